@@ -1,0 +1,1 @@
+"""Comptoir: the business back end of a web-hosting provider and its resellers."""

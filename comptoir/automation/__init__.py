@@ -1,0 +1,1 @@
+"""Celery app, jobs and scheduled events."""

@@ -1,0 +1,118 @@
+"""The comptoir command: serve, migrate, demo, worker, beat, check, schema."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from comptoir.settings import get_settings
+
+app = typer.Typer(help="Comptoir: multi-tenant GraphQL backend for web-hosting resellers.", no_args_is_help=True)
+
+
+def prepare_database() -> None:
+    """Create roles and database when we may (embedded server or a bootstrap URL), then migrate."""
+    from comptoir.database import migrate as migrations
+    from comptoir.database.bootstrap import bootstrap
+    from comptoir.database.urls import resolve_owner_url
+
+    settings = get_settings()
+    if settings.bootstrap_database_url:
+        bootstrap(settings.bootstrap_database_url, settings.database_name,
+                  app_password=settings.app_password, owner_password=settings.owner_password)
+    migrations.upgrade(resolve_owner_url())
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema to the latest migration (runs as the owner role)."""
+    prepare_database()
+    typer.echo("database at head")
+
+
+@app.command()
+def demo(force: bool = typer.Option(False, help="Load even if the database already has data.")) -> None:
+    """Load demo data (provider, "Alpha Hosting", "Beta Web", customers) and print log-ins."""
+    from comptoir import demo as demo_data
+
+    credentials = demo_data.load(only_if_empty=not force)
+    if not credentials:
+        typer.echo("database not empty: demo data not loaded (use --force)")
+        return
+    typer.echo(f"{'role':<10} {'seller':<18} {'username':<16} password")
+    for c in credentials:
+        typer.echo(f"{c.role:<10} {c.seller:<18} {c.username:<16} {c.password}")
+
+
+@app.command()
+def serve(host: str = typer.Option(None), port: int = typer.Option(None),
+          demo_data: bool = typer.Option(True, "--demo/--no-demo", help="Load demo data into an empty database."),
+          workers: int = typer.Option(1)) -> None:
+    """Migrate, load demo data if empty, and serve /graphql (GraphiQL in a browser)."""
+    import uvicorn
+
+    settings = get_settings()
+    prepare_database()
+    if demo_data:
+        demo(force=False)
+    host, port = host or settings.host, port or settings.port
+    typer.echo(f"GraphQL API: http://{host}:{port}/graphql")
+    uvicorn.run("comptoir.app:app", host=host, port=port, workers=workers, log_level="info",
+                proxy_headers=False)
+
+
+@app.command()
+def worker(concurrency: int = typer.Option(2)) -> None:
+    """Run a Celery worker (needs COMPTOIR_BROKER_URL)."""
+    from comptoir.automation.celery_app import celery
+
+    celery.worker_main(["worker", f"--concurrency={concurrency}", "--loglevel=INFO"])
+
+
+@app.command()
+def beat() -> None:
+    """Run Celery beat, the scheduler of automation events."""
+    from comptoir.automation.celery_app import celery
+
+    celery.start(["beat", "--loglevel=INFO"])
+
+
+@app.command()
+def check() -> None:
+    """Check configuration, database reachability and migration state; exit 1 if anything is wrong."""
+    from sqlalchemy import text
+
+    from comptoir.database.engine import sync_engine
+    from comptoir.database.migrate import head_revision
+
+    problems = []
+    settings = get_settings()
+    if settings.secret_key == "dev-insecure-change-me":
+        typer.echo("warning: COMPTOIR_SECRET_KEY is the development default")
+    try:
+        with sync_engine().connect() as connection:
+            current = connection.execute(text("SELECT comptoir_schema_version()")).scalar()
+        if current != head_revision():
+            problems.append(f"migrations pending: database at {current}, code at {head_revision()}")
+    except Exception as error:  # noqa: BLE001
+        problems.append(f"database unreachable: {error}")
+    for problem in problems:
+        typer.echo(f"error: {problem}", err=True)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo("ok")
+
+
+@app.command("schema")
+def export_schema(output: Path = typer.Option(Path("schema.graphql"))) -> None:
+    """Write the GraphQL schema (SDL) to a file; a test fails when the committed file is stale."""
+    from comptoir.schema.root import schema
+
+    output.write_text(schema.as_str() + "\n", encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+if __name__ == "__main__":
+    sys.exit(app())

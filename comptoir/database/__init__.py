@@ -1,0 +1,1 @@
+"""Engines, sessions and the per-transaction tenant context."""

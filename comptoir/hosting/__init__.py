@@ -1,0 +1,1 @@
+"""Service plans, add-ons, subscriptions, synchronisation, customers' hosting, IP addresses."""

@@ -1,0 +1,1 @@
+"""E-mail templates, the outbox and SMTP delivery."""

@@ -1,0 +1,1 @@
+"""Query and mutation resolvers per domain: parse, authorise (declaratively), call one service."""

@@ -1,0 +1,167 @@
+"""GraphQL types of resellers and their allocations."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import strawberry
+
+from comptoir.hosting.vocabulary import Resource as _Resource
+from comptoir.database.pagination import SortDirection
+from comptoir.schema.base import Node, UserError
+from comptoir.schema.ids import encode_id
+from comptoir.tenancy import allocation as rules
+from comptoir.tenancy.errors import ResellerErrorCode as _ResellerErrorCode
+from comptoir.tenancy.models import ResellerAllocation as AllocationModel
+from comptoir.tenancy.models import Seller as SellerModel
+from comptoir.tenancy.resellers import ResellerSort as _ResellerSort
+
+Resource = strawberry.enum(_Resource, name="Resource")
+ResellerPermission = strawberry.enum(rules.ResellerPermission, name="ResellerPermission")
+ResellerSortField = strawberry.enum(_ResellerSort, name="ResellerSortField")
+ResellerErrorCode = strawberry.enum(
+    enum.Enum("ResellerErrorCode", {m.name: m.value for m in _ResellerErrorCode} | {
+        "INVALID": "invalid", "REQUIRED": "required", "TOO_LONG": "too_long",
+        "INVALID_EMAIL": "invalid_email", "INVALID_USERNAME": "invalid_username",
+        "USERNAME_TAKEN": "username_taken", "INVALID_COUNTRY": "invalid_country",
+        "PASSWORD_TOO_SHORT": "password_too_short", "PASSWORD_TOO_LONG": "password_too_long",
+        "PASSWORD_SAME_AS_USERNAME": "password_same_as_username"}),
+    name="ResellerErrorCode",
+)
+
+
+@strawberry.enum
+class SellerStatus(enum.Enum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+@strawberry.type
+class ResellerError(UserError):
+    code: ResellerErrorCode  # type: ignore[valid-type]
+
+
+@strawberry.type
+class ResourceAllocation:
+    resource: Resource  # type: ignore[valid-type]
+    limit: int | None = strawberry.field(description="null means unlimited")
+    used: int
+    remaining: int | None = strawberry.field(description="null means unlimited")
+
+
+@strawberry.type
+class ResellerAllocation:
+    overselling_allowed: bool
+    limits: list[ResourceAllocation]
+    permissions: list[ResellerPermission]  # type: ignore[valid-type]
+
+    @classmethod
+    def from_model(cls, allocation: AllocationModel, used: dict[_Resource, int]) -> ResellerAllocation:
+        report = rules.usage_report(allocation.limits, used)
+        return cls(
+            overselling_allowed=allocation.overselling_allowed,
+            limits=[ResourceAllocation(resource=u.resource, limit=u.limit, used=u.used, remaining=u.remaining)
+                    for u in report],
+            permissions=rules.granted_permissions(allocation.permissions),
+        )
+
+
+@strawberry.type
+class Reseller(Node):
+    name: str
+    status: SellerStatus
+    company_name: str
+    email: str
+    country: str
+    created_at: datetime
+    allocation: ResellerAllocation | None
+
+    @classmethod
+    def from_model(cls, seller: SellerModel, allocation: ResellerAllocation | None = None) -> Reseller:
+        return cls(
+            id=strawberry.ID(encode_id("Reseller", seller.id)), name=seller.name,
+            status=SellerStatus(seller.status), company_name=seller.company_name, email=seller.email,
+            country=seller.country, created_at=seller.created_at, allocation=allocation,
+        )
+
+
+@strawberry.input
+class ResourceLimitInput:
+    resource: Resource  # type: ignore[valid-type]
+    limit: int | None = strawberry.field(default=None, description="null means unlimited")
+
+
+@strawberry.input
+class ResellerAdminInput:
+    username: str
+    password: str
+    email: str
+    full_name: str = ""
+
+
+@strawberry.input
+class ResellerCreateInput:
+    name: str
+    administrator: ResellerAdminInput
+    email: str = ""
+    company_name: str = ""
+    country: str = ""
+    language: str = "en"
+    limits: list[ResourceLimitInput] = strawberry.field(default_factory=list)
+    permissions: list[ResellerPermission] = strawberry.field(default_factory=list)  # type: ignore[valid-type]
+    overselling_allowed: bool = False
+
+
+@strawberry.input
+class ResellerUpdateInput:
+    id: strawberry.ID
+    name: str | None = None
+    email: str | None = None
+    company_name: str | None = None
+    country: str | None = None
+    limits: list[ResourceLimitInput] | None = strawberry.field(
+        default=None, description="Only the resources listed change.")
+    permissions: list[ResellerPermission] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="The full list of granted permissions.")
+    overselling_allowed: bool | None = None
+
+
+@strawberry.input
+class ResellerIdInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class ResellerFilterInput:
+    status: SellerStatus | None = None
+    search: str | None = None
+
+
+@strawberry.input
+class ResellerSortInput:
+    field: ResellerSortField = _ResellerSort.CREATED_AT  # type: ignore[valid-type]
+    direction: SortDirection = SortDirection.ASC
+
+
+@strawberry.type
+class ResellerPayload:
+    reseller: Reseller | None = None
+    errors: list[ResellerError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ResellerDeletePayload:
+    deleted_id: strawberry.ID | None = None
+    errors: list[ResellerError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class OversellingPolicySetInput:
+    allowed: bool
+
+
+@strawberry.type
+class OversellingPolicySetPayload:
+    allocation: ResellerAllocation | None = None
+    errors: list[ResellerError] = strawberry.field(default_factory=list)

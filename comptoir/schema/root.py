@@ -1,0 +1,141 @@
+"""The one schema: Query and Mutation declare fields only; resolvers live in comptoir.resolvers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.types import Info
+
+from comptoir.resolvers import accounts as account_resolvers
+from comptoir.resolvers import customers as customer_resolvers
+from comptoir.resolvers import resellers as reseller_resolvers
+from comptoir.schema import accounts as account_types
+from comptoir.schema.base import Connection, Node
+from comptoir.schema.customers import Customer
+from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction
+from comptoir.schema.ids import parse_id
+from comptoir.schema.permissions import IsAuthenticated, IsProvider, IsReseller, IsStaff
+from comptoir.schema.resellers import (
+    OversellingPolicySetPayload,
+    Reseller,
+    ResellerAllocation,
+    ResellerDeletePayload,
+    ResellerPayload,
+)
+from comptoir.settings import get_settings
+from comptoir.tenancy.context import Role
+from comptoir.tenancy.models import User as UserModel
+from comptoir.tenancy.models import UserSession as SessionModel
+
+NodeLoader = Callable[[Info, uuid.UUID], Awaitable[Any]]
+
+
+async def _user_node(info: Info, user_id: uuid.UUID) -> account_types.User | None:
+    user = await info.context.run(lambda s: s.get(UserModel, user_id))
+    return account_types.User.from_model(user) if user else None
+
+
+async def _session_node(info: Info, session_id: uuid.UUID) -> account_types.Session | None:
+    context = info.context
+    row = await context.run(lambda s: s.get(SessionModel, session_id))
+    if row is None or row.user_id != context.tenant.user_id:
+        return None
+    return account_types.Session.from_model(row, current_id=context.tenant.session_id)
+
+
+# Which roles may fetch each node type; the database then decides which rows they see.
+NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
+    "User": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), _user_node),
+    "Session": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), _session_node),
+    "Reseller": (frozenset({Role.PROVIDER}), reseller_resolvers.load_reseller),
+    "Customer": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), customer_resolvers.load_customer),
+}
+
+
+async def resolve_node(info: Info, id: strawberry.ID) -> Node | None:
+    parsed = parse_id(id)
+    tenant = info.context.tenant
+    if parsed is None or tenant is None or tenant.user_id is None or parsed[0] not in NODE_LOADERS:
+        return None
+    roles, loader = NODE_LOADERS[parsed[0]]
+    return await loader(info, parsed[1]) if tenant.role in roles else None
+
+
+async def resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    return [await resolve_node(info, node_id) for node_id in ids[: get_settings().max_page_size]]
+
+
+@strawberry.type
+class Query:
+    node: Node | None = strawberry.field(resolver=resolve_node, description="Fetch any object by its global id.")
+    nodes: list[Node | None] = strawberry.field(resolver=resolve_nodes)
+    me: account_types.User | None = strawberry.field(resolver=account_resolvers.me, description="The logged-in user.")
+    viewer: account_types.Viewer | None = strawberry.field(resolver=account_resolvers.viewer)
+    languages: list[account_types.Language] = strawberry.field(resolver=account_resolvers.languages)
+    themes: list[str] = strawberry.field(resolver=account_resolvers.themes)
+    resellers: Connection[Reseller] = strawberry.field(
+        resolver=reseller_resolvers.resellers_connection, permission_classes=[IsProvider])
+    reseller: Reseller | None = strawberry.field(resolver=reseller_resolvers.reseller, permission_classes=[IsProvider])
+    my_resources: ResellerAllocation | None = strawberry.field(
+        resolver=reseller_resolvers.my_resources, permission_classes=[IsReseller],
+        description="The reseller's allocation: allocated, used, remaining; and its permissions.")
+    customers: Connection[Customer] = strawberry.field(
+        resolver=customer_resolvers.customers_connection, permission_classes=[IsStaff])
+
+
+@strawberry.type
+class Mutation:
+    session_create: account_types.SessionCreatePayload = strawberry.mutation(
+        resolver=account_resolvers.session_create, description="Log in with username and password.")
+    session_delete: account_types.SessionRevokePayload = strawberry.mutation(
+        resolver=account_resolvers.session_delete, permission_classes=[IsAuthenticated], description="Log out.")
+    session_revoke: account_types.SessionRevokePayload = strawberry.mutation(
+        resolver=account_resolvers.session_revoke, permission_classes=[IsAuthenticated])
+    password_change: account_types.UserPayload = strawberry.mutation(
+        resolver=account_resolvers.password_change, permission_classes=[IsAuthenticated])
+    profile_update: account_types.UserPayload = strawberry.mutation(
+        resolver=account_resolvers.profile_update, permission_classes=[IsAuthenticated])
+    preferences_update: account_types.UserPayload = strawberry.mutation(
+        resolver=account_resolvers.preferences_update, permission_classes=[IsAuthenticated])
+    password_reset_request: account_types.PasswordResetRequestPayload = strawberry.mutation(
+        resolver=account_resolvers.password_reset_request)
+    password_reset_confirm: account_types.UserPayload = strawberry.mutation(
+        resolver=account_resolvers.password_reset_confirm)
+    seller_settings_update: account_types.SellerSettingsUpdatePayload = strawberry.mutation(
+        resolver=account_resolvers.seller_settings_update, permission_classes=[IsStaff])
+    reseller_create: ResellerPayload = strawberry.mutation(
+        resolver=reseller_resolvers.reseller_create, permission_classes=[IsProvider])
+    reseller_update: ResellerPayload = strawberry.mutation(
+        resolver=reseller_resolvers.reseller_update, permission_classes=[IsProvider])
+    reseller_suspend: ResellerPayload = strawberry.mutation(
+        resolver=reseller_resolvers.reseller_suspend, permission_classes=[IsProvider])
+    reseller_activate: ResellerPayload = strawberry.mutation(
+        resolver=reseller_resolvers.reseller_activate, permission_classes=[IsProvider])
+    reseller_delete: ResellerDeletePayload = strawberry.mutation(
+        resolver=reseller_resolvers.reseller_delete, permission_classes=[IsProvider])
+    overselling_policy_set: OversellingPolicySetPayload = strawberry.mutation(
+        resolver=reseller_resolvers.overselling_policy_set, permission_classes=[IsReseller],
+        description="A reseller allowed to, sets its own overselling policy.")
+
+
+def build_schema() -> strawberry.Schema:
+    settings = get_settings()
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer],
+        extensions=[
+            OperationTransaction,
+            MaskInternalErrors,
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_query_aliases),
+        ],
+    )
+
+
+schema = build_schema()

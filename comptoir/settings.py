@@ -1,0 +1,60 @@
+"""Configuration, read only from environment variables prefixed COMPTOIR_."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COMPTOIR_", extra="ignore")
+
+    # Application role URL (comptoir_app). Empty: a private PostgreSQL under var_dir is started.
+    database_url: str = ""
+    # Owner role URL (comptoir_owner) used by migrations. Empty: derived from database_url.
+    migration_database_url: str = ""
+    # Superuser URL used once to create the roles and the database. Empty: none (roles must exist).
+    bootstrap_database_url: str = ""
+    database_name: str = "comptoir"
+    app_password: str = "comptoir_app"
+    owner_password: str = "comptoir_owner"
+    pool_size: int = 10
+
+    var_dir: Path = Path("var")
+    secret_key: str = "dev-insecure-change-me"
+    debug: bool = False
+    graphiql: bool = True
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+
+    # Celery broker. Empty: jobs run in-process (embedded development mode).
+    broker_url: str = ""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "Comptoir <no-reply@localhost>"
+
+    session_ttl_hours: int = 24 * 14
+    password_reset_ttl_minutes: int = 60
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 20
+    password_resets_per_account: int = 3
+    password_resets_per_address: int = 10
+    throttle_window_minutes: int = 15
+
+    max_query_depth: int = 12
+    max_query_tokens: int = 2000
+    max_query_aliases: int = 30
+    max_page_size: int = 100
+    max_string_length: int = 10_000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

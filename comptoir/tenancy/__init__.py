@@ -1,0 +1,1 @@
+"""Sellers (provider and resellers), users, customers, sessions, allocations."""

@@ -1,0 +1,200 @@
+"""Log-in, sessions and the forgotten-password flow (SPEC §1)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select, text, update
+from sqlalchemy.orm import Session
+
+from comptoir import clock
+from comptoir.database.engine import apply_context
+from comptoir.errors import DomainError
+from comptoir.messaging import outbox
+from comptoir.settings import get_settings
+from comptoir.tenancy import context as tenant
+from comptoir.tenancy import throttle
+from comptoir.tenancy.context import Role, TenantContext
+from comptoir.tenancy.errors import AccountErrorCode
+from comptoir.tenancy.models import PasswordReset, Seller, User, UserSession
+from comptoir.tenancy.security import hash_password, new_token, token_digest, verify_password
+from comptoir.tenancy.validation import check_new_password
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    token: str
+    session: UserSession
+    user: User
+
+
+def enter_tenant(session: Session, context: TenantContext | None) -> None:
+    """Switch the current transaction (and later ones in this task) to `context`; None leaves it."""
+    tenant.set_current(context)
+    apply_context(session.connection(), context)
+
+
+def authenticate(session: Session, *, token: str) -> TenantContext | None:
+    """The tenant context of a valid bearer token, stated to the database in one round trip."""
+    row = session.execute(
+        text(
+            "SELECT s.session_id, s.user_id, s.seller_id, s.customer_id, s.role,"
+            " set_config('comptoir.role', s.role, true), set_config('comptoir.seller_id', s.seller_id::text, true),"
+            " set_config('comptoir.customer_id', coalesce(s.customer_id::text, ''), true)"
+            " FROM comptoir_session_lookup(:digest, :now) s"
+        ),
+        {"digest": token_digest(token), "now": clock.now()},
+    ).first()
+    if row is None:
+        return None
+    context = TenantContext(Role(row.role), row.seller_id, row.customer_id, row.user_id, row.session_id)
+    tenant.set_current(context)
+    return context
+
+
+def log_in(session: Session, *, username: str, password: str, client_address: str = "",
+           user_agent: str = "") -> LoginResult:
+    """Open a session for valid credentials; failures count towards the per-account/address limits."""
+    settings = get_settings()
+    account_key, address_key = throttle.keys("login", username, client_address)
+    throttle.check(session, account_key=account_key, address_key=address_key,
+                   per_account=settings.login_failures_per_account,
+                   per_address=settings.login_failures_per_address)
+    row = session.execute(text("SELECT * FROM comptoir_login_lookup(:u)"), {"u": username}).first()
+    if not verify_password(row.password_hash if row else None, password):
+        throttle.record(session, account_key, address_key)
+        raise DomainError(AccountErrorCode.INVALID_CREDENTIALS, "Wrong username or password.")
+    throttle.clear(session, account_key)
+    if "suspended" in (row.user_status, row.seller_status) or row.customer_status not in (None, "active"):
+        raise DomainError(AccountErrorCode.ACCOUNT_SUSPENDED, "This account is suspended.")
+    enter_tenant(session, TenantContext(Role(row.role), row.seller_id, row.customer_id, row.user_id))
+    return _open_session(session, user_id=row.user_id, client_address=client_address, user_agent=user_agent)
+
+
+def _open_session(session: Session, *, user_id: uuid.UUID, client_address: str, user_agent: str) -> LoginResult:
+    user = session.get_one(User, user_id)
+    seller = session.get_one(Seller, user.seller_id)
+    if not seller.allow_multiple_sessions:
+        revoke_user_sessions(session, user_id=user.id)
+    token, digest = new_token()
+    user_session = UserSession(
+        seller_id=user.seller_id, user_id=user.id, customer_id=user.customer_id, token_hash=digest,
+        client_address=client_address[:100], user_agent=user_agent[:500],
+        created_at=clock.now(), last_seen_at=clock.now(),
+        expires_at=clock.now() + timedelta(hours=get_settings().session_ttl_hours),
+    )
+    session.add(user_session)
+    session.flush()
+    context = tenant.current()
+    if context is not None:
+        tenant.set_current(TenantContext(context.role, context.seller_id, context.customer_id, user.id,
+                                         user_session.id))
+    return LoginResult(token, user_session, user)
+
+
+def revoke_user_sessions(session: Session, *, user_id: uuid.UUID, keep: uuid.UUID | None = None) -> int:
+    statement = (
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+    if keep is not None:
+        statement = statement.where(UserSession.id != keep)
+    return session.execute(statement).rowcount
+
+
+def revoke_session(session: Session, *, session_id: uuid.UUID, user_id: uuid.UUID) -> UserSession:
+    """End one of the user's own sessions (log out, or sign out another device)."""
+    user_session = session.scalars(
+        select(UserSession).where(UserSession.id == session_id, UserSession.user_id == user_id)
+    ).one_or_none()
+    if user_session is None:
+        raise DomainError(AccountErrorCode.NOT_FOUND, "No such session.", field="id")
+    if user_session.revoked_at is None:
+        user_session.revoked_at = clock.now()
+    return user_session
+
+
+def list_sessions(session: Session, *, user_id: uuid.UUID) -> list[UserSession]:
+    return list(session.scalars(
+        select(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None),
+               UserSession.expires_at > clock.now())
+        .order_by(UserSession.created_at.desc())
+    ))
+
+
+def request_password_reset(session: Session, *, username: str, email: str, client_address: str = "") -> None:
+    """E-mail a single-use reset link when username and e-mail match; say nothing either way."""
+    settings = get_settings()
+    account_key, address_key = throttle.keys("reset", username, client_address)
+    throttle.check(session, account_key=account_key, address_key=address_key,
+                   per_account=settings.password_resets_per_account,
+                   per_address=settings.password_resets_per_address)
+    throttle.record(session, account_key, address_key)
+    target = session.execute(
+        text("SELECT * FROM comptoir_password_reset_target(:u, :e)"), {"u": username, "e": email}
+    ).first()
+    if target is None:
+        return
+    enter_tenant(session, TenantContext(Role.SYSTEM, target.seller_id, None))
+    user = session.get_one(User, target.user_id)
+    token, digest = new_token()
+    session.add(PasswordReset(
+        seller_id=user.seller_id, user_id=user.id, customer_id=user.customer_id, token_hash=digest,
+        requested_from=client_address[:100], created_at=clock.now(),
+        expires_at=clock.now() + timedelta(minutes=settings.password_reset_ttl_minutes),
+    ))
+    outbox.enqueue(
+        session=session, seller_id=user.seller_id, customer_id=user.customer_id, to_address=user.email,
+        template="password_reset", language=user.locale,
+        variables={"name": user.full_name or user.username, "username": user.username,
+                   "minutes": settings.password_reset_ttl_minutes,
+                   "link": f"{settings.public_url}/reset-password?token={token}"},
+    )
+    session.flush()
+    enter_tenant(session, None)
+
+
+def confirm_password_reset(session: Session, *, token: str, new_password: str) -> User:
+    """Set a new password with a reset token; the token then dies, and so do all the user's sessions."""
+    found = session.execute(
+        text("SELECT * FROM comptoir_password_reset_lookup(:d, :now)"),
+        {"d": token_digest(token), "now": clock.now()},
+    ).first()
+    if found is None:
+        raise DomainError(AccountErrorCode.INVALID_TOKEN, "This link is invalid or has expired.", field="token")
+    enter_tenant(session, TenantContext(Role.SYSTEM, found.seller_id, None))
+    reset = session.scalars(
+        select(PasswordReset).where(PasswordReset.id == found.reset_id).with_for_update()
+    ).one()
+    if reset.used_at is not None:  # lost a race with a concurrent use of the same link
+        raise DomainError(AccountErrorCode.INVALID_TOKEN, "This link was already used.", field="token")
+    user = session.get_one(User, found.user_id)
+    check_new_password(new_password, username=user.username, field="newPassword")
+    reset.used_at = clock.now()
+    _set_password(user, new_password)
+    revoke_user_sessions(session, user_id=user.id)
+    session.flush()
+    enter_tenant(session, None)
+    return user
+
+
+def change_password(session: Session, *, user_id: uuid.UUID, session_id: uuid.UUID | None,
+                    current_password: str, new_password: str) -> User:
+    """Change one's own password; other sessions of the user end."""
+    user = session.get_one(User, user_id)
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError(AccountErrorCode.WRONG_PASSWORD, "The current password is wrong.",
+                          field="currentPassword")
+    check_new_password(new_password, username=user.username, field="newPassword")
+    _set_password(user, new_password)
+    revoke_user_sessions(session, user_id=user.id, keep=session_id)
+    return user
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.password_changed_at = user.updated_at = clock.now()

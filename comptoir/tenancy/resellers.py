@@ -1,0 +1,183 @@
+"""The provider's resellers and their allocations (SPEC §2)."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from comptoir import clock
+from comptoir.database.pagination import Page, PageRequest, paginate
+from comptoir.errors import DomainError
+from comptoir.hosting.vocabulary import Resource
+from comptoir.tenancy import allocation as rules
+from comptoir.tenancy.errors import ResellerErrorCode
+from comptoir.tenancy.models import Customer, ResellerAllocation, Seller, User
+from comptoir.tenancy.security import hash_password
+from comptoir.tenancy.validation import check_country, check_email, check_new_password, check_username
+
+
+@dataclass(frozen=True)
+class ResellerAdmin:
+    username: str
+    password: str
+    email: str
+    full_name: str = ""
+
+
+@dataclass(frozen=True)
+class ResellerFilter:
+    status: str | None = None
+    search: str | None = None
+
+
+class ResellerSort(enum.Enum):
+    NAME = "name"
+    CREATED_AT = "created_at"
+    STATUS = "status"
+
+
+def get_or_raise(session: Session, *, reseller_id: uuid.UUID) -> Seller:
+    seller = session.get(Seller, reseller_id)
+    if seller is None or seller.kind != "reseller":
+        raise DomainError(ResellerErrorCode.NOT_FOUND, "No such reseller.", field="id")
+    return seller
+
+
+def _check_name(name: str) -> str:
+    name = name.strip()
+    if not 1 <= len(name) <= 255:
+        raise DomainError(ResellerErrorCode.INVALID_NAME, "Give a name of 1 to 255 characters.", field="name")
+    return name
+
+
+def create(session: Session, *, name: str, admin: ResellerAdmin, email: str = "", company_name: str = "",
+           country: str = "", locale: str = "en", limits: Sequence[tuple[Resource, int | None]] = (),
+           permissions: Sequence[enum.Enum] = (), overselling_allowed: bool = False) -> Seller:
+    """Create a reseller tenant with its allocation and first administrator."""
+    seller = Seller(kind="reseller", name=_check_name(name), email=check_email(email) if email else "",
+                    company_name=company_name.strip(), country=check_country(country), locale=locale)
+    check_username(admin.username, field="admin.username")
+    check_new_password(admin.password, username=admin.username, field="admin.password")
+    session.add(seller)
+    session.flush()
+    session.add(ResellerAllocation(
+        seller_id=seller.id, limits=_limits(list(limits)), permissions=rules.stored_permissions(permissions),
+        overselling_allowed=overselling_allowed,
+    ))
+    session.add(User(seller_id=seller.id, role="reseller", username=admin.username,
+                     email=check_email(admin.email, field="admin.email"), password_hash=hash_password(admin.password),
+                     full_name=admin.full_name, locale=locale, country=seller.country))
+    session.flush()
+    return seller
+
+
+def _limits(changes: list[tuple[Resource, int | None]], stored: dict[str, int | None] | None = None
+            ) -> dict[str, int | None]:
+    try:
+        return rules.merge_limits(stored or {}, changes)
+    except DomainError as error:
+        raise DomainError(ResellerErrorCode[error.code.name], error.message, field=error.field) from None
+
+
+def update(session: Session, *, reseller_id: uuid.UUID, name: str | None = None, email: str | None = None,
+           company_name: str | None = None, country: str | None = None,
+           limits: Sequence[tuple[Resource, int | None]] | None = None,
+           permissions: Sequence[enum.Enum] | None = None, overselling_allowed: bool | None = None) -> Seller:
+    seller = get_or_raise(session, reseller_id=reseller_id)
+    if name is not None:
+        seller.name = _check_name(name)
+    if email is not None:
+        seller.email = check_email(email) if email else ""
+    if company_name is not None:
+        seller.company_name = company_name.strip()
+    if country is not None:
+        seller.country = check_country(country)
+    allocation = _allocation_for_update(session, seller.id)
+    if limits is not None:
+        allocation.limits = _limits(list(limits), dict(allocation.limits))
+    if permissions is not None:
+        allocation.permissions = rules.stored_permissions(permissions)
+    if overselling_allowed is not None:
+        allocation.overselling_allowed = overselling_allowed
+    seller.updated_at = allocation.updated_at = clock.now()
+    return seller
+
+
+def _allocation_for_update(session: Session, seller_id: uuid.UUID) -> ResellerAllocation:
+    return session.scalars(
+        select(ResellerAllocation).where(ResellerAllocation.seller_id == seller_id).with_for_update()
+    ).one()
+
+
+def set_own_overselling_policy(session: Session, *, seller_id: uuid.UUID, allowed: bool) -> ResellerAllocation:
+    """A reseller holding "may set overselling policy" chooses it for itself."""
+    allocation = _allocation_for_update(session, seller_id)
+    if not allocation.permissions.get(rules.ResellerOnlyPermission.SET_OVERSELLING_POLICY.value):
+        raise DomainError(ResellerErrorCode.OVERSELLING_POLICY_NOT_PERMITTED,
+                          "Your allocation does not let you set the overselling policy.", field="allowed")
+    allocation.overselling_allowed = allowed
+    allocation.updated_at = clock.now()
+    return allocation
+
+
+def set_status(session: Session, *, reseller_id: uuid.UUID, status: str) -> Seller:
+    """Suspend or activate; a suspended reseller's staff and customers can no longer use their sessions."""
+    seller = get_or_raise(session, reseller_id=reseller_id)
+    seller.status = status
+    seller.updated_at = clock.now()
+    return seller
+
+
+def delete(session: Session, *, reseller_id: uuid.UUID) -> uuid.UUID:
+    seller = get_or_raise(session, reseller_id=reseller_id)
+    session.delete(seller)
+    session.flush()
+    return reseller_id
+
+
+def _listing(filter_: ResellerFilter) -> Select[tuple[Seller]]:
+    statement = select(Seller).where(Seller.kind == "reseller")
+    if filter_.status:
+        statement = statement.where(Seller.status == filter_.status)
+    if filter_.search:
+        pattern = f"%{filter_.search.strip()}%"
+        statement = statement.where(Seller.name.ilike(pattern) | Seller.company_name.ilike(pattern)
+                                    | Seller.email.ilike(pattern))
+    return statement
+
+
+SORT_COLUMNS = {ResellerSort.NAME: Seller.name, ResellerSort.CREATED_AT: Seller.created_at,
+                ResellerSort.STATUS: Seller.status}
+
+
+def list_page(session: Session, *, filter_: ResellerFilter, page: PageRequest,
+              sort: ResellerSort = ResellerSort.CREATED_AT) -> Page[Seller]:
+    return paginate(session, _listing(filter_), page, sort_column=SORT_COLUMNS[sort], id_column=Seller.id)
+
+
+def allocations_for(session: Session, seller_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ResellerAllocation]:
+    rows = session.scalars(select(ResellerAllocation).where(ResellerAllocation.seller_id.in_(seller_ids)))
+    return {row.seller_id: row for row in rows}
+
+
+def usage_for(session: Session, seller_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[Resource, int]]:
+    """What each reseller uses of its allocation; grows as hosting objects arrive (subscriptions…)."""
+    usage: dict[uuid.UUID, dict[Resource, int]] = {seller_id: {} for seller_id in seller_ids}
+    counts = session.execute(
+        select(Customer.seller_id, func.count()).where(Customer.seller_id.in_(seller_ids))
+        .group_by(Customer.seller_id)
+    )
+    for seller_id, count in counts:
+        usage[seller_id][Resource.CUSTOMERS] = count
+    return usage
+
+
+def admins_of(session: Session, *, seller_id: uuid.UUID) -> list[User]:
+    return list(session.scalars(
+        select(User).where(User.seller_id == seller_id, User.role == "reseller").order_by(User.created_at)
+    ))

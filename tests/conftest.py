@@ -1,0 +1,101 @@
+"""Test set-up: a fresh migrated database, the app role's URL in the environment, clean tables per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.database import TEST_DATABASE, superuser_url
+
+SUPERUSER = superuser_url()
+
+
+def _url(user: str, password: str) -> str:
+    return make_url(SUPERUSER).set(username=user, password=password, database=TEST_DATABASE).render_as_string(
+        hide_password=False)
+
+
+os.environ.update({
+    "COMPTOIR_DATABASE_NAME": TEST_DATABASE,
+    "COMPTOIR_DATABASE_URL": _url("comptoir_app", "comptoir_app"),
+    "COMPTOIR_MIGRATION_DATABASE_URL": _url("comptoir_owner", "comptoir_owner"),
+    "COMPTOIR_BOOTSTRAP_DATABASE_URL": SUPERUSER,
+    "COMPTOIR_PUBLIC_URL": "https://panel.example.test",
+    "COMPTOIR_POOL_SIZE": "5",
+})
+os.environ.setdefault("COMPTOIR_BROKER_URL", "")
+
+from comptoir.database import migrate  # noqa: E402
+from comptoir.database.bootstrap import bootstrap  # noqa: E402
+
+SUPERUSER_IN_TEST_DB = make_url(SUPERUSER).set(database=TEST_DATABASE).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database() -> Iterator[str]:
+    """Create roles and a fresh test database, migrated to head, once per run."""
+    bootstrap(SUPERUSER, TEST_DATABASE, app_password="comptoir_app", owner_password="comptoir_owner",
+              drop_first=True)
+    migrate.upgrade(os.environ["COMPTOIR_MIGRATION_DATABASE_URL"])
+    yield os.environ["COMPTOIR_DATABASE_URL"]
+
+
+@pytest.fixture(scope="session")
+def superuser_connection(database: str) -> Iterator[psycopg.Connection[Any]]:
+    with psycopg.connect(make_url(SUPERUSER_IN_TEST_DB).set(drivername="postgresql").render_as_string(
+            hide_password=False), autocommit=True) as connection:
+        yield connection
+
+
+@pytest.fixture(autouse=True)
+def clean_tables(superuser_connection: psycopg.Connection[Any]) -> Iterator[None]:
+    """Every test starts with empty tables (the schema stays)."""
+    yield
+    tables = [row[0] for row in superuser_connection.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")]
+    if tables:
+        superuser_connection.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[Any]:
+    import httpx
+
+    from comptoir.app import create_app
+
+    transport = httpx.ASGITransport(app=create_app(), client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http)
+
+
+class GraphQLClient:
+    """POSTs GraphQL to the app in-process; `token` makes the request as a logged-in user."""
+
+    def __init__(self, http: Any) -> None:
+        self.http = http
+
+    async def execute(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = None,
+                      accept: str = "application/json") -> dict[str, Any]:
+        headers = {"accept": accept}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}},
+                                        headers=headers)
+        assert response.status_code in (200, 400), response.text
+        return response.json()
+
+    async def login(self, username: str, password: str) -> str:
+        result = await self.execute(LOGIN, {"u": username, "p": password})
+        payload = result["data"]["sessionCreate"]
+        assert payload["errors"] == [], payload
+        return payload["token"]
+
+
+LOGIN = """mutation Login($u: String!, $p: String!) {
+  sessionCreate(input: {username: $u, password: $p}) { token errors { code field message } }
+}"""

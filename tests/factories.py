@@ -1,0 +1,50 @@
+"""Tenant-aware builders for test data, going through the real services."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from comptoir.database.engine import session_scope
+from comptoir.hosting.vocabulary import Resource
+from comptoir.tenancy import customers, resellers
+from comptoir.tenancy.context import Role, TenantContext
+from comptoir.tenancy.models import Seller, User
+from comptoir.tenancy.security import hash_password
+
+PASSWORD = "correct-horse-battery"
+
+
+@dataclass(frozen=True)
+class Actor:
+    seller_id: uuid.UUID
+    username: str
+    password: str = PASSWORD
+    customer_id: uuid.UUID | None = None
+
+
+def provider(username: str = "admin") -> Actor:
+    provider_id = uuid.uuid4()
+    with session_scope(TenantContext(Role.PROVIDER, provider_id)) as session:
+        session.add(Seller(id=provider_id, kind="provider", name="Provider"))
+        session.flush()
+        session.add(User(seller_id=provider_id, role="provider", username=username, email=f"{username}@p.test",
+                         password_hash=hash_password(PASSWORD)))
+    return Actor(provider_id, username)
+
+
+def reseller(provider_actor: Actor, name: str, username: str,
+             limits: list[tuple[Resource, int | None]] | None = None) -> Actor:
+    with session_scope(TenantContext(Role.PROVIDER, provider_actor.seller_id)) as session:
+        seller = resellers.create(
+            session, name=name, email=f"{username}@r.test",
+            admin=resellers.ResellerAdmin(username=username, password=PASSWORD, email=f"{username}@r.test"),
+            limits=limits or [])
+        return Actor(seller.id, username)
+
+
+def customer(seller: Actor, username: str, *, email: str | None = None) -> Actor:
+    with session_scope(TenantContext(Role.SYSTEM, seller.seller_id)) as session:
+        made = customers.create(session, seller_id=seller.seller_id, contact_name=username.title(),
+                                email=email or f"{username}@c.test", username=username, password=PASSWORD)
+        return Actor(seller.seller_id, username, customer_id=made.id)
