@@ -8,7 +8,8 @@ from pathlib import Path
 import psycopg
 
 LOCAL_SUPERUSER = "postgresql://postgres@127.0.0.1:5432/postgres"
-TEST_DATABASE = "comptoir_test"
+# Parallel runs (several developers on one machine) each set their own name.
+TEST_DATABASE = os.environ.get("COMPTOIR_TEST_DATABASE", "comptoir_test")
 
 
 def superuser_url() -> str:
