@@ -1,0 +1,265 @@
+"""What a service plan, an add-on or a subscription defines (SPEC §4.2–4.4), as immutable values.
+
+Plans hold every property; add-ons hold only what they add (a missing limit adds nothing, a setting
+left unset changes nothing). Serialised to JSON for storage and back without loss.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
+
+# Resources a subscription can have (the reseller-only counters are not per subscription).
+PLAN_RESOURCES = tuple(r for r in Resource if r not in (Resource.SUBSCRIPTIONS, Resource.CUSTOMERS))
+
+
+class OverusePolicy(enum.Enum):
+    """Ordered from strictest to most lenient (an add-on may only relax it)."""
+
+    NOT_ALLOWED_SUSPEND = "not_allowed_suspend"  # suspend when disk or traffic exceeds its limit
+    NOT_ALLOWED = "not_allowed"  # only notify
+    ALLOWED = "allowed"
+
+
+OVERUSE_LENIENCY = {p: i for i, p in enumerate(OverusePolicy)}
+
+
+class ValidityUnit(enum.Enum):
+    DAYS = "days"
+    MONTHS = "months"
+    YEARS = "years"
+
+
+class ScriptingLanguage(enum.Enum):
+    ASP_NET = "asp_net"
+    PHP = "php"
+    CGI = "cgi"
+    PERL = "perl"
+    PYTHON = "python"
+    FASTCGI = "fastcgi"
+    ASP = "asp"
+    SSI = "ssi"
+    COLDFUSION = "coldfusion"
+    MIVA = "miva"
+
+
+class WebStatisticsEngine(enum.Enum):
+    NONE = "none"
+    AWSTATS = "awstats"
+    WEBALIZER = "webalizer"
+
+
+class SshShell(enum.Enum):
+    FORBIDDEN = "/bin/false"
+    BASH = "/bin/bash"
+    CHROOTED = "chrooted"
+
+
+class PhpHandler(enum.Enum):
+    ISAPI = "isapi"  # Windows only
+    APACHE_MODULE = "apache_module"  # Unix only
+    FASTCGI = "fastcgi"
+    CGI = "cgi"
+
+
+class NonexistentMailPolicy(enum.Enum):
+    BOUNCE = "bounce"
+    FORWARD = "forward"
+    REJECT = "reject"
+    REDIRECT_TO_SERVER = "redirect_to_server"  # Windows
+
+
+class DnsZoneType(enum.Enum):
+    MASTER = "master"
+    SLAVE = "slave"
+
+
+class LogRotation(enum.Enum):
+    BY_SIZE = "by_size"
+    BY_TIME = "by_time"
+
+
+@dataclass(frozen=True)
+class ValidityPeriod:
+    count: int
+    unit: ValidityUnit
+
+
+@dataclass(frozen=True)
+class HostingSettings:
+    hosting_enabled: bool | None = None
+    hard_disk_quota: int | None = None  # MB; None = not set
+    ssl_support: bool | None = None
+    web_statistics: WebStatisticsEngine | None = None
+    webstat_protected: bool | None = None
+    custom_error_documents: bool | None = None
+    ssh_shell: SshShell | None = None
+    scripting: frozenset[ScriptingLanguage] = frozenset()
+    write_modify_permissions: bool | None = None
+    web_users_scripting: bool | None = None
+    frontpage: bool | None = None
+
+
+@dataclass(frozen=True)
+class PhpSettings:
+    handler: PhpHandler | None = None
+    safe_mode: bool | None = None
+    version: str | None = None
+    # directive -> value; a directive absent here is "Default" (inherited from the level above)
+    directives: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    webmail: bool | None = None
+    mailing_lists_enabled: bool | None = None
+    nonexistent_user_policy: NonexistentMailPolicy | None = None
+    bounce_message: str | None = None
+    forward_address: str | None = None
+    redirect_server_ip: str | None = None
+
+
+@dataclass(frozen=True)
+class DnsSettings:
+    zone_type: DnsZoneType | None = None
+
+
+@dataclass(frozen=True)
+class PerformanceSettings:
+    dedicated_iis_pool: bool | None = None
+    max_cpu_percent: int | None = None
+    max_bandwidth_kbps: int | None = None
+    max_connections: int | None = None
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    statistics_months: int | None = None
+    rotation: LogRotation | None = None
+    rotation_size_kb: int | None = None
+    rotation_period: str | None = None  # daily / weekly / monthly
+    kept_logs: int | None = None
+    compress: bool | None = None
+    email_processed_logs_to: str | None = None
+
+
+@dataclass(frozen=True)
+class PlanValues:
+    """Everything a plan (or an add-on, partially) defines."""
+
+    limits: tuple[tuple[Resource, int | None], ...] = ()  # None = unlimited; absent = not defined
+    overuse: OverusePolicy | None = None
+    disk_notify_at: int | None = None
+    traffic_notify_at: int | None = None
+    validity: ValidityPeriod | None = None  # None = unlimited
+    permissions: frozenset[SubscriptionPermission] = frozenset()
+    hosting: HostingSettings = field(default_factory=HostingSettings)
+    php: PhpSettings = field(default_factory=PhpSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    dns: DnsSettings = field(default_factory=DnsSettings)
+    performance: PerformanceSettings = field(default_factory=PerformanceSettings)
+    logs: LogSettings = field(default_factory=LogSettings)
+    all_applications: bool = False
+    applications: frozenset[str] = frozenset()
+    additional_services: frozenset[str] = frozenset()
+
+    def limit(self, resource: Resource) -> int | None:
+        """The limit of `resource`; absent counts as 0 (nothing allowed)."""
+        return dict(self.limits).get(resource, 0)
+
+    def limits_map(self) -> dict[Resource, int | None]:
+        return dict(self.limits)
+
+    def with_limits(self, limits: dict[Resource, int | None]) -> PlanValues:
+        return replace(self, limits=tuple(sorted(limits.items(), key=lambda kv: kv[0].value)))
+
+
+def default_plan_values() -> PlanValues:
+    """The stock "default plan" custom subscriptions start from."""
+    limits = {r: None for r in PLAN_RESOURCES} | {Resource.DISK_SPACE: 10_240, Resource.TRAFFIC: 102_400}
+    return PlanValues(
+        overuse=OverusePolicy.NOT_ALLOWED,
+        permissions=frozenset({SubscriptionPermission.DOMAIN_CREATION, SubscriptionPermission.SUBDOMAIN_MANAGEMENT,
+                               SubscriptionPermission.DOMAIN_ALIAS_MANAGEMENT,
+                               SubscriptionPermission.ADDITIONAL_FTP_ACCOUNTS_MANAGEMENT}),
+        hosting=HostingSettings(hosting_enabled=True, ssl_support=True, web_statistics=WebStatisticsEngine.AWSTATS,
+                                custom_error_documents=True, ssh_shell=SshShell.FORBIDDEN,
+                                scripting=frozenset({ScriptingLanguage.PHP, ScriptingLanguage.CGI})),
+        php=PhpSettings(handler=PhpHandler.FASTCGI, safe_mode=False, version="8.3"),
+        mail=MailSettings(webmail=True, mailing_lists_enabled=False,
+                          nonexistent_user_policy=NonexistentMailPolicy.REJECT),
+        dns=DnsSettings(zone_type=DnsZoneType.MASTER),
+        logs=LogSettings(statistics_months=3, rotation=LogRotation.BY_TIME, rotation_period="daily", kept_logs=3,
+                         compress=True),
+        all_applications=True,
+    ).with_limits(limits)
+
+
+# ---- JSON storage -------------------------------------------------------------------------
+
+def to_json(values: PlanValues) -> dict[str, Any]:
+    return _encode(values)
+
+
+def from_json(data: dict[str, Any]) -> PlanValues:
+    return _decode(PlanValues, data)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, frozenset):
+        return sorted(_encode(v) for v in value)
+    if hasattr(value, "__dataclass_fields__"):
+        out = {}
+        for f in fields(value):
+            item = getattr(value, f.name)
+            if f.name == "limits":
+                out[f.name] = {r.value: v for r, v in item}
+            elif f.name == "directives":
+                out[f.name] = dict(item)
+            else:
+                out[f.name] = _encode(item)
+        return out
+    return value
+
+
+def _decode(cls: type[Any], data: dict[str, Any]) -> Any:
+    import typing
+
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in data:
+            continue
+        raw, hint = data[f.name], hints[f.name]
+        if f.name == "limits":
+            kwargs[f.name] = tuple(sorted(((Resource(k), v) for k, v in raw.items()), key=lambda kv: kv[0].value))
+        elif f.name == "directives":
+            kwargs[f.name] = tuple(sorted(raw.items()))
+        else:
+            kwargs[f.name] = _decode_value(hint, raw)
+    return cls(**kwargs)
+
+
+def _decode_value(hint: Any, raw: Any) -> Any:
+    import types
+    import typing
+
+    if raw is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)][0]
+        return _decode_value(inner, raw)
+    if origin is frozenset:
+        (inner,) = typing.get_args(hint)
+        return frozenset(_decode_value(inner, v) for v in raw)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return hint(raw)
+    if isinstance(hint, type) and hasattr(hint, "__dataclass_fields__"):
+        return _decode(hint, raw)
+    return raw
