@@ -1,0 +1,167 @@
+"""Hosting tables: plans, IP addresses and pools, subscriptions, sites, jobs, skeletons, branding, buttons."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ForeignKeyConstraint, LargeBinary, Text, text
+from sqlalchemy.dialects.postgresql import ARRAY, INET, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from comptoir.database.base import Base
+
+UUID_PK: dict[str, Any] = {"primary_key": True, "server_default": text("gen_random_uuid()")}
+NOW: dict[str, Any] = {"server_default": text("now()")}
+
+
+class ServicePlan(Base):
+    """A service plan (kind 'service') or an add-on plan (kind 'addon')."""
+
+    __tablename__ = "service_plans"
+
+    id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
+    seller_id: Mapped[uuid.UUID]
+    kind: Mapped[str]
+    name: Mapped[str]
+    values: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    created_at: Mapped[datetime] = mapped_column(**NOW)
+    updated_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+class IpAddress(Base):
+    """An address the provider registered on the server."""
+
+    __tablename__ = "ip_addresses"
+
+    id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
+    seller_id: Mapped[uuid.UUID]
+    address: Mapped[str] = mapped_column(INET)
+    interface: Mapped[str] = mapped_column(server_default="")
+    status: Mapped[str] = mapped_column(server_default="configured")
+    ssl_certificate: Mapped[str] = mapped_column(server_default="")
+    ftp_over_ssl: Mapped[bool] = mapped_column(server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+class IpPoolEntry(Base):
+    """An address usable by one seller (its own, or assigned to a reseller), shared or dedicated."""
+
+    __tablename__ = "ip_pool"
+
+    id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
+    seller_id: Mapped[uuid.UUID]
+    ip_address_id: Mapped[uuid.UUID]
+    address: Mapped[str] = mapped_column(INET)
+    type: Mapped[str] = mapped_column(server_default="shared")
+    default_subscription_id: Mapped[uuid.UUID | None]
+    created_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+class Subscription(Base):
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        ForeignKeyConstraint(["seller_id", "plan_id"], ["service_plans.seller_id", "service_plans.id"]),
+        ForeignKeyConstraint(["seller_id", "ip_pool_id"], ["ip_pool.seller_id", "ip_pool.id"]),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
+    seller_id: Mapped[uuid.UUID]
+    customer_id: Mapped[uuid.UUID | None]  # None: the seller's own subscription
+    plan_id: Mapped[uuid.UUID | None]  # None: custom
+    domain_name: Mapped[str]
+    ip_pool_id: Mapped[uuid.UUID]
+    system_login: Mapped[str]
+    system_password: Mapped[str] = mapped_column(server_default="")
+    status: Mapped[str] = mapped_column(server_default="active")
+    suspension_reason: Mapped[str] = mapped_column(server_default="")
+    sync_state: Mapped[str] = mapped_column(server_default="synced")
+    values: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    customization: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    conflicts: Mapped[list[Any]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    expiration_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(**NOW)
+    updated_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+class SubscriptionAddon(Base):
+    __tablename__ = "subscription_addons"
+
+    seller_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    subscription_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    addon_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    customer_id: Mapped[uuid.UUID | None]
+    created_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
+    seller_id: Mapped[uuid.UUID]
+    subscription_id: Mapped[uuid.UUID]
+    customer_id: Mapped[uuid.UUID | None]
+    domain_name: Mapped[str]
+    php_directives: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
+    created_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+class BackgroundJob(Base):
+    """A long operation (e.g. "Update & Sync" of thousands of subscriptions) with its progress."""
+
+    __tablename__ = "background_jobs"
+
+    id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
+    seller_id: Mapped[uuid.UUID]
+    kind: Mapped[str]
+    subject_id: Mapped[uuid.UUID | None]
+    status: Mapped[str] = mapped_column(server_default="pending")
+    total: Mapped[int] = mapped_column(server_default=text("0"))
+    done: Mapped[int] = mapped_column(server_default=text("0"))
+    last_error: Mapped[str] = mapped_column(server_default="")
+    created_at: Mapped[datetime] = mapped_column(**NOW)
+    finished_at: Mapped[datetime | None]
+
+
+class Skeleton(Base):
+    """A seller's virtual-host template archive; absent means the stock skeleton."""
+
+    __tablename__ = "skeletons"
+
+    seller_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    filename: Mapped[str]
+    archive: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str]
+    uploaded_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+class Branding(Base):
+    __tablename__ = "branding"
+
+    seller_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_content_type: Mapped[str] = mapped_column(server_default="")
+    logo_link_url: Mapped[str] = mapped_column(server_default="")
+    title_text: Mapped[str] = mapped_column(server_default="")
+    updated_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+class CustomButton(Base):
+    __tablename__ = "custom_buttons"
+
+    id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
+    seller_id: Mapped[uuid.UUID]
+    owner_user_id: Mapped[uuid.UUID]
+    label: Mapped[str]
+    location: Mapped[str]
+    priority: Mapped[int] = mapped_column(server_default=text("100"))
+    image: Mapped[bytes | None] = mapped_column(LargeBinary)
+    image_content_type: Mapped[str] = mapped_column(server_default="")
+    url: Mapped[str]
+    tooltip: Mapped[str] = mapped_column(server_default="")
+    open_in_panel: Mapped[bool] = mapped_column(server_default=text("false"))
+    visible_only_to_me: Mapped[bool] = mapped_column(server_default=text("false"))
+    context_parameters: Mapped[list[str]] = mapped_column(ARRAY(Text),
+                                                          server_default=text("'{}'"))
+    created_at: Mapped[datetime] = mapped_column(**NOW)
