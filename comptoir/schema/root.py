@@ -8,6 +8,7 @@ from typing import Any
 
 import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from comptoir.resolvers import accounts as account_resolvers
@@ -70,7 +71,7 @@ async def resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | Non
 
 
 @strawberry.type
-class Query:
+class CoreQuery:
     node: Node | None = strawberry.field(resolver=resolve_node, description="Fetch any object by its global id.")
     nodes: list[Node | None] = strawberry.field(resolver=resolve_nodes)
     me: account_types.User | None = strawberry.field(resolver=account_resolvers.me, description="The logged-in user.")
@@ -88,7 +89,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation:
+class CoreMutation:
     session_create: account_types.SessionCreatePayload = strawberry.mutation(
         resolver=account_resolvers.session_create, description="Log in with username and password.")
     session_delete: account_types.SessionRevokePayload = strawberry.mutation(
@@ -122,12 +123,21 @@ class Mutation:
         description="A reseller allowed to, sets its own overselling policy.")
 
 
+# Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
+QUERIES: list[type] = [CoreQuery]
+MUTATIONS: list[type] = [CoreMutation]
+NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer]
+
+Query = merge_types("Query", tuple(QUERIES))
+Mutation = merge_types("Mutation", tuple(MUTATIONS))
+
+
 def build_schema() -> strawberry.Schema:
     settings = get_settings()
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer],
+        types=NODE_TYPES,
         extensions=[
             OperationTransaction,
             MaskInternalErrors,
