@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from celery import Celery
+from celery import Celery, Task
+from sqlalchemy.exc import OperationalError
 
+from comptoir.messaging.outbox import MAX_ATTEMPTS
 from comptoir.settings import get_settings
 
 celery = Celery("comptoir")
@@ -20,9 +22,19 @@ celery.conf.update(
 )
 
 
-@celery.task(name="comptoir.deliver_email", autoretry_for=(ConnectionError,), max_retries=5,
-             retry_backoff=True)
-def deliver_email(seller_id: str, email_id: str) -> str:
+@celery.task(bind=True, name="comptoir.deliver_email", autoretry_for=(ConnectionError, OperationalError),
+             max_retries=MAX_ATTEMPTS, retry_backoff=True)
+def deliver_email(self: Task, seller_id: str, email_id: str) -> str:
     from comptoir.automation.jobs import run_email_delivery
 
-    return run_email_delivery(uuid.UUID(seller_id), uuid.UUID(email_id))
+    status = run_email_delivery(uuid.UUID(seller_id), uuid.UUID(email_id))
+    if status == "pending":  # a transient SMTP failure, recorded on the row: try again later
+        raise self.retry(countdown=min(60 * 2**self.request.retries, 3600))
+    return status
+
+
+@celery.task(name="comptoir.plan_sync", acks_late=True)
+def plan_sync(seller_id: str, job_id: str) -> str:
+    from comptoir.hosting.sync import run_plan_sync_job
+
+    return run_plan_sync_job(uuid.UUID(seller_id), uuid.UUID(job_id))

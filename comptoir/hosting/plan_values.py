@@ -263,3 +263,25 @@ def _decode_value(hint: Any, raw: Any) -> Any:
     if isinstance(hint, type) and hasattr(hint, "__dataclass_fields__"):
         return _decode(hint, raw)
     return raw
+
+
+def unflatten(flat: dict[str, Any]) -> PlanValues:
+    """The inverse of comptoir.hosting.rules.flatten (keys 'group.field', 'limit.x', 'permission.x')."""
+    limits = {Resource(k[6:]): v for k, v in flat.items() if k.startswith("limit.")}
+    granted = frozenset(SubscriptionPermission(k[11:]) for k, v in flat.items() if k.startswith("permission.") and v)
+    groups: dict[str, dict[str, Any]] = {}
+    for key, value in flat.items():
+        group, _, name = key.partition(".")
+        if group in ("hosting", "mail", "dns", "performance", "logs", "php") and name:
+            groups.setdefault(group, {})[name] = value
+    base = PlanValues(
+        overuse=flat.get("overuse"), disk_notify_at=flat.get("disk_notify_at"),
+        traffic_notify_at=flat.get("traffic_notify_at"), permissions=granted,
+        all_applications=bool(flat.get("applications.all")),
+        applications=frozenset(flat.get("applications.selected") or ()),
+        additional_services=frozenset(flat.get("additional_services") or ()),
+        hosting=HostingSettings(**groups.get("hosting", {})), mail=MailSettings(**groups.get("mail", {})),
+        dns=DnsSettings(**groups.get("dns", {})), performance=PerformanceSettings(**groups.get("performance", {})),
+        logs=LogSettings(**groups.get("logs", {})),
+    )
+    return replace(base, php=replace(base.php, **groups.get("php", {}))).with_limits(limits)

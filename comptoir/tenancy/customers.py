@@ -10,9 +10,17 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from comptoir.database.pagination import Page, PageRequest, paginate
+from comptoir.tenancy import users
+from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 from comptoir.tenancy.models import Customer, User
 from comptoir.tenancy.security import hash_password
-from comptoir.tenancy.validation import check_country, check_email, check_new_password, check_username
+from comptoir.tenancy.validation import (
+    check_country,
+    check_email,
+    check_language,
+    check_new_password,
+    check_username,
+)
 
 
 class CustomerSort(enum.Enum):
@@ -29,17 +37,17 @@ class CustomerFilter:
 
 def create(session: Session, *, seller_id: uuid.UUID, contact_name: str, email: str, username: str,
            password: str, company_name: str = "", country: str = "", locale: str = "en") -> Customer:
-    """A customer account with its log-in user."""
+    """A customer account with its log-in user; the username must be free across the whole instance."""
     check_username(username)
     check_new_password(password, username=username)
     customer = Customer(seller_id=seller_id, contact_name=contact_name.strip(), email=check_email(email),
-                        company_name=company_name.strip(), country=check_country(country), locale=locale)
+                        company_name=company_name.strip(), country=check_country(country),
+                        locale=check_language(locale))
     session.add(customer)
     session.flush()
-    session.add(User(seller_id=seller_id, customer_id=customer.id, role="customer", username=username,
-                     email=customer.email, password_hash=hash_password(password), full_name=customer.contact_name,
-                     locale=locale, country=customer.country))
-    session.flush()
+    users.add(session, User(seller_id=seller_id, customer_id=customer.id, role="customer", username=username,
+                            email=customer.email, password_hash=hash_password(password),
+                            full_name=customer.contact_name, locale=locale, country=customer.country))
     return customer
 
 
@@ -48,9 +56,10 @@ def _listing(seller_id: uuid.UUID, filter_: CustomerFilter) -> Select[tuple[Cust
     if filter_.status:
         statement = statement.where(Customer.status == filter_.status)
     if filter_.search:
-        pattern = f"%{filter_.search.strip()}%"
-        statement = statement.where(Customer.contact_name.ilike(pattern) | Customer.company_name.ilike(pattern)
-                                    | Customer.email.ilike(pattern))
+        pattern = contains_pattern(filter_.search)
+        statement = statement.where(Customer.contact_name.ilike(pattern, escape=LIKE_ESCAPE)
+                                    | Customer.company_name.ilike(pattern, escape=LIKE_ESCAPE)
+                                    | Customer.email.ilike(pattern, escape=LIKE_ESCAPE))
     return statement
 
 
@@ -63,3 +72,8 @@ def list_page(session: Session, *, seller_id: uuid.UUID, filter_: CustomerFilter
     """The seller's own customers (the provider's RLS view is wider, so the seller is explicit)."""
     return paginate(session, _listing(seller_id, filter_), page, sort_column=SORT_COLUMNS[sort],
                     id_column=Customer.id)
+
+
+def matching_ids(session: Session, *, seller_id: uuid.UUID, filter_: CustomerFilter) -> list[uuid.UUID]:
+    """Ids of the seller's customers matching a filter (bulk operations)."""
+    return list(session.scalars(_listing(seller_id, filter_).with_only_columns(Customer.id)))

@@ -1,0 +1,167 @@
+"""Plan "Update & Sync": a changed plan or add-on reaches every synced subscription using it — in the
+request's transaction when they are few, else in a tracked background job with progress."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from comptoir import clock
+from comptoir.database.hooks import after_commit
+from comptoir.hosting import capacity, plans, rules
+from comptoir.hosting import plan_values as pv
+from comptoir.hosting.models import BackgroundJob, ServicePlan, Subscription, SubscriptionAddon
+from comptoir.hosting.subscriptions import SyncState, synchronise
+from comptoir.hosting.vocabulary import Resource
+
+INLINE_LIMIT = 200
+BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    subscriptions: int
+    unsynced: int
+    job_id: uuid.UUID | None = None
+
+
+class RoomTracker:
+    """The allocation's free room, updated as subscriptions change (one sum query for a whole run)."""
+
+    def __init__(self, session: Session, seller_id: uuid.UUID) -> None:
+        allocation = capacity.lock_allocation(session, seller_id)
+        self.allocation = None if allocation is None or allocation.overselling_allowed else allocation
+        self.committed = capacity.committed_limits(session, seller_id) if self.allocation else {}
+
+    def room_for(self, subscription: Subscription) -> dict[Resource, int | None]:
+        if self.allocation is None:
+            return {}
+        own = pv.from_json(subscription.values)
+        others = {r: _minus(total, own.limit(r)) for r, total in self.committed.items()}
+        return capacity.available_limits(self.allocation, others)
+
+    def record(self, before: pv.PlanValues, after: pv.PlanValues) -> None:
+        for resource, total in list(self.committed.items()):
+            self.committed[resource] = _plus(_minus(total, before.limit(resource)), after.limit(resource))
+
+
+def _minus(total: int | None, part: int | None) -> int | None:
+    if total is None:
+        return None if part is not None else 0  # an unlimited part was the only unlimited one (best effort)
+    return total - (part or 0)
+
+
+def _plus(total: int | None, part: int | None) -> int | None:
+    return None if total is None or part is None else total + part
+
+
+def affected_ids(session: Session, plan: ServicePlan) -> list[uuid.UUID]:
+    """Subscriptions to re-sync: synced and unsynced ones using the plan or add-on (locked ones wait)."""
+    statement = select(Subscription.id).where(Subscription.sync_state != SyncState.LOCKED.value)
+    if plan.kind == "service":
+        statement = statement.where(Subscription.plan_id == plan.id)
+    else:
+        statement = statement.join(SubscriptionAddon, (SubscriptionAddon.seller_id == Subscription.seller_id)
+                                   & (SubscriptionAddon.subscription_id == Subscription.id)).where(
+            SubscriptionAddon.addon_id == plan.id)
+    return list(session.scalars(statement.order_by(Subscription.id)))
+
+
+def sync_batch(session: Session, seller_id: uuid.UUID, ids: Sequence[uuid.UUID], tracker: RoomTracker) -> int:
+    """Re-sync these subscriptions with plans and add-ons loaded once; returns how many ended unsynced."""
+    subscriptions = list(session.scalars(select(Subscription).where(Subscription.id.in_(ids)).with_for_update()))
+    addon_rows = session.execute(select(SubscriptionAddon.subscription_id, SubscriptionAddon.addon_id).where(
+        SubscriptionAddon.subscription_id.in_(ids)).order_by(SubscriptionAddon.created_at))
+    addons_of: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for subscription_id, addon_id in addon_rows:
+        addons_of[subscription_id].append(addon_id)
+    plan_ids = {s.plan_id for s in subscriptions if s.plan_id} | {a for ids_ in addons_of.values() for a in ids_}
+    values = {p.id: plans.values_of(p) for p in session.scalars(select(ServicePlan).where(ServicePlan.id.in_(plan_ids)))}
+    unsynced = 0
+    for subscription in subscriptions:
+        before = pv.from_json(subscription.values)
+        base = values[subscription.plan_id] if subscription.plan_id else pv.default_plan_values()
+        target = rules.combine(base, [values[a] for a in addons_of[subscription.id]])
+        synchronise(subscription, target, tracker.room_for(subscription))
+        tracker.record(before, pv.from_json(subscription.values))
+        unsynced += subscription.sync_state == SyncState.UNSYNCED.value
+    session.flush()
+    return unsynced
+
+
+def update_and_sync(session: Session, *, plan_id: uuid.UUID) -> SyncOutcome:
+    """Push the plan's current values to its subscriptions, inline or as a background job."""
+    plan = plans.get_or_raise(session, plan_id=plan_id)
+    ids = affected_ids(session, plan)
+    if len(ids) > INLINE_LIMIT:
+        job = BackgroundJob(seller_id=plan.seller_id, kind="plan_sync", subject_id=plan.id, total=len(ids))
+        session.add(job)
+        session.flush()
+        seller_id, job_id = plan.seller_id, job.id
+        after_commit(session, lambda: dispatch_plan_sync(seller_id, job_id))
+        return SyncOutcome(len(ids), 0, job_id)
+    unsynced = sync_batch(session, plan.seller_id, ids, RoomTracker(session, plan.seller_id)) if ids else 0
+    return SyncOutcome(len(ids), unsynced)
+
+
+def dispatch_plan_sync(seller_id: uuid.UUID, job_id: uuid.UUID) -> None:
+    from comptoir.automation.jobs import dispatch
+
+    dispatch("comptoir.plan_sync", run_plan_sync_job, seller_id, job_id)
+
+
+def run_plan_sync_job(seller_id: uuid.UUID, job_id: uuid.UUID) -> str:
+    """The background side: batches of subscriptions, each batch committed with the job's progress."""
+    from comptoir.database.engine import session_scope
+    from comptoir.tenancy.context import Role, TenantContext
+
+    context = TenantContext(Role.SYSTEM, seller_id)
+    with session_scope(context) as session:
+        job = session.scalars(select(BackgroundJob).where(BackgroundJob.id == job_id).with_for_update()).one()
+        if job.status in ("done", "failed"):
+            return job.status  # a redelivered message: the work is already finished
+        job.status = "running"
+        plan = session.get(ServicePlan, job.subject_id)
+        ids = affected_ids(session, plan) if plan else []
+        job.total = len(ids)
+        job.done = 0
+    try:
+        for start in range(0, len(ids), BATCH_SIZE):
+            with session_scope(context) as session:
+                sync_batch(session, seller_id, ids[start:start + BATCH_SIZE], RoomTracker(session, seller_id))
+                job = session.get_one(BackgroundJob, job_id)
+                job.done = min(start + BATCH_SIZE, len(ids))
+    except Exception as error:
+        with session_scope(context) as session:
+            job = session.get_one(BackgroundJob, job_id)
+            job.status, job.last_error, job.finished_at = "failed", str(error)[:1000], clock.now()
+        raise
+    with session_scope(context) as session:
+        job = session.get_one(BackgroundJob, job_id)
+        job.status, job.finished_at = "done", clock.now()
+    return "done"
+
+
+def accept_available_for_plan(session: Session, *, plan_id: uuid.UUID) -> SyncOutcome:
+    """ "Update & Sync" the plan to the available values: lower each conflicted limit to what every
+    unsynced subscription of the plan can get, then sync."""
+    plan = plans.get_or_raise(session, plan_id=plan_id, for_update=True)
+    unsynced = session.scalars(select(Subscription).where(
+        Subscription.plan_id == plan.id, Subscription.sync_state == SyncState.UNSYNCED.value))
+    lowest: dict[str, int] = {}
+    for subscription in unsynced:
+        for conflict in subscription.conflicts:
+            available = conflict["available_value"]
+            if isinstance(available, int):
+                lowest[conflict["name"]] = min(lowest.get(conflict["name"], available), available)
+    values = plans.values_of(plan)
+    limits = values.limits_map() | {Resource(name[6:]): v for name, v in lowest.items() if name.startswith("limit.")}
+    plan.values = pv.to_json(values.with_limits(limits))
+    plan.updated_at = clock.now()
+    session.flush()
+    return update_and_sync(session, plan_id=plan.id)

@@ -1,0 +1,501 @@
+"""Resolvers for plans, add-ons, subscriptions and customer operations."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import strawberry
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from strawberry.types import Info
+
+from comptoir.errors import DomainError
+from comptoir.hosting import customer_accounts, plans, subscriptions, sync
+from comptoir.hosting import plan_values as pv
+from comptoir.hosting.models import BackgroundJob as JobModel
+from comptoir.hosting.models import IpPoolEntry, ServicePlan, SubscriptionAddon
+from comptoir.hosting.models import Subscription as SubscriptionModel
+from comptoir.schema.base import Connection, convert_error, page_request, run_mutation
+from comptoir.schema.customers import Customer
+from comptoir.schema.hosting import BackgroundJob, HostingError, HostingErrorCode, Plan, PlanKind
+from comptoir.schema.hosting_api import (
+    CustomerContactInput,
+    CustomerCreateInput,
+    CustomerLoginChangeInput,
+    CustomerLoginChangePayload,
+    CustomerOperationInput,
+    CustomerPayload,
+    CustomerResult,
+    CustomerSelectionInput,
+    CustomersPayload,
+    PlanCreateInput,
+    PlanDeletePayload,
+    PlanIdInput,
+    PlanPayload,
+    PlanUpdateInput,
+    PlanUpdatePayload,
+    PlanSyncMode,
+)
+from comptoir.schema.ids import decode_id, encode_id
+from comptoir.schema.subscriptions import (
+    Subscription,
+    SubscriptionAddonInput,
+    SubscriptionChangePlanInput,
+    SubscriptionCreateInput,
+    SubscriptionCustomizeInput,
+    SubscriptionDeleteInput,
+    SubscriptionFilterInput,
+    SubscriptionHostingSettingsInput,
+    SubscriptionIdsInput,
+    SubscriptionPayload,
+    SubscriptionRelations,
+    SubscriptionRenewInput,
+    SubscriptionResult,
+    SubscriptionsPayload,
+    SubscriptionSortInput,
+    SubscriptionTransferInput,
+    TransferPreview,
+)
+from comptoir.tenancy import customers
+from comptoir.tenancy.context import Role
+from comptoir.tenancy.models import Customer as CustomerModel
+
+
+def _errors(error: DomainError) -> list[HostingError]:
+    return [convert_error(error, HostingError, HostingErrorCode)]
+
+
+# ---- plans ---------------------------------------------------------------------------------
+
+def _plans_by_id(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Plan]:
+    if not ids:
+        return {}
+    rows = list(session.scalars(select(ServicePlan).where(ServicePlan.id.in_(ids))))
+    counts = plans.usage_counts(session, [r.id for r in rows])
+    return {r.id: Plan.from_model(r, counts[r.id]) for r in rows}
+
+
+async def plans_list(info: Info, kind: PlanKind | None = None, search: str | None = None) -> list[Plan]:
+    seller_id = info.context.tenant.seller_id
+
+    def load(session: Session) -> list[Plan]:
+        rows = plans.list_plans(session, seller_id=seller_id, kind=plans.PlanKind(kind.value) if kind else None,
+                                search=search)
+        counts = plans.usage_counts(session, [r.id for r in rows])
+        return [Plan.from_model(r, counts[r.id]) for r in rows]
+
+    return await info.context.run(load)
+
+
+async def load_plan(info: Info, plan_id: uuid.UUID) -> Plan | None:
+    return (await info.context.run(lambda s: _plans_by_id(s, {plan_id}))).get(plan_id)
+
+
+async def plan(info: Info, id: strawberry.ID) -> Plan | None:
+    try:
+        return await load_plan(info, decode_id(id, "Plan"))
+    except DomainError:
+        return None
+
+
+async def plan_create(info: Info, input: PlanCreateInput) -> PlanPayload:
+    seller_id = info.context.tenant.seller_id
+    base = pv.default_plan_values() if input.kind is PlanKind.SERVICE else pv.PlanValues()
+    result = await run_mutation(info, lambda s: plans.create(
+        s, seller_id=seller_id, kind=plans.PlanKind(input.kind.value), name=input.name,
+        values=input.values.apply(base) if input.values else base))
+    if isinstance(result, DomainError):
+        return PlanPayload(errors=_errors(result))
+    return PlanPayload(plan=await load_plan(info, result.id))
+
+
+async def plan_update(info: Info, input: PlanUpdateInput) -> PlanUpdatePayload:
+    """ "OK" when no subscription uses the plan; "Update & Sync" pushes the change to its subscriptions."""
+
+    def work(session: Session) -> tuple[uuid.UUID, sync.SyncOutcome]:
+        plan_id = decode_id(input.id, "Plan")
+        current = plans.values_of(plans.get_or_raise(session, plan_id=plan_id))
+        updated = plans.update(session, plan_id=plan_id, name=input.name,
+                               values=input.values.apply(current) if input.values else None)
+        return updated.id, sync.update_and_sync(session, plan_id=updated.id)
+
+    result = await run_mutation(info, work)
+    if isinstance(result, DomainError):
+        return PlanUpdatePayload(errors=_errors(result))
+    plan_id, outcome = result
+    return PlanUpdatePayload(
+        plan=await load_plan(info, plan_id),
+        mode=PlanSyncMode.UPDATE_AND_SYNC if outcome.subscriptions else PlanSyncMode.OK,
+        synced_subscriptions=outcome.subscriptions - outcome.unsynced if outcome.job_id is None else 0,
+        unsynced_subscriptions=outcome.unsynced,
+        job=await load_job(info, outcome.job_id) if outcome.job_id else None,
+    )
+
+
+async def plan_accept_available_values(info: Info, input: PlanIdInput) -> PlanUpdatePayload:
+    result = await run_mutation(info, lambda s: (decode_id(input.id, "Plan"), sync.accept_available_for_plan(
+        s, plan_id=decode_id(input.id, "Plan"))))
+    if isinstance(result, DomainError):
+        return PlanUpdatePayload(errors=_errors(result))
+    plan_id, outcome = result
+    return PlanUpdatePayload(plan=await load_plan(info, plan_id), mode=PlanSyncMode.UPDATE_AND_SYNC,
+                             synced_subscriptions=outcome.subscriptions - outcome.unsynced,
+                             unsynced_subscriptions=outcome.unsynced,
+                             job=await load_job(info, outcome.job_id) if outcome.job_id else None)
+
+
+async def plan_delete(info: Info, input: PlanIdInput) -> PlanDeletePayload:
+    result = await run_mutation(info, lambda s: plans.delete(s, plan_id=decode_id(input.id, "Plan")))
+    if isinstance(result, DomainError):
+        return PlanDeletePayload(errors=_errors(result))
+    return PlanDeletePayload(deleted_id=strawberry.ID(encode_id("Plan", result)))
+
+
+async def plan_duplicate(info: Info, input: PlanIdInput) -> PlanPayload:
+    result = await run_mutation(info, lambda s: plans.duplicate(s, plan_id=decode_id(input.id, "Plan")))
+    if isinstance(result, DomainError):
+        return PlanPayload(errors=_errors(result))
+    return PlanPayload(plan=await load_plan(info, result.id))
+
+
+async def load_job(info: Info, job_id: uuid.UUID) -> BackgroundJob | None:
+    job = await info.context.run(lambda s: s.get(JobModel, job_id))
+    return BackgroundJob.from_model(job) if job else None
+
+
+async def background_job(info: Info, id: strawberry.ID) -> BackgroundJob | None:
+    try:
+        return await load_job(info, decode_id(id, "BackgroundJob"))
+    except DomainError:
+        return None
+
+
+# ---- subscriptions -------------------------------------------------------------------------
+
+def load_relations(session: Session, rows: Sequence[SubscriptionModel]) -> SubscriptionRelations:
+    """Plans, add-ons, customers and addresses of a page of subscriptions in five queries."""
+    ids = [r.id for r in rows]
+    addon_links = list(session.execute(select(SubscriptionAddon.subscription_id, SubscriptionAddon.addon_id).where(
+        SubscriptionAddon.subscription_id.in_(ids)).order_by(SubscriptionAddon.created_at))) if ids else []
+    plan_map = _plans_by_id(session, {r.plan_id for r in rows if r.plan_id} | {a for _, a in addon_links})
+    addons: dict[uuid.UUID, list[Plan]] = defaultdict(list)
+    for subscription_id, addon_id in addon_links:
+        addons[subscription_id].append(plan_map[addon_id])
+    customer_ids = {r.customer_id for r in rows if r.customer_id}
+    customers = {c.id: Customer.from_model(c) for c in session.scalars(
+        select(CustomerModel).where(CustomerModel.id.in_(customer_ids)))} if customer_ids else {}
+    pool_ids = {r.ip_pool_id for r in rows}
+    addresses = {e.id: str(e.address) for e in session.scalars(
+        select(IpPoolEntry).where(IpPoolEntry.id.in_(pool_ids)))} if pool_ids else {}
+    return SubscriptionRelations(plan_map, dict(addons), customers, addresses)
+
+
+def build(session: Session, rows: Sequence[SubscriptionModel]) -> list[Subscription]:
+    relations = load_relations(session, rows)
+    return [Subscription.from_model(r, relations) for r in rows]
+
+
+async def subscriptions_connection(info: Info, first: int | None = None, after: str | None = None,
+                                   filter: SubscriptionFilterInput | None = None,
+                                   sort: SubscriptionSortInput | None = None) -> Connection[Subscription]:
+    tenant = info.context.tenant
+    sort = sort or SubscriptionSortInput()
+    request = page_request(info, first, after, sort.direction)
+
+    def load(session: Session) -> Connection[Subscription]:
+        f = filter or SubscriptionFilterInput()
+        customer_id = tenant.customer_id if tenant.role is Role.CUSTOMER else (
+            decode_id(f.customer_id, "Customer", field="customerId") if f.customer_id else None)
+        service_filter = subscriptions.SubscriptionFilter(
+            status=f.status.value if f.status else None, sync_state=f.sync_state.value if f.sync_state else None,
+            plan_id=decode_id(f.plan_id, "Plan", field="planId") if f.plan_id else None,
+            customer_id=customer_id, search=f.search)
+        page = subscriptions.list_page(session, seller_id=tenant.seller_id, filter_=service_filter, page=request,
+                                       sort=sort.field.value)
+        built = iter(build(session, page.items))
+        return Connection[Subscription].from_page(page, lambda _: next(built))
+
+    try:
+        return await info.context.run(load)
+    except DomainError:
+        return Connection[Subscription](edges=[], page_info=_empty_page_info(), total_count=0)
+
+
+def _empty_page_info():  # type: ignore[no-untyped-def]
+    from comptoir.schema.base import PageInfo
+
+    return PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None)
+
+
+async def load_subscription(info: Info, subscription_id: uuid.UUID) -> Subscription | None:
+    def load(session: Session) -> Subscription | None:
+        row = session.get(SubscriptionModel, subscription_id)
+        return build(session, [row])[0] if row else None
+
+    return await info.context.run(load)
+
+
+async def subscription(info: Info, id: strawberry.ID) -> Subscription | None:
+    try:
+        return await load_subscription(info, decode_id(id, "Subscription"))
+    except DomainError:
+        return None
+
+
+def _optional_id(value: strawberry.ID | None, type_name: str, field: str) -> uuid.UUID | None:
+    return decode_id(value, type_name, field=field) if value else None
+
+
+async def subscription_create(info: Info, input: SubscriptionCreateInput) -> SubscriptionPayload:
+    seller_id = info.context.tenant.seller_id
+
+    def work(session: Session) -> SubscriptionModel:
+        new = subscriptions.NewSubscription(
+            domain_name=input.domain_name, system_login=input.system_login, system_password=input.system_password,
+            ip_pool_id=decode_id(input.ip_pool_entry_id, "IpPoolEntry", field="ipPoolEntryId"),
+            customer_id=_optional_id(input.customer_id, "Customer", "customerId"),
+            plan_id=_optional_id(input.plan_id, "Plan", "planId"),
+            addon_ids=tuple(decode_id(a, "Plan", field="addonIds") for a in input.addon_ids))
+        return subscriptions.create(session, seller_id=seller_id, new=new, lock=input.proceed_to_customize)
+
+    result = await run_mutation(info, work)
+    if isinstance(result, DomainError):
+        return SubscriptionPayload(errors=_errors(result))
+    return SubscriptionPayload(subscription=await load_subscription(info, result.id))
+
+
+async def _for_each(info: Info, ids: Sequence[strawberry.ID],
+                    operation: Callable[[Session, uuid.UUID], Any]) -> SubscriptionsPayload:
+    """A bulk operation: each id in its own savepoint, a result (or errors) per id."""
+    outcomes: list[tuple[strawberry.ID, uuid.UUID | None, DomainError | None]] = []
+    for global_id in ids[:500]:
+        def work(session: Session, gid: strawberry.ID = global_id) -> uuid.UUID:
+            subscription_id = decode_id(gid, "Subscription")
+            operation(session, subscription_id)
+            return subscription_id
+
+        result = await run_mutation(info, work)
+        outcomes.append((global_id, None, result) if isinstance(result, DomainError) else (global_id, result, None))
+    done = [sid for _, sid, _ in outcomes if sid]
+    built = await info.context.run(lambda s: {v.model.id: v for v in build(
+        s, list(s.scalars(select(SubscriptionModel).where(SubscriptionModel.id.in_(done)))))})
+    return SubscriptionsPayload(results=[
+        SubscriptionResult(id=gid, subscription=built.get(sid) if sid else None,
+                           errors=_errors(error) if error else []) for gid, sid, error in outcomes])
+
+
+async def subscription_change_plan(info: Info, input: SubscriptionChangePlanInput) -> SubscriptionsPayload:
+    try:
+        plan_id = decode_id(input.plan_id, "Plan", field="planId")
+    except DomainError as error:
+        return SubscriptionsPayload(results=[], errors=_errors(error))
+    return await _for_each(info, input.ids, lambda s, i: subscriptions.change_plan(
+        s, subscription_id=i, plan_id=plan_id))
+
+
+async def subscription_add_addon(info: Info, input: SubscriptionAddonInput) -> SubscriptionsPayload:
+    try:
+        addon_id = decode_id(input.addon_id, "Plan", field="addonId")
+    except DomainError as error:
+        return SubscriptionsPayload(results=[], errors=_errors(error))
+    return await _for_each(info, input.ids, lambda s, i: subscriptions.add_addon(
+        s, subscription_id=i, addon_id=addon_id))
+
+
+async def subscription_remove_addon(info: Info, input: SubscriptionAddonInput) -> SubscriptionsPayload:
+    try:
+        addon_id = decode_id(input.addon_id, "Plan", field="addonId")
+    except DomainError as error:
+        return SubscriptionsPayload(results=[], errors=_errors(error))
+    return await _for_each(info, input.ids, lambda s, i: subscriptions.remove_addon(
+        s, subscription_id=i, addon_id=addon_id))
+
+
+async def _single(info: Info, global_id: strawberry.ID, operation: Callable[[Session, uuid.UUID], Any]
+                  ) -> SubscriptionPayload:
+    result = await run_mutation(info, lambda s: operation(s, decode_id(global_id, "Subscription")))
+    if isinstance(result, DomainError):
+        return SubscriptionPayload(errors=_errors(result))
+    return SubscriptionPayload(subscription=await load_subscription(info, result.id))
+
+
+async def subscription_customize(info: Info, input: SubscriptionCustomizeInput) -> SubscriptionPayload:
+    """ "Update & Lock": resources and permissions only (hosting, mail and DNS settings are the owner's)."""
+    return await _single(info, input.id, lambda s, i: subscriptions.customize(
+        s, subscription_id=i, limits=[(item.resource, item.limit) for item in input.limits],
+        permissions={p.permission: p.granted for p in input.permissions}))
+
+
+async def subscription_unlock_and_sync(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
+    return await _for_each(info, input.ids, lambda s, i: subscriptions.unlock_and_sync(s, subscription_id=i))
+
+
+async def subscription_synchronize(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
+    """Retry unsynced subscriptions; each result carries its conflict report."""
+    return await _for_each(info, input.ids, lambda s, i: subscriptions.synchronize(s, subscription_id=i))
+
+
+async def subscription_accept_available_values(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
+    return await _for_each(info, input.ids, lambda s, i: subscriptions.accept_available(s, subscription_id=i))
+
+
+async def subscription_detach(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
+    return await _for_each(info, input.ids, lambda s, i: subscriptions.detach(s, subscription_id=i))
+
+
+async def subscription_hosting_settings_update(info: Info, input: SubscriptionHostingSettingsInput
+                                               ) -> SubscriptionPayload:
+    return await _single(info, input.id, lambda s, i: subscriptions.change_hosting_settings(
+        s, subscription_id=i, ip_pool_id=_optional_id(input.ip_pool_entry_id, "IpPoolEntry", "ipPoolEntryId"),
+        system_login=input.system_login, system_password=input.system_password))
+
+
+async def subscription_transfer_preview(info: Info, input: SubscriptionTransferInput) -> list[TransferPreview]:
+    """What a transfer would change, per subscription, before it is confirmed."""
+
+    def load(session: Session) -> list[TransferPreview]:
+        to_customer = _optional_id(input.to_customer_id, "Customer", "toCustomerId")
+        previews = []
+        for global_id in input.ids[:500]:
+            preview = subscriptions.preview_transfer(session, subscription_id=decode_id(global_id, "Subscription"),
+                                                     to_customer_id=to_customer)
+            names = {p.id: p.name for p in session.scalars(select(ServicePlan).where(ServicePlan.id.in_(
+                [x for x in (preview.plan_removed, *preview.addons_removed) if x])))}
+            previews.append(TransferPreview(
+                subscription_id=global_id, becomes_custom=preview.becomes_custom,
+                plan_removed=names.get(preview.plan_removed) if preview.plan_removed else None,
+                addons_removed=[names[a] for a in preview.addons_removed],
+                from_customer_id=strawberry.ID(encode_id("Customer", preview.from_owner)) if preview.from_owner else None,
+                to_customer_id=input.to_customer_id))
+        return previews
+
+    try:
+        return await info.context.run(load)
+    except DomainError:
+        return []
+
+
+async def subscription_transfer(info: Info, input: SubscriptionTransferInput) -> SubscriptionsPayload:
+    try:
+        to_customer = _optional_id(input.to_customer_id, "Customer", "toCustomerId")
+    except DomainError as error:
+        return SubscriptionsPayload(results=[], errors=_errors(error))
+    return await _for_each(info, input.ids, lambda s, i: subscriptions.transfer(
+        s, subscription_id=i, to_customer_id=to_customer))
+
+
+async def subscription_suspend(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
+    return await _for_each(info, input.ids, lambda s, i: subscriptions.suspend(s, subscription_id=i))
+
+
+async def subscription_activate(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
+    return await _for_each(info, input.ids, lambda s, i: subscriptions.activate(s, subscription_id=i))
+
+
+async def subscription_renew(info: Info, input: SubscriptionRenewInput) -> SubscriptionPayload:
+    return await _single(info, input.id, lambda s, i: subscriptions.renew(
+        s, subscription_id=i, expiration=input.expiration_date))
+
+
+async def subscription_delete(info: Info, input: SubscriptionDeleteInput) -> SubscriptionsPayload:
+    return await _for_each(info, input.ids, lambda s, i: subscriptions.delete_subscription(
+        s, subscription_id=i, confirm=input.confirm))
+
+
+# ---- customers -----------------------------------------------------------------------------
+
+def _contact(data: CustomerContactInput | None) -> customer_accounts.ContactDetails:
+    if data is None:
+        return customer_accounts.ContactDetails()
+    return customer_accounts.ContactDetails(**{name: getattr(data, name) for name in (
+        "contact_name", "company_name", "email", "phone", "address_line1", "address_line2", "city", "region",
+        "postal_code", "country", "locale")})
+
+
+async def _load_customer(info: Info, customer_id: uuid.UUID) -> Customer | None:
+    row = await info.context.run(lambda s: s.get(CustomerModel, customer_id))
+    return Customer.from_model(row) if row else None
+
+
+async def customer_create(info: Info, input: CustomerCreateInput) -> CustomerPayload:
+    seller_id = info.context.tenant.seller_id
+
+    def work(session: Session) -> CustomerModel:
+        first = None
+        if input.subscription is not None:
+            sub = input.subscription
+            first = subscriptions.NewSubscription(
+                domain_name=sub.domain_name, system_login=sub.system_login, system_password=sub.system_password,
+                ip_pool_id=decode_id(sub.ip_pool_entry_id, "IpPoolEntry", field="ipPoolEntryId"),
+                plan_id=_optional_id(sub.plan_id, "Plan", "planId"),
+                addon_ids=tuple(decode_id(a, "Plan", field="addonIds") for a in sub.addon_ids))
+        return customer_accounts.create(session, seller_id=seller_id, contact=_contact(input.contact),
+                                        username=input.username, password=input.password, first_subscription=first)
+
+    result = await run_mutation(info, work)
+    if isinstance(result, DomainError):
+        return CustomerPayload(errors=_errors(result))
+    return CustomerPayload(customer=await _load_customer(info, result.id))
+
+
+async def customer_update(info: Info, input: CustomerOperationInput) -> CustomerPayload:
+    result = await run_mutation(info, lambda s: customer_accounts.update_contact(
+        s, customer_id=decode_id(input.id, "Customer"), contact=_contact(input.contact)))
+    if isinstance(result, DomainError):
+        return CustomerPayload(errors=_errors(result))
+    return CustomerPayload(customer=await _load_customer(info, result.id))
+
+
+async def customer_login_change(info: Info, input: CustomerLoginChangeInput) -> CustomerLoginChangePayload:
+    result = await run_mutation(info, lambda s: customer_accounts.change_login(
+        s, customer_id=decode_id(input.id, "Customer"), username=input.username, password=input.password))
+    if isinstance(result, DomainError):
+        return CustomerLoginChangePayload(errors=_errors(result))
+    return CustomerLoginChangePayload(customer=await _load_customer(info, result.id), customer_notified=False)
+
+
+async def _customers_each(info: Info, ids: Sequence[strawberry.ID],
+                          operation: Callable[[Session, uuid.UUID], Any]) -> CustomersPayload:
+    results = []
+    for global_id in ids[:500]:
+        result = await run_mutation(info, lambda s, gid=global_id: operation(s, decode_id(gid, "Customer")))
+        if isinstance(result, DomainError):
+            results.append(CustomerResult(id=global_id, errors=_errors(result)))
+        else:
+            customer = await _load_customer(info, result) if isinstance(result, uuid.UUID) else Customer.from_model(
+                result)
+            results.append(CustomerResult(id=global_id, customer=customer))
+    return CustomersPayload(results=results)
+
+
+async def _selected(info: Info, selection: CustomerSelectionInput) -> list[strawberry.ID]:
+    """The ids given plus every customer matching the filter (bulk operations by status filter)."""
+    ids = list(selection.ids)
+    if selection.filter is not None:
+        seller_id = info.context.tenant.seller_id
+        status = selection.filter.status.value if selection.filter.status else None
+
+        def matching(session: Session) -> list[uuid.UUID]:
+            return customers.matching_ids(session, seller_id=seller_id, filter_=customers.CustomerFilter(
+                status=status, search=selection.filter.search))
+
+        ids += [strawberry.ID(encode_id("Customer", i)) for i in await info.context.run(matching)]
+    return list(dict.fromkeys(ids))
+
+
+async def customer_suspend(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
+    return await _customers_each(info, await _selected(info, input),
+                                 lambda s, i: customer_accounts.suspend(s, customer_id=i))
+
+
+async def customer_activate(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
+    return await _customers_each(info, await _selected(info, input),
+                                 lambda s, i: customer_accounts.activate(s, customer_id=i))
+
+
+async def customer_delete(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
+    return await _customers_each(info, await _selected(info, input), lambda s, i: customer_accounts.delete(
+        s, customer_id=i, confirm=input.confirm))
