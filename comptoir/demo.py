@@ -71,7 +71,35 @@ def load(*, only_if_empty: bool = True) -> list[Credential]:
             )
             credentials.append(Credential("reseller", name, slug, password))
             credentials += _customers(session, reseller.id, name, people)
+        _hosting(session, provider_id)
     return credentials
+
+
+DEMO_ADDRESSES = {PROVIDER_NAME: "192.0.2.10", "Alpha Hosting": "192.0.2.20", "Beta Web": "192.0.2.30"}
+STARTER_LIMITS = {Resource.DISK_SPACE: 2_000, Resource.TRAFFIC: 20_000, Resource.DOMAINS: 5, Resource.MAILBOXES: 20}
+
+
+def _hosting(session: Session, provider_id: uuid.UUID) -> None:
+    """An address in each seller's pool, a "Starter" plan each, and a subscription per customer."""
+    from comptoir.hosting import ip_addresses, plans, subscriptions
+    from comptoir.hosting import plan_values as pv
+    from comptoir.tenancy.models import Customer
+
+    for seller in session.scalars(select(Seller).order_by(Seller.created_at)):
+        address = ip_addresses.register(session, provider_id=provider_id, address=DEMO_ADDRESSES[seller.name],
+                                        interface="eth0")
+        if seller.kind == "reseller":
+            entry_id = ip_addresses.assign(session, address_id=address.id, reseller_id=seller.id).id
+        else:
+            entry_id = ip_addresses.entries_by_address(session, [address.id])[address.id][0].id
+        base = pv.default_plan_values()
+        starter = plans.create(session, seller_id=seller.id, kind=plans.PlanKind.SERVICE, name="Starter",
+                               values=base.with_limits(base.limits_map() | STARTER_LIMITS))
+        for customer in session.scalars(select(Customer).where(Customer.seller_id == seller.id)):
+            handle = customer.contact_name.split()[0].lower().encode("ascii", "ignore").decode()
+            subscriptions.create(session, seller_id=seller.id, new=subscriptions.NewSubscription(
+                domain_name=f"{handle}.example.com", ip_pool_id=entry_id, system_login=handle,
+                system_password=f"{handle}-ftp-password", customer_id=customer.id, plan_id=starter.id))
 
 
 def _customers(session: Session, seller_id: uuid.UUID, seller_name: str, people: list[str]) -> list[Credential]:
@@ -83,3 +111,11 @@ def _customers(session: Session, seller_id: uuid.UUID, seller_name: str, people:
                          email=f"{username}@example.test", country="FR")
         made.append(Credential("customer", seller_name, username, password))
     return made
+
+
+def has_ip_addresses() -> bool:
+    """Whether the demo world came with IP addresses in the resellers' pools."""
+    from comptoir.hosting.models import IpPoolEntry
+
+    with session_scope(TenantContext(Role.PROVIDER, uuid.uuid4())) as session:
+        return session.scalar(select(func.count()).select_from(IpPoolEntry)) > 0

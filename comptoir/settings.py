@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     mail_from: str = "Comptoir <no-reply@localhost>"
 
+    # argon2id cost (argon2-cffi's defaults); the test suite lowers it to keep hashing cheap.
+    password_hash_time_cost: int = 3
+    password_hash_memory_kib: int = 65536
+    password_hash_parallelism: int = 4
+
     session_ttl_hours: int = 24 * 14
     password_reset_ttl_minutes: int = 60
     login_failures_per_account: int = 5
@@ -53,6 +58,17 @@ class Settings(BaseSettings):
     max_query_aliases: int = 30
     max_page_size: int = 100
     max_string_length: int = 10_000
+
+    # Hosting agent driver: "local" (directories under webspace_root) or "limited" (the same, with
+    # fewer capabilities: a sandbox for unsynced subscriptions).
+    hosting_agent: str = "local"
+    webspace_root: Path = Path("var/webspaces")
+    # Skeleton archives (SPEC §4.10): the upload itself, then what it may expand to.
+    skeleton_max_upload_bytes: int = 10 * 1024 * 1024
+    skeleton_max_entries: int = 1000
+    skeleton_max_total_bytes: int = 50 * 1024 * 1024
+    skeleton_max_file_bytes: int = 20 * 1024 * 1024
+    skeleton_max_compression_ratio: int = 100
 
 
 @lru_cache

@@ -48,3 +48,21 @@ def customer(seller: Actor, username: str, *, email: str | None = None) -> Actor
         made = customers.create(session, seller_id=seller.seller_id, contact_name=username.title(),
                                 email=email or f"{username}@c.test", username=username, password=PASSWORD)
         return Actor(seller.seller_id, username, customer_id=made.id)
+
+
+def log_in(actor: Actor, *, client_address: str = "198.51.100.10") -> str:
+    """Open a session through the real log-in service; returns its bearer token."""
+    from comptoir.tenancy import auth
+
+    with session_scope(None) as session:
+        return auth.log_in(session, username=actor.username, password=actor.password,
+                           client_address=client_address).token
+
+
+def request_password_reset(actor: Actor, *, email: str, client_address: str = "198.51.100.10") -> None:
+    """Ask for a reset link through the real service: writes password_resets, email_outbox, auth_throttle."""
+    from comptoir.tenancy import auth
+
+    with session_scope(None) as session:
+        auth.request_password_reset(session, username=actor.username, email=email,
+                                    client_address=client_address)

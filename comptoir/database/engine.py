@@ -34,9 +34,32 @@ def _context_on_begin(session: Session, transaction: Any, connection: Any) -> No
         apply_context(connection, context)
 
 
+# The session's settings go back to their defaults before a connection returns to the pool: a second
+# guard (the context itself is transaction-local) against any session-level setting. A commit carries
+# the RESET ALL in its own round trip; a connection that returns any other way is reset on check-in.
+COMMIT_AND_RESET = "COMMIT; RESET ALL"  # no parameters: the simple query protocol takes both at once
+_RESET_BY_COMMIT = "comptoir_reset_by_commit"
+
+
+def _commit_and_reset(dbapi_connection: Any) -> None:
+    """The dialect's commit, with the reset in the same round trip."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(COMMIT_AND_RESET)
+    finally:
+        cursor.close()
+    dbapi_connection.info[_RESET_BY_COMMIT] = True
+
+
+def _transaction_begins(connection: Any) -> None:
+    # Whatever this transaction sets, the reset of the last commit no longer covers it.
+    connection.connection.info.pop(_RESET_BY_COMMIT, None)
+
+
 def _reset_on_return(dbapi_connection: Any, record: Any, reset_state: Any) -> None:
-    # Second guard after the rollback: no session-level setting survives into the next checkout.
     if reset_state.terminate_only:
+        return
+    if record.info.pop(_RESET_BY_COMMIT, False) and reset_state.transaction_was_reset:
         return
     if not reset_state.transaction_was_reset:
         dbapi_connection.rollback()
@@ -49,6 +72,12 @@ def _reset_on_return(dbapi_connection: Any, record: Any, reset_state: Any) -> No
         dbapi_connection.autocommit = False
 
 
+def _guard_pool(engine: Engine) -> None:
+    engine.dialect.do_commit = _commit_and_reset  # type: ignore[method-assign]
+    event.listen(engine, "begin", _transaction_begins)
+    event.listen(engine.pool, "reset", _reset_on_return)
+
+
 def _driver_url(url: str) -> str:
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
@@ -56,29 +85,39 @@ def _driver_url(url: str) -> str:
     return url
 
 
-@lru_cache
 def sync_engine(url: str | None = None) -> Engine:
+    """One engine per URL (the app role's by default), however the default is asked for."""
+    return _sync_engine(url or resolve_app_url())
+
+
+@lru_cache
+def _sync_engine(url: str) -> Engine:
     settings = get_settings()
     engine = create_engine(
-        _driver_url(url or resolve_app_url()),
+        _driver_url(url),
         pool_size=settings.pool_size,
         pool_pre_ping=False,
         pool_reset_on_return=None,
     )
-    event.listen(engine.pool, "reset", _reset_on_return)
+    _guard_pool(engine)
     return engine
 
 
-@lru_cache
 def async_engine(url: str | None = None) -> AsyncEngine:
+    """One engine, so one pool, per URL (the app role's by default), however the default is asked for."""
+    return _async_engine(url or resolve_app_url())
+
+
+@lru_cache
+def _async_engine(url: str) -> AsyncEngine:
     settings = get_settings()
     engine = create_async_engine(
-        _driver_url(url or resolve_app_url()),
+        _driver_url(url),
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
         pool_reset_on_return=None,
     )
-    event.listen(engine.sync_engine.pool, "reset", _reset_on_return)
+    _guard_pool(engine.sync_engine)
     return engine
 
 

@@ -1,25 +1,48 @@
-"""Work that must follow a successful commit (dispatching jobs for outbox rows)."""
+"""Work that must follow a successful commit (dispatching jobs for outbox rows).
+
+Only the commit of the outermost transaction runs the callbacks: SQLAlchemy also fires its commit
+and rollback events for savepoints, and a job dispatched at RELEASE SAVEPOINT would reach a worker
+before its row is committed. Rolling back a savepoint forgets only the callbacks registered inside it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 _KEY = "comptoir_after_commit"
 
 
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
-    session.info.setdefault(_KEY, []).append(callback)
+    session.info.setdefault(_KEY, []).append((_enclosing_savepoints(session), callback))
+
+
+def _enclosing_savepoints(session: Session) -> tuple[SessionTransaction, ...]:
+    savepoints = []
+    transaction = session.get_nested_transaction()
+    while transaction is not None:
+        if transaction.nested:
+            savepoints.append(transaction)
+        transaction = transaction.parent
+    return tuple(savepoints)
 
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
-    for callback in session.info.pop(_KEY, []):
+    if session.in_nested_transaction():  # a savepoint was released; the transaction goes on
+        return
+    for _, callback in session.info.pop(_KEY, []):
         callback()
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(_KEY, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    if not previous_transaction.nested:
+        if previous_transaction.parent is None:
+            session.info.pop(_KEY, None)
+        return
+    kept = [(savepoints, callback) for savepoints, callback in session.info.get(_KEY, [])
+            if not any(savepoint is previous_transaction for savepoint in savepoints)]
+    session.info[_KEY] = kept

@@ -6,6 +6,7 @@ import base64
 import enum
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -55,6 +56,8 @@ def decode_cursor(cursor: str, column: InstrumentedAttribute[Any]) -> tuple[Any,
             value = datetime.fromisoformat(value)
         elif value is not None and not isinstance(value, python_type):
             raise TypeError(value)
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold NUL
+            raise ValueError(value)
         return value, uuid.UUID(row_id)
     except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError, AttributeError):
         raise DomainError(CommonErrorCode.INVALID, "Invalid cursor.", field="after") from None
@@ -62,11 +65,8 @@ def decode_cursor(cursor: str, column: InstrumentedAttribute[Any]) -> tuple[Any,
 
 def paginate(session: Session, statement: Select[Any], page: PageRequest, *,
              sort_column: InstrumentedAttribute[Any], id_column: InstrumentedAttribute[Any]) -> Page[Any]:
-    """One query for the page (+1 row to know if more follow) and, if asked, one for the total."""
-    total = (
-        session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-        if page.with_total else None
-    )
+    """One statement for the page (+1 row to know if more follow) and, if asked, the total beside each row."""
+    total_count = select(func.count()).select_from(statement.order_by(None).subquery()).scalar_subquery()
     keyset = tuple_(sort_column, id_column)
     descending = page.direction is SortDirection.DESC
     if page.after:
@@ -74,9 +74,21 @@ def paginate(session: Session, statement: Select[Any], page: PageRequest, *,
         bound = tuple_(value, row_id)
         statement = statement.where(keyset < bound if descending else keyset > bound)
     order = (sort_column.desc(), id_column.desc()) if descending else (sort_column.asc(), id_column.asc())
-    rows = list(session.scalars(statement.order_by(*order).limit(page.first + 1)))
-    has_next = len(rows) > page.first
-    rows = rows[: page.first]
+    statement = statement.order_by(*order).limit(page.first + 1)
+    if page.with_total:
+        # Uncorrelated, so PostgreSQL counts once per statement; the round trip of a second query is saved.
+        statement = statement.add_columns(total_count.label("total_count"))
+    fetched = session.execute(statement).all()
+    total = _total(session, fetched, total_count, page) if page.with_total else None
+    has_next = len(fetched) > page.first
+    rows = [row[0] for row in fetched[: page.first]]
     sort_key, id_key = sort_column.key, id_column.key
     cursors = [encode_cursor(getattr(row, sort_key), getattr(row, id_key)) for row in rows]
     return Page(rows, cursors, has_next, page.after is not None, total)
+
+
+def _total(session: Session, fetched: Sequence[Any], total_count: Any, page: PageRequest) -> int:
+    if fetched:
+        return int(fetched[0][-1])
+    # An empty first page means an empty list; only an empty later page needs asking.
+    return 0 if page.after is None else int(session.scalar(select(total_count)) or 0)

@@ -1,4 +1,4 @@
-"""A seller's branding: logo, logo link and title-bar text; no row or no logo means the stock look (SPEC §1)."""
+"""A seller's branding: logo, logo link, title-bar text; no row or no logo means the stock look (SPEC §1)."""
 
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ def _check_title(title: str) -> str:
         raise DomainError(BrandingErrorCode.INVALID_TITLE, f"Use at most {MAX_TITLE_LENGTH} characters.",
                           field="titleText")
     if any(unicodedata.category(character) == "Cc" for character in title):
-        raise DomainError(BrandingErrorCode.INVALID_TITLE, "The title is one line of text.", field="titleText")
+        raise DomainError(BrandingErrorCode.INVALID_TITLE, "The title is one line of text.",
+                          field="titleText")
     return title
 
 
@@ -73,8 +74,8 @@ def _locked(session: Session, seller_id: uuid.UUID) -> Branding:
     ).one()
 
 
-def update(session: Session, *, seller_id: uuid.UUID, logo: bytes | None = None, logo_link_url: str | None = None,
-           title_text: str | None = None) -> Branding:
+def update(session: Session, *, seller_id: uuid.UUID, logo: bytes | None = None,
+           logo_link_url: str | None = None, title_text: str | None = None) -> Branding:
     """Change what is given; an empty link or title clears it. Nothing is stored if any part is refused."""
     new_logo = read_logo(logo) if logo is not None else None
     link = _check_link(logo_link_url) if logo_link_url is not None else None

@@ -1,4 +1,4 @@
-"""A seller's custom buttons: where each appears, in which order, to whom, and the URL a viewer opens (SPEC §1)."""
+"""A seller's custom buttons: where each appears, in what order, to whom, and what URL it opens (SPEC §1)."""
 
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ def _read_icon(data: bytes, location: ButtonLocation) -> images.Image:
     try:
         image = images.read_image(data, max_bytes=MAX_IMAGE_BYTES, field="imageBase64")
     except DomainError as error:
-        raise DomainError(E[error.code.name], error.message, field=error.field) from None
+        raise DomainError(CustomButtonErrorCode[error.code.name], error.message, field=error.field) from None
     _check_icon(image, location, field="imageBase64")
     return image
 
@@ -127,7 +127,8 @@ def _check_icon(image: images.Image, location: ButtonLocation, *, field: str) ->
 def _check_label(label: str) -> str:
     label = label.strip()
     if not 1 <= len(label) <= MAX_LABEL_LENGTH:
-        raise DomainError(E.INVALID_LABEL, f"Give a label of 1 to {MAX_LABEL_LENGTH} characters.", field="label")
+        raise DomainError(E.INVALID_LABEL, f"Give a label of 1 to {MAX_LABEL_LENGTH} characters.",
+                          field="label")
     return label
 
 
@@ -168,8 +169,8 @@ def create(session: Session, *, viewer: Viewer, new: NewButton) -> CustomButton:
     return button
 
 
-def _visible(viewer: Viewer) -> Select[tuple[CustomButton]]:
-    """The buttons `viewer` may see: its seller's, never another user's private ones, customers' places only."""
+def _visible(viewer: Viewer) -> Select[CustomButton]:
+    """What `viewer` may see: its seller's buttons minus others' private ones; customers: their places."""
     statement = select(CustomButton).where(
         CustomButton.seller_id == viewer.seller_id,
         or_(CustomButton.visible_only_to_me.is_(False), CustomButton.owner_user_id == viewer.user_id),
@@ -190,8 +191,9 @@ def get_or_raise(session: Session, *, viewer: Viewer, button_id: uuid.UUID, for_
     return button
 
 
-def list_for(session: Session, *, viewer: Viewer, location: ButtonLocation | None = None) -> list[CustomButton]:
-    """The buttons `viewer` sees at `location` (all places if None): lower priority first, then oldest first."""
+def list_for(session: Session, *, viewer: Viewer, location: ButtonLocation | None = None
+             ) -> list[CustomButton]:
+    """The buttons `viewer` sees at `location` (everywhere if None): lower priority first, then oldest."""
     statement = _visible(viewer)
     if location is not None:
         statement = statement.where(CustomButton.location == location.value)
@@ -201,10 +203,10 @@ def list_for(session: Session, *, viewer: Viewer, location: ButtonLocation | Non
 
 def update(session: Session, *, viewer: Viewer, button_id: uuid.UUID, label: str | None = None,
            location: ButtonLocation | None = None, url: str | None = None, priority: int | None = None,
-           tooltip: str | None = None, open_in_panel: bool | None = None, visible_only_to_me: bool | None = None,
-           context: Sequence[ButtonContext] | None = None, image: bytes | None = None,
-           remove_image: bool = False) -> CustomButton:
-    """Change what is given; a new place re-checks the kept image's size. Nothing changes if any part is refused."""
+           tooltip: str | None = None, open_in_panel: bool | None = None,
+           visible_only_to_me: bool | None = None, context: Sequence[ButtonContext] | None = None,
+           image: bytes | None = None, remove_image: bool = False) -> CustomButton:
+    """Change what is given; a new place re-checks the kept image's size. Any refusal changes nothing."""
     button = get_or_raise(session, viewer=viewer, button_id=button_id, for_update=True)
     place = location or ButtonLocation(button.location)
     changes: dict[str, object] = {}
@@ -251,7 +253,8 @@ def context_values(session: Session, *, viewer: Viewer, subscription_id: uuid.UU
     subscription = _subscription(session, viewer, subscription_id) if subscription_id is not None else None
     if subscription is not None:
         values |= {
-            ButtonContext.SUBSCRIPTION_ID: str(subscription.id), ButtonContext.DOMAIN_NAME: subscription.domain_name,
+            ButtonContext.SUBSCRIPTION_ID: str(subscription.id),
+            ButtonContext.DOMAIN_NAME: subscription.domain_name,
             ButtonContext.FTP_LOGIN: subscription.system_login,
             ButtonContext.FTP_PASSWORD: subscription.system_password,
         }
@@ -260,8 +263,10 @@ def context_values(session: Session, *, viewer: Viewer, subscription_id: uuid.UU
         customer = session.get(Customer, customer_id)
         if customer is not None:
             values |= {
-                ButtonContext.CUSTOMER_ID: str(customer.id), ButtonContext.CUSTOMER_NAME: customer.contact_name,
-                ButtonContext.CUSTOMER_EMAIL: customer.email, ButtonContext.CUSTOMER_COMPANY: customer.company_name,
+                ButtonContext.CUSTOMER_ID: str(customer.id),
+                ButtonContext.CUSTOMER_NAME: customer.contact_name,
+                ButtonContext.CUSTOMER_EMAIL: customer.email,
+                ButtonContext.CUSTOMER_COMPANY: customer.company_name,
             }
     return {item: value for item, value in values.items() if item in wanted}
 

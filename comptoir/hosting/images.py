@@ -67,7 +67,8 @@ def decode_base64(text: str, *, max_bytes: int, field: str) -> bytes:
     try:
         return base64.b64decode(compact, validate=True)
     except (binascii.Error, ValueError):
-        raise DomainError(ImageErrorCode.INVALID_BASE64, "The upload is not valid base64.", field=field) from None
+        raise DomainError(ImageErrorCode.INVALID_BASE64, "The upload is not valid base64.",
+                          field=field) from None
 
 
 def read_image(data: bytes, *, max_bytes: int, field: str) -> Image:
@@ -77,7 +78,8 @@ def read_image(data: bytes, *, max_bytes: int, field: str) -> Image:
     image_format = sniff(data)
     if image_format is None:
         raise DomainError(ImageErrorCode.UNSUPPORTED_IMAGE_TYPE,
-                          "Upload a GIF, JPEG or PNG image (judged by its content, not its name).", field=field)
+                          "Upload a GIF, JPEG or PNG image (judged by its content, not its name).",
+                          field=field)
     try:
         width, height = _READERS[image_format](data)
     except (_Corrupt, struct.error, IndexError, ValueError):  # ValueError: no marker left

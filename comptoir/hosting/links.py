@@ -11,7 +11,7 @@ MAX_URL_LENGTH = 2048
 
 
 def check_web_url(url: str, *, code: enum.Enum, field: str) -> str:
-    """An absolute http(s) URL with a host; javascript:, data:, relative links and control characters are refused."""
+    """An absolute http(s) URL with a host; refuses javascript:, data:, relative links, control characters."""
     url = url.strip()
     if len(url) > MAX_URL_LENGTH:
         raise DomainError(code, f"Use at most {MAX_URL_LENGTH} characters.", field=field)

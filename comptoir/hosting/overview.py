@@ -1,4 +1,4 @@
-"""The home-page summary per role: customers, subscriptions, invoices, resources allocated vs used (SPEC §1)."""
+"""The home-page summary per role: customers, subscriptions, invoices, resources allocated vs used."""
 
 from __future__ import annotations
 
@@ -24,14 +24,15 @@ class Overview:
     resources: list[rules.ResourceUsage] = field(default_factory=list)
 
 
-def _count(session: Session, model: type[Customer] | type[Subscription], *conditions: object) -> int:
+def _count(session: Session, model: type[Customer | Subscription], *conditions: object) -> int:
     return session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0  # type: ignore[arg-type]
 
 
 def for_viewer(session: Session, *, viewer: TenantContext) -> Overview:
     """Provider: the whole instance; reseller: its tenant and allocation; customer: its own subscriptions."""
     if viewer.role is Role.PROVIDER:
-        return Overview(customers=_count(session, Customer), subscriptions=_count(session, Subscription), invoices=0)
+        return Overview(customers=_count(session, Customer), subscriptions=_count(session, Subscription),
+                        invoices=0)
     if viewer.role is Role.CUSTOMER:
         return Overview(customers=None, invoices=0, subscriptions=_count(
             session, Subscription, Subscription.seller_id == viewer.seller_id,

@@ -285,3 +285,24 @@ def unflatten(flat: dict[str, Any]) -> PlanValues:
         logs=LogSettings(**groups.get("logs", {})),
     )
     return replace(base, php=replace(base.php, **groups.get("php", {}))).with_limits(limits)
+
+
+_GROUPS = {"hosting": HostingSettings, "mail": MailSettings, "dns": DnsSettings, "performance": PerformanceSettings,
+           "logs": LogSettings, "php": PhpSettings}
+
+
+def coerce_flat(flat: dict[str, Any]) -> dict[str, Any]:
+    """Flattened values read back from JSON (enums by value, sets as lists) as their Python types."""
+    import typing
+
+    coerced: dict[str, Any] = {}
+    for key, value in flat.items():
+        group, _, name = key.partition(".")
+        if group in _GROUPS and name in _GROUPS[group].__dataclass_fields__:
+            hint = typing.get_type_hints(_GROUPS[group])[name]
+            coerced[key] = _decode_value(hint, value) if value is not None else None
+        elif key == "overuse" and value is not None:
+            coerced[key] = OverusePolicy(value)
+        else:
+            coerced[key] = value
+    return coerced

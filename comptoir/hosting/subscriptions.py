@@ -99,10 +99,28 @@ def target_values(session: Session, plan_id: uuid.UUID | None, addon_plan_ids: S
 
 
 def apply_customization(values: pv.PlanValues, customization: dict[str, Any]) -> pv.PlanValues:
-    if not customization:
+    """Overrides (limits, permissions, accepted available values) on top of plan values."""
+    flat = rules.flatten(values)
+    overrides = pv.coerce_flat({k: v for k, v in customization.items() if k in flat})
+    if not overrides:
         return values
-    flat = rules.flatten(values) | {k: v for k, v in customization.items() if k.startswith(("limit.", "permission."))}
-    return replace(pv.unflatten(flat), php=values.php, validity=values.validity)
+    unflattened = pv.unflatten(flat | overrides)
+    php = replace(values.php, **{k[4:]: v for k, v in overrides.items() if k.startswith("php.")})
+    return replace(unflattened, php=php, validity=values.validity)
+
+
+def agent_conflicts(values: pv.PlanValues) -> list[rules.Conflict]:
+    """What the hosting agent reports it cannot provide of these values."""
+    from comptoir.provisioning.hosting_agent import get_hosting_agent
+
+    return get_hosting_agent().capabilities().conflicts(rules.flatten(values))
+
+
+def conflict_report(found: Sequence[rules.Conflict]) -> list[dict[str, Any]]:
+    from comptoir.provisioning.hosting_agent import plain_value
+
+    return [{"name": c.name, "plan_value": plain_value(c.plan_value), "available_value": plain_value(c.available_value)}
+            for c in found]
 
 
 def synchronise(subscription: Subscription, target: pv.PlanValues, room: dict[Resource, int | None]) -> None:
@@ -111,10 +129,10 @@ def synchronise(subscription: Subscription, target: pv.PlanValues, room: dict[Re
     kept = rules.synchronised(rules.flatten(current), rules.flatten(target), current.permissions & target.permissions)
     wanted = replace(pv.unflatten(kept), php=target.php, validity=target.validity)
     found = [rules.Conflict(f"limit.{r.value}", w, a) for r, w, a in capacity.exceeded(wanted, room)]
+    found += [c for c in agent_conflicts(wanted) if c.name not in {f.name for f in found}]
     if found:
         subscription.sync_state = SyncState.UNSYNCED.value
-        subscription.conflicts = [{"name": c.name, "plan_value": c.plan_value, "available_value": c.available_value}
-                                  for c in found]
+        subscription.conflicts = conflict_report(found)
     else:
         subscription.values = pv.to_json(wanted)
         subscription.conflicts = []
@@ -165,18 +183,14 @@ def _check_new(session: Session, seller_id: uuid.UUID, new: NewSubscription) -> 
 def _check_ip(session: Session, seller_id: uuid.UUID, ip_pool_id: uuid.UUID, owner: uuid.UUID | None,
               *, ignoring: uuid.UUID | None = None) -> IpPoolEntry:
     """The address must be in the seller's pool; a dedicated one serves one customer only."""
-    entry = session.scalars(select(IpPoolEntry).where(IpPoolEntry.id == ip_pool_id).with_for_update()).one_or_none()
-    if entry is None or entry.seller_id != seller_id:
-        raise DomainError(E.IP_NOT_AVAILABLE, "This IP address is not in your pool.", field="ipAddressId")
-    if entry.type == "dedicated":
-        statement = select(Subscription.customer_id).where(Subscription.ip_pool_id == entry.id).distinct()
-        if ignoring is not None:
-            statement = statement.where(Subscription.id != ignoring)
-        owners = set(session.scalars(statement))
-        if owners and owners != {owner}:
-            raise DomainError(E.IP_DEDICATED_TO_ANOTHER_CUSTOMER,
-                              "This dedicated IP address already serves another owner.", field="ipAddressId")
-    return entry
+    from comptoir.hosting import ip_addresses
+
+    try:
+        return ip_addresses.check_use(session, seller_id=seller_id, ip_pool_id=ip_pool_id, owner=owner,
+                                      ignoring=ignoring)
+    except DomainError as error:
+        code = E.__members__.get(error.code.name, E.IP_NOT_AVAILABLE)
+        raise DomainError(code, error.message, field=error.field) from None
 
 
 def _flush_unique(session: Session) -> None:
@@ -198,11 +212,13 @@ def create(session: Session, *, seller_id: uuid.UUID, new: NewSubscription, lock
     domain = _check_new(session, seller_id, new)
     values = target_values(session, new.plan_id, new.addon_ids, {})
     capacity.check_new_subscription(session, seller_id=seller_id, values=values)
+    unprovidable = agent_conflicts(values)
+    state = SyncState.UNSYNCED if unprovidable else SyncState.LOCKED if lock else SyncState.SYNCED
     subscription = Subscription(
         seller_id=seller_id, customer_id=new.customer_id, plan_id=new.plan_id, domain_name=domain,
         ip_pool_id=new.ip_pool_id, system_login=new.system_login, system_password=new.system_password,
         values=pv.to_json(values), expiration_date=expiration_date(values.validity, clock.today()),
-        sync_state=SyncState.LOCKED.value if lock else SyncState.SYNCED.value,
+        sync_state=state.value, conflicts=conflict_report(unprovidable),
     )
     session.add(subscription)
     _flush_unique(session)
@@ -309,12 +325,13 @@ def accept_available(session: Session, *, subscription_id: uuid.UUID) -> Subscri
     subscription = synchronize(session, subscription_id=subscription_id)
     if subscription.sync_state != SyncState.UNSYNCED.value:
         return subscription
-    accepted = {c["name"]: c["available_value"] for c in subscription.conflicts}
+    own = subscription.customization if subscription.plan_id is None else {}
+    accepted = own | {c["name"]: c["available_value"] for c in subscription.conflicts}
     target = target_values(session, subscription.plan_id, addon_ids(session, subscription.id), {})
     subscription.values = pv.to_json(apply_customization(target, accepted))
     subscription.customization = accepted
     subscription.conflicts = []
-    subscription.sync_state = SyncState.LOCKED.value
+    subscription.sync_state = (SyncState.LOCKED if subscription.plan_id else SyncState.SYNCED).value
     subscription.updated_at = clock.now()
     return subscription
 

@@ -118,7 +118,8 @@ class ValidityPeriodInput:
     unit: ValidityUnitEnum  # type: ignore[valid-type]
 
 
-@strawberry.input(description="Only the fields given change; lists replace the whole list.")
+@strawberry.input(description="Only the fields given change; in `limits` only the resources listed, "
+                             "other lists are replaced whole.")
 class PlanValuesInput:
     limits: list[PlanLimitInput] | None = strawberry.UNSET
     overuse: OverusePolicyEnum | None = strawberry.UNSET  # type: ignore[valid-type]
@@ -142,8 +143,8 @@ class PlanValuesInput:
 
         changes: dict[str, Any] = {}
         if self.limits is not strawberry.UNSET:
-            changes["limits"] = tuple(sorted(((i.resource, i.limit) for i in self.limits or []),
-                                             key=lambda kv: kv[0].value))
+            given = {item.resource: item.limit for item in self.limits or []}
+            changes["limits"] = tuple(sorted((base.limits_map() | given).items(), key=lambda kv: kv[0].value))
         for name in ("overuse", "disk_notify_at", "traffic_notify_at"):
             if getattr(self, name) is not strawberry.UNSET:
                 changes[name] = getattr(self, name)

@@ -14,12 +14,16 @@ def encode_id(type_name: str, value: uuid.UUID) -> str:
 
 
 def parse_id(global_id: str) -> tuple[str, uuid.UUID] | None:
+    """(type name, uuid) of a global id in the form encode_id gives (padding optional); None for anything else."""
     try:
-        raw = base64.urlsafe_b64decode(global_id.encode() + b"=" * (-len(global_id) % 4)).decode()
+        padded = global_id.encode("ascii") + b"=" * (-len(global_id) % 4)
+        raw = base64.b64decode(padded, altchars=b"-_", validate=True).decode("ascii")
         type_name, _, value = raw.partition(":")
-        return type_name, uuid.UUID(value)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+        parsed = uuid.UUID(value)
+    except (binascii.Error, UnicodeError, ValueError):
         return None
+    # One id per object: uuid.UUID also reads braces, "urn:uuid:" and upper case.
+    return (type_name, parsed) if value == str(parsed) and type_name else None
 
 
 def decode_id(global_id: str, expected_type: str, *, field: str = "id") -> uuid.UUID:

@@ -26,7 +26,8 @@ ResellerErrorCode = strawberry.enum(
         "INVALID_EMAIL": "invalid_email", "INVALID_USERNAME": "invalid_username",
         "USERNAME_TAKEN": "username_taken", "INVALID_COUNTRY": "invalid_country",
         "PASSWORD_TOO_SHORT": "password_too_short", "PASSWORD_TOO_LONG": "password_too_long",
-        "PASSWORD_SAME_AS_USERNAME": "password_same_as_username"}),
+        "PASSWORD_SAME_AS_USERNAME": "password_same_as_username",
+        "UNSUPPORTED_LANGUAGE": "unsupported_language"}),
     name="ResellerErrorCode",
 )
 

@@ -12,14 +12,25 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from comptoir.resolvers import accounts as account_resolvers
+from comptoir.resolvers import branding as branding_resolvers
 from comptoir.resolvers import customers as customer_resolvers
+from comptoir.resolvers import hosting as hosting_resolvers
+from comptoir.resolvers import ip_addresses as ip_resolvers
 from comptoir.resolvers import resellers as reseller_resolvers
 from comptoir.schema import accounts as account_types
 from comptoir.schema.base import Connection, Node
+from comptoir.schema.branding import CustomButton
+from comptoir.schema.branding_root import BrandingMutation, BrandingQuery
 from comptoir.schema.customers import Customer
+from comptoir.schema.hosting import BackgroundJob, Plan
+from comptoir.schema.hosting_root import HostingMutation, HostingQuery
+from comptoir.schema.subscriptions import Subscription
 from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction
 from comptoir.schema.ids import parse_id
+from comptoir.schema.ip_addresses import IpAddress, IpPoolEntry
+from comptoir.schema.ip_addresses_root import IpMutation, IpQuery
 from comptoir.schema.permissions import IsAuthenticated, IsProvider, IsReseller, IsStaff
+from comptoir.schema.skeletons_root import SkeletonMutation, SkeletonQuery
 from comptoir.schema.resellers import (
     OversellingPolicySetPayload,
     Reseller,
@@ -54,6 +65,13 @@ NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
     "Session": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), _session_node),
     "Reseller": (frozenset({Role.PROVIDER}), reseller_resolvers.load_reseller),
     "Customer": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), customer_resolvers.load_customer),
+    "Plan": (frozenset({Role.PROVIDER, Role.RESELLER}), hosting_resolvers.load_plan),
+    "Subscription": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), hosting_resolvers.load_subscription),
+    "BackgroundJob": (frozenset({Role.PROVIDER, Role.RESELLER}), hosting_resolvers.load_job),
+    "CustomButton": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}),
+                     branding_resolvers.load_custom_button),
+    "IpAddress": (frozenset({Role.PROVIDER}), ip_resolvers.load_ip_address),
+    "IpPoolEntry": (frozenset({Role.PROVIDER, Role.RESELLER}), ip_resolvers.load_ip_pool_entry),
 }
 
 
@@ -124,9 +142,10 @@ class CoreMutation:
 
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
-QUERIES: list[type] = [CoreQuery]
-MUTATIONS: list[type] = [CoreMutation]
-NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer]
+QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery]
+MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation]
+NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
+                         Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry]
 
 Query = merge_types("Query", tuple(QUERIES))
 Mutation = merge_types("Mutation", tuple(MUTATIONS))

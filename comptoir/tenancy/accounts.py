@@ -8,10 +8,9 @@ from sqlalchemy.orm import Session
 
 from comptoir import clock
 from comptoir.errors import DomainError
-from comptoir.messaging.templates import SHIPPED_LANGUAGES
 from comptoir.tenancy.errors import AccountErrorCode
 from comptoir.tenancy.models import User
-from comptoir.tenancy.validation import check_country, check_email
+from comptoir.tenancy.validation import check_country, check_email, check_language, check_text
 
 THEMES = ("default", "dark", "high-contrast", "compact")
 ELLIPSIS = "…"
@@ -28,11 +27,11 @@ def update_profile(session: Session, *, user_id: uuid.UUID, full_name: str | Non
                    email: str | None = None, phone: str | None = None, country: str | None = None) -> User:
     user = session.get_one(User, user_id)
     if full_name is not None:
-        user.full_name = full_name.strip()
+        user.full_name = check_text(full_name, "fullName")
     if email is not None:
         user.email = check_email(email)
     if phone is not None:
-        user.phone = phone.strip()
+        user.phone = check_text(phone, "phone", max_length=64)
     if country is not None:
         user.country = check_country(country)
     user.updated_at = clock.now()
@@ -43,10 +42,7 @@ def update_preferences(session: Session, *, user_id: uuid.UUID, language: str | 
                        theme: str | None = None, button_label_length: int | None = None) -> User:
     user = session.get_one(User, user_id)
     if language is not None:
-        if language not in SHIPPED_LANGUAGES:
-            raise DomainError(AccountErrorCode.UNSUPPORTED_LANGUAGE,
-                              f"Choose one of: {', '.join(SHIPPED_LANGUAGES)}.", field="language")
-        user.locale = language
+        user.locale = check_language(language)
     if theme is not None:
         if theme not in THEMES:
             raise DomainError(AccountErrorCode.UNKNOWN_THEME, f"Choose one of: {', '.join(THEMES)}.",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -34,6 +36,19 @@ def enter_tenant(session: Session, context: TenantContext | None) -> None:
     """Switch the current transaction (and later ones in this task) to `context`; None leaves it."""
     tenant.set_current(context)
     apply_context(session.connection(), context)
+
+
+@contextlib.contextmanager
+def _acting_for(session: Session, context: TenantContext) -> Iterator[None]:
+    """Act for the tenant of a not-yet-authenticated request, then give the transaction back to its caller."""
+    previous = tenant.current()
+    enter_tenant(session, context)
+    try:
+        yield
+    except BaseException:
+        tenant.set_current(previous)  # the rollback that follows undoes the database side
+        raise
+    enter_tenant(session, previous)
 
 
 def authenticate(session: Session, *, token: str) -> TenantContext | None:
@@ -139,23 +154,22 @@ def request_password_reset(session: Session, *, username: str, email: str, clien
     ).first()
     if target is None:
         return
-    enter_tenant(session, TenantContext(Role.SYSTEM, target.seller_id, None))
-    user = session.get_one(User, target.user_id)
-    token, digest = new_token()
-    session.add(PasswordReset(
-        seller_id=user.seller_id, user_id=user.id, customer_id=user.customer_id, token_hash=digest,
-        requested_from=client_address[:100], created_at=clock.now(),
-        expires_at=clock.now() + timedelta(minutes=settings.password_reset_ttl_minutes),
-    ))
-    outbox.enqueue(
-        session=session, seller_id=user.seller_id, customer_id=user.customer_id, to_address=user.email,
-        template="password_reset", language=user.locale,
-        variables={"name": user.full_name or user.username, "username": user.username,
-                   "minutes": settings.password_reset_ttl_minutes,
-                   "link": f"{settings.public_url}/reset-password?token={token}"},
-    )
-    session.flush()
-    enter_tenant(session, None)
+    with _acting_for(session, TenantContext(Role.SYSTEM, target.seller_id, None)):
+        user = session.get_one(User, target.user_id)
+        token, digest = new_token()
+        session.add(PasswordReset(
+            seller_id=user.seller_id, user_id=user.id, customer_id=user.customer_id, token_hash=digest,
+            requested_from=client_address[:100], created_at=clock.now(),
+            expires_at=clock.now() + timedelta(minutes=settings.password_reset_ttl_minutes),
+        ))
+        outbox.enqueue(
+            session=session, seller_id=user.seller_id, customer_id=user.customer_id, to_address=user.email,
+            template="password_reset", language=user.locale,
+            variables={"name": user.full_name or user.username, "username": user.username,
+                       "minutes": settings.password_reset_ttl_minutes,
+                       "link": f"{settings.public_url}/reset-password?token={token}"},
+        )
+        session.flush()
 
 
 def confirm_password_reset(session: Session, *, token: str, new_password: str) -> User:
@@ -166,19 +180,17 @@ def confirm_password_reset(session: Session, *, token: str, new_password: str) -
     ).first()
     if found is None:
         raise DomainError(AccountErrorCode.INVALID_TOKEN, "This link is invalid or has expired.", field="token")
-    enter_tenant(session, TenantContext(Role.SYSTEM, found.seller_id, None))
-    reset = session.scalars(
-        select(PasswordReset).where(PasswordReset.id == found.reset_id).with_for_update()
-    ).one()
-    if reset.used_at is not None:  # lost a race with a concurrent use of the same link
-        raise DomainError(AccountErrorCode.INVALID_TOKEN, "This link was already used.", field="token")
-    user = session.get_one(User, found.user_id)
-    check_new_password(new_password, username=user.username, field="newPassword")
-    reset.used_at = clock.now()
-    _set_password(user, new_password)
-    revoke_user_sessions(session, user_id=user.id)
-    session.flush()
-    enter_tenant(session, None)
+    with _acting_for(session, TenantContext(Role.SYSTEM, found.seller_id, None)):
+        reset = session.scalars(
+            select(PasswordReset).where(PasswordReset.id == found.reset_id).with_for_update()
+        ).one()
+        if reset.used_at is not None:  # lost a race with a concurrent use of the same link
+            raise DomainError(AccountErrorCode.INVALID_TOKEN, "This link was already used.", field="token")
+        user = session.get_one(User, found.user_id)
+        check_new_password(new_password, username=user.username, field="newPassword")
+        _set_password(session, user, new_password)
+        revoke_user_sessions(session, user_id=user.id)
+        session.flush()
     return user
 
 
@@ -190,11 +202,17 @@ def change_password(session: Session, *, user_id: uuid.UUID, session_id: uuid.UU
         raise DomainError(AccountErrorCode.WRONG_PASSWORD, "The current password is wrong.",
                           field="currentPassword")
     check_new_password(new_password, username=user.username, field="newPassword")
-    _set_password(user, new_password)
+    _set_password(session, user, new_password)
     revoke_user_sessions(session, user_id=user.id, keep=session_id)
     return user
 
 
-def _set_password(user: User, password: str) -> None:
+def _set_password(session: Session, user: User, password: str) -> None:
+    """Store the new hash; every reset link still outstanding for the user dies with the old password."""
     user.password_hash = hash_password(password)
     user.password_changed_at = user.updated_at = clock.now()
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        .values(used_at=clock.now())
+    )

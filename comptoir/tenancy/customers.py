@@ -14,8 +14,10 @@ from comptoir.tenancy import users
 from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 from comptoir.tenancy.models import Customer, User
 from comptoir.tenancy.security import hash_password
+from comptoir.errors import CommonErrorCode, DomainError
 from comptoir.tenancy.validation import (
     check_country,
+    check_text,
     check_email,
     check_language,
     check_new_password,
@@ -40,8 +42,11 @@ def create(session: Session, *, seller_id: uuid.UUID, contact_name: str, email: 
     """A customer account with its log-in user; the username must be free across the whole instance."""
     check_username(username)
     check_new_password(password, username=username)
-    customer = Customer(seller_id=seller_id, contact_name=contact_name.strip(), email=check_email(email),
-                        company_name=company_name.strip(), country=check_country(country),
+    name = check_text(contact_name, "contactName")
+    if not name:
+        raise DomainError(CommonErrorCode.REQUIRED, "Give the contact name.", field="contactName")
+    customer = Customer(seller_id=seller_id, contact_name=name, email=check_email(email),
+                        company_name=check_text(company_name, "companyName"), country=check_country(country),
                         locale=check_language(locale))
     session.add(customer)
     session.flush()
@@ -63,7 +68,7 @@ def _listing(seller_id: uuid.UUID, filter_: CustomerFilter) -> Select[tuple[Cust
     return statement
 
 
-SORT_COLUMNS = {CustomerSort.CONTACT_NAME: Customer.contact_name, CustomerSort.CREATED_AT: Customer.created_at,
+SORT_COLUMNS = {CustomerSort.CONTACT_NAME: Customer.contact_name_key, CustomerSort.CREATED_AT: Customer.created_at,
                 CustomerSort.STATUS: Customer.status}
 
 

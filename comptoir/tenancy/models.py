@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Computed, ForeignKey, ForeignKeyConstraint, LargeBinary, text
+from sqlalchemy import Computed, ForeignKey, ForeignKeyConstraint, LargeBinary, String, func, text
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from comptoir.database.base import Base
 
@@ -21,7 +21,9 @@ class Seller(Base):
     id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
     seller_id: Mapped[uuid.UUID] = mapped_column(Computed("id"))
     kind: Mapped[str]
-    name: Mapped[str]
+    name: Mapped[str] = mapped_column()
+    # Lists sort names as people do, without regard to letter case (the database collation is bytewise).
+    name_key: Mapped[str] = column_property(func.lower(name, type_=String))
     status: Mapped[str] = mapped_column(server_default="active")
     company_name: Mapped[str] = mapped_column(server_default="")
     email: Mapped[str] = mapped_column(server_default="")
@@ -57,7 +59,8 @@ class Customer(Base):
     seller_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sellers.id"))
     status: Mapped[str] = mapped_column(server_default="active")
     company_name: Mapped[str] = mapped_column(server_default="")
-    contact_name: Mapped[str]
+    contact_name: Mapped[str] = mapped_column()
+    contact_name_key: Mapped[str] = column_property(func.lower(contact_name, type_=String))
     email: Mapped[str]
     phone: Mapped[str] = mapped_column(server_default="")
     address_line1: Mapped[str] = mapped_column(server_default="")

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
+from sqlalchemy import delete as sql_delete
 from sqlalchemy.orm import Session
 
 from comptoir import clock
@@ -15,10 +16,19 @@ from comptoir.database.pagination import Page, PageRequest, paginate
 from comptoir.errors import DomainError
 from comptoir.hosting.vocabulary import Resource
 from comptoir.tenancy import allocation as rules
+from comptoir.tenancy import users
 from comptoir.tenancy.errors import ResellerErrorCode
 from comptoir.tenancy.models import Customer, ResellerAllocation, Seller, User
 from comptoir.tenancy.security import hash_password
-from comptoir.tenancy.validation import check_country, check_email, check_new_password, check_username
+from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
+from comptoir.tenancy.validation import (
+    check_country,
+    check_email,
+    check_language,
+    check_new_password,
+    check_text,
+    check_username,
+)
 
 
 @dataclass(frozen=True)
@@ -58,21 +68,25 @@ def _check_name(name: str) -> str:
 def create(session: Session, *, name: str, admin: ResellerAdmin, email: str = "", company_name: str = "",
            country: str = "", locale: str = "en", limits: Sequence[tuple[Resource, int | None]] = (),
            permissions: Sequence[enum.Enum] = (), overselling_allowed: bool = False) -> Seller:
-    """Create a reseller tenant with its allocation and first administrator."""
+    """Create a reseller tenant with its allocation and first administrator; all input is checked first."""
     seller = Seller(kind="reseller", name=_check_name(name), email=check_email(email) if email else "",
-                    company_name=company_name.strip(), country=check_country(country), locale=locale)
-    check_username(admin.username, field="admin.username")
-    check_new_password(admin.password, username=admin.username, field="admin.password")
+                    company_name=check_text(company_name, "companyName"), country=check_country(country),
+                    locale=check_language(locale))
+    stored_limits = _limits(list(limits))
+    check_username(admin.username, field="administrator.username")
+    check_new_password(admin.password, username=admin.username, field="administrator.password")
+    admin_email = check_email(admin.email, field="administrator.email")
     session.add(seller)
     session.flush()
     session.add(ResellerAllocation(
-        seller_id=seller.id, limits=_limits(list(limits)), permissions=rules.stored_permissions(permissions),
+        seller_id=seller.id, limits=stored_limits, permissions=rules.stored_permissions(permissions),
         overselling_allowed=overselling_allowed,
     ))
-    session.add(User(seller_id=seller.id, role="reseller", username=admin.username,
-                     email=check_email(admin.email, field="admin.email"), password_hash=hash_password(admin.password),
-                     full_name=admin.full_name, locale=locale, country=seller.country))
-    session.flush()
+    users.add(session, User(seller_id=seller.id, role="reseller", username=admin.username, email=admin_email,
+                            password_hash=hash_password(admin.password),
+                            full_name=check_text(admin.full_name, "administrator.fullName"),
+                            locale=seller.locale, country=seller.country),
+              field="administrator.username")
     return seller
 
 
@@ -94,7 +108,7 @@ def update(session: Session, *, reseller_id: uuid.UUID, name: str | None = None,
     if email is not None:
         seller.email = check_email(email) if email else ""
     if company_name is not None:
-        seller.company_name = company_name.strip()
+        seller.company_name = check_text(company_name, "companyName")
     if country is not None:
         seller.country = check_country(country)
     allocation = _allocation_for_update(session, seller.id)
@@ -134,9 +148,10 @@ def set_status(session: Session, *, reseller_id: uuid.UUID, status: str) -> Sell
 
 
 def delete(session: Session, *, reseller_id: uuid.UUID) -> uuid.UUID:
+    """Delete a reseller and, by the database's cascades, everything of its tenant."""
     seller = get_or_raise(session, reseller_id=reseller_id)
-    session.delete(seller)
-    session.flush()
+    session.expunge(seller)
+    session.execute(sql_delete(Seller).where(Seller.id == reseller_id))
     return reseller_id
 
 
@@ -145,13 +160,14 @@ def _listing(filter_: ResellerFilter) -> Select[tuple[Seller]]:
     if filter_.status:
         statement = statement.where(Seller.status == filter_.status)
     if filter_.search:
-        pattern = f"%{filter_.search.strip()}%"
-        statement = statement.where(Seller.name.ilike(pattern) | Seller.company_name.ilike(pattern)
-                                    | Seller.email.ilike(pattern))
+        pattern = contains_pattern(filter_.search)
+        statement = statement.where(Seller.name.ilike(pattern, escape=LIKE_ESCAPE)
+                                    | Seller.company_name.ilike(pattern, escape=LIKE_ESCAPE)
+                                    | Seller.email.ilike(pattern, escape=LIKE_ESCAPE))
     return statement
 
 
-SORT_COLUMNS = {ResellerSort.NAME: Seller.name, ResellerSort.CREATED_AT: Seller.created_at,
+SORT_COLUMNS = {ResellerSort.NAME: Seller.name_key, ResellerSort.CREATED_AT: Seller.created_at,
                 ResellerSort.STATUS: Seller.status}
 
 

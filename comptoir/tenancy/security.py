@@ -8,7 +8,12 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+from comptoir.settings import get_settings
+
+_settings = get_settings()
+_hasher = PasswordHasher(time_cost=_settings.password_hash_time_cost,
+                         memory_cost=_settings.password_hash_memory_kib,
+                         parallelism=_settings.password_hash_parallelism)
 # Verified against when the username is unknown, so both paths cost the same time.
 _DUMMY_HASH = _hasher.hash("comptoir-dummy-password")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -14,7 +15,9 @@ from comptoir.tenancy.errors import AccountErrorCode
 
 
 def keys(action: str, username: str, client_address: str) -> tuple[str, str]:
-    return f"{action}:account:{username.strip().lower()}", f"{action}:address:{client_address}"
+    # The account is keyed by a digest: usernames typed at the log-in form can be arbitrarily long.
+    account = hashlib.sha256(username.strip().lower().encode()).hexdigest()
+    return f"{action}:account:{account}", f"{action}:address:{client_address[:100]}"
 
 
 def check(session: Session, *, account_key: str, address_key: str, per_account: int, per_address: int) -> None:

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import re
 
+from babel import Locale
+
 from comptoir.errors import DomainError
+from comptoir.messaging.templates import SHIPPED_LANGUAGES
 from comptoir.tenancy.errors import AccountErrorCode
 from comptoir.tenancy.security import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-COUNTRY = re.compile(r"^([A-Z]{2})?$")
+# CLDR's two-letter territories minus its non-ISO ones; XK (Kosovo) stays, as the EU uses it.
+_NOT_ISO_3166 = {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"}
+COUNTRIES = frozenset(
+    code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in _NOT_ISO_3166
+)
 
 
 def check_username(username: str, field: str = "username") -> str:
@@ -28,10 +35,19 @@ def check_email(email: str, field: str = "email") -> str:
 
 
 def check_country(country: str, field: str = "country") -> str:
+    """An ISO 3166-1 alpha-2 code, upper-cased; empty means not given."""
     country = country.strip().upper()
-    if not COUNTRY.match(country):
+    if country and country not in COUNTRIES:
         raise DomainError(AccountErrorCode.INVALID_COUNTRY, "Use an ISO 3166 two-letter code.", field=field)
     return country
+
+
+def check_language(language: str, field: str = "language") -> str:
+    """One of the locales the system ships (SPEC §1: interface language)."""
+    if language not in SHIPPED_LANGUAGES:
+        raise DomainError(AccountErrorCode.UNSUPPORTED_LANGUAGE, f"Choose one of: {', '.join(SHIPPED_LANGUAGES)}.",
+                          field=field)
+    return language
 
 
 def check_new_password(password: str, *, username: str, field: str = "password") -> str:
@@ -44,3 +60,13 @@ def check_new_password(password: str, *, username: str, field: str = "password")
         raise DomainError(AccountErrorCode.PASSWORD_SAME_AS_USERNAME,
                           "The password must differ from the username.", field=field)
     return password
+
+
+def check_text(value: str, field: str, *, max_length: int = 255) -> str:
+    """A short free-text field (names, company, phone): trimmed, and refused when too long."""
+    from comptoir.errors import CommonErrorCode
+
+    value = value.strip()
+    if len(value) > max_length or "\x00" in value:
+        raise DomainError(CommonErrorCode.TOO_LONG, f"Use at most {max_length} characters.", field=field)
+    return value

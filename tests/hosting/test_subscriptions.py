@@ -346,3 +346,36 @@ def test_unknown_ids_are_not_found(reseller):
         s, seller_id=seller.seller_id, new=new(entry, plan_id=uuid.uuid4())))
 
 
+
+
+def test_what_the_hosting_agent_cannot_provide_makes_a_new_subscription_unsynced(reseller, monkeypatch, tmp_path):
+    from comptoir.settings import get_settings
+
+    _, seller, entry = reseller
+    monkeypatch.setattr(get_settings(), "hosting_agent", "limited")
+    monkeypatch.setattr(get_settings(), "webspace_root", tmp_path)
+    modern = plan(seller.seller_id, "Modern", limits={Resource.DISK_SPACE: 500})  # PHP 8.3 by default
+    sid = subscribe(seller.seller_id, entry, plan_id=modern)
+    row = load(seller.seller_id, sid)
+    assert row.sync_state == "unsynced"
+    assert {"name": "php.version", "plan_value": "8.3", "available_value": "8.1"} in row.conflicts
+    with session_scope(system(seller.seller_id)) as session:
+        still = subscriptions.synchronize(session, subscription_id=sid)
+        assert still.sync_state == "unsynced"  # retrying changes nothing while the agent cannot
+    with session_scope(system(seller.seller_id)) as session:
+        accepted = subscriptions.accept_available(session, subscription_id=sid)
+        assert (accepted.sync_state, pv.from_json(accepted.values).php.version) == ("locked", "8.1")
+
+
+def test_deleting_a_reseller_with_subscriptions_and_addons_removes_everything(reseller):
+    from comptoir.tenancy import resellers
+
+    provider, seller, entry = reseller
+    gold, extra = plan(seller.seller_id), addon(seller.seller_id, "Extra", limits={Resource.MAILBOXES: 1})
+    subscribe(seller.seller_id, entry, plan_id=gold, addon_ids=(extra,))
+    with session_scope(TenantContext(Role.PROVIDER, provider.seller_id)) as session:
+        resellers.delete(session, reseller_id=seller.seller_id)
+    with session_scope(TenantContext(Role.PROVIDER, provider.seller_id)) as session:
+        from sqlalchemy import func, select
+
+        assert session.scalar(select(func.count()).select_from(Subscription)) == 0

@@ -1,0 +1,1 @@
+"""Request throughput and latency benchmarks (`make bench`, `python -m bench --help`)."""

@@ -1,0 +1,198 @@
+"""`make bench` (BENCH_ARGS="--duration 5 …"): the application against the floor, side by side.
+
+Each query is served by the application (database-backed through row-level security, with a
+bearer token) and by the floor (a bare Strawberry schema over in-memory objects, bench/floor.py),
+under the same uvicorn settings and the same closed-loop load from a separate process. Printed and
+written to bench/results/, never asserted: requests/s, p50/p99 latency, and the server's own CPU
+time per request (steadier than requests/s on a shared machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import ExitStack
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import database, loadgen, servers
+from bench.queries import QUERIES
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+TARGETS = {"floor": "bench.floor:app", "comptoir": "comptoir.app:app"}
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="measured seconds per scenario (10)")
+    parser.add_argument("--warmup", type=int, default=2, help="unmeasured seconds before each scenario (2)")
+    parser.add_argument("--concurrency", type=int, default=8, help="connections kept busy (8)")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat every scenario, interleaved; the best round is reported (1)")
+    parser.add_argument("--queries", default=",".join(QUERIES), help=f"comma-separated, of {', '.join(QUERIES)}")
+    parser.add_argument("--targets", default=",".join(TARGETS), help="comma-separated, of floor, comptoir")
+    parser.add_argument("--loadgen", choices=("auto", "wrk", "httpx"), default="auto",
+                        help="auto: wrk when installed, else httpx")
+    parser.add_argument("--app", default=TARGETS["comptoir"],
+                        help=f"the application to measure as module:attribute ({TARGETS['comptoir']})")
+    parser.add_argument("--fresh", action="store_true", help="drop and re-seed the benchmark database")
+    return parser.parse_args(argv)
+
+
+def check_response(url: str, body: bytes, headers: dict[str, str], query: str) -> int:
+    """One request before the load: the answer must be complete and error-free; returns its size."""
+    response = httpx.post(url, content=body, headers=headers, timeout=30)
+    payload = response.json()
+    if response.status_code != 200 or "errors" in payload:
+        raise RuntimeError(f"{url} answered {response.status_code}: {response.text[:500]}")
+    data = payload["data"]
+    if query == "resellers":
+        edges = data["resellers"]["edges"]
+        assert len(edges) == database.RESELLERS and all(e["node"]["allocation"] for e in edges), data
+    else:
+        assert data["me"]["username"] == database.PROVIDER, data
+    return len(response.content)
+
+
+def _wait(process: Any, label: str, phase: str, seconds: int) -> None:
+    started = time.monotonic()
+    while process.poll() is None:
+        if sys.stderr.isatty():
+            elapsed = min(time.monotonic() - started, seconds)
+            bar = "#" * int(20 * elapsed / seconds)
+            print(f"\r  {label:<24} {phase:<9} [{bar:<20}] {elapsed:4.1f}/{seconds} s", end="",
+                  file=sys.stderr, flush=True)
+        time.sleep(0.2)
+
+
+def run_scenario(label: str, server: servers.Server, load: loadgen.Load, warmup: int, tool: str
+                 ) -> dict[str, Any]:
+    if not sys.stderr.isatty():
+        print(f"  {label:<24} {warmup} s warm-up, {load.duration} s measured…", file=sys.stderr, flush=True)
+    if warmup:
+        process = loadgen.start(loadgen.Load(load.url, load.body, load.headers, load.concurrency, warmup), tool)
+        _wait(process, label, "warm-up", warmup)
+        loadgen.finish(process)
+    cpu_before = server.cpu_seconds()
+    process = loadgen.start(load, tool)
+    _wait(process, label, "measuring", load.duration)
+    result = loadgen.finish(process)
+    cpu_after = server.cpu_seconds()
+    cpu_ms = (1000 * (cpu_after - cpu_before) / result.requests
+              if cpu_before is not None and cpu_after is not None and result.requests else None)
+    cpu_text = f"  server CPU {cpu_ms:6.2f} ms/req" if cpu_ms is not None else ""
+    print(f"\r  {label:<24} {result.requests_per_second:8.1f} req/s  p50 {result.p50_ms:7.2f} ms"
+          f"  p99 {result.p99_ms:7.2f} ms{cpu_text}  errors {result.errors}" + " " * 8, file=sys.stderr, flush=True)
+    return {**asdict(result), "server_cpu_ms_per_request": cpu_ms}
+
+
+def git_revision() -> str:
+    try:
+        revision = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                  text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return revision + ("+changes" if dirty else "")
+
+
+def summarise(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The best round by requests/s; the server's CPU per request as the median over rounds."""
+    best = max(rounds, key=lambda r: r["requests_per_second"])
+    cpu = [r["server_cpu_ms_per_request"] for r in rounds if r["server_cpu_ms_per_request"] is not None]
+    return {**best, "server_cpu_ms_per_request": statistics.median(cpu) if cpu else None, "rounds": rounds}
+
+
+def ratios(summary: dict[str, dict[str, dict[str, Any]]], queries: list[str]) -> dict[str, dict[str, float]]:
+    if "floor" not in summary or "comptoir" not in summary:
+        return {}
+    out = {}
+    for query in queries:
+        floor, ours = summary["floor"][query], summary["comptoir"][query]
+        out[query] = {"requests_per_second": ours["requests_per_second"] / floor["requests_per_second"]}
+        if floor["server_cpu_ms_per_request"] and ours["server_cpu_ms_per_request"]:
+            out[query]["cpu_per_request"] = floor["server_cpu_ms_per_request"] / ours["server_cpu_ms_per_request"]
+    return out
+
+
+def print_table(summary: dict[str, dict[str, dict[str, Any]]], queries: list[str],
+                vs_floor: dict[str, dict[str, float]]) -> None:
+    print(f"\n{'query':<10} {'target':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>10}"
+          f" {'errors':>6} {'bytes':>7}   vs floor: req/s, CPU")
+    for query in queries:
+        for target, per_query in summary.items():
+            row = per_query[query]
+            cpu = row["server_cpu_ms_per_request"]
+            ratio = vs_floor.get(query, {}) if target == "comptoir" else {}
+            ratio_text = "   ".join(f"{ratio[k]:5.0%}" for k in ("requests_per_second", "cpu_per_request")
+                                    if k in ratio)
+            print(f"{query:<10} {target:<9} {row['requests_per_second']:8.1f} {row['p50_ms']:8.2f}"
+                  f" {row['p99_ms']:8.2f} {cpu if cpu is not None else float('nan'):10.2f} {row['errors']:6d}"
+                  f" {row['response_bytes']:7d}   {ratio_text}")
+
+
+def main(argv: list[str]) -> None:
+    args = parse_args(argv)
+    queries = [q for q in args.queries.split(",") if q]
+    targets = [t for t in args.targets.split(",") if t]
+    unknown = set(queries) - set(QUERIES) | set(targets) - set(TARGETS)
+    if unknown:
+        raise SystemExit(f"unknown: {', '.join(sorted(unknown))}")
+    tool = loadgen.tool_for(args.loadgen)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+    print("preparing the database…", file=sys.stderr, flush=True)
+    db = database.prepare(fresh=args.fresh)
+    token = database.provider_token(db.app_url)
+    env = {"COMPTOIR_DATABASE_URL": db.app_url, "COMPTOIR_BROKER_URL": "", "COMPTOIR_GRAPHIQL": "false",
+           "COMPTOIR_DEBUG": "false"}
+    headers = {"Content-Type": "application/json", "Accept": "application/json", "Authorization": f"Bearer {token}"}
+    print(f"database {database.DATABASE} on {db.where}; load: {tool}, {args.concurrency} connections,"
+          f" {args.warmup} s warm-up + {args.duration} s per scenario, {args.rounds} round(s)",
+          file=sys.stderr, flush=True)
+
+    rounds: dict[str, dict[str, list[dict[str, Any]]]] = {t: {q: [] for q in queries} for t in targets}
+    with ExitStack() as stack:
+        apps = {**TARGETS, "comptoir": args.app}
+        running = {t: stack.enter_context(servers.uvicorn(apps[t], env=env, log=RESULTS / f"server-{t}.log"))
+                   for t in targets}
+        sizes = {}
+        for n in range(args.rounds):
+            for query in queries:
+                body = json.dumps({"query": QUERIES[query]}).encode()
+                for target, server in running.items():
+                    sizes[target, query] = check_response(server.url, body, headers, query)
+                    load = loadgen.Load(server.url, body, headers, args.concurrency, args.duration)
+                    label = f"{target} / {query}" + (f" #{n + 1}" if args.rounds > 1 else "")
+                    rounds[target][query].append(run_scenario(label, server, load, args.warmup, tool))
+    summary = {t: {q: {**summarise(rounds[t][q]), "response_bytes": sizes[t, q]} for q in queries}
+               for t in targets}
+    vs_floor = ratios(summary, queries)
+    print_table(summary, queries, vs_floor)
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    report = {
+        "when": stamp, "revision": git_revision(), "python": platform.python_version(),
+        "cpus": os.cpu_count(), "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+        "app": args.app, "database": db.where, "loadgen": tool, "concurrency": args.concurrency, "duration_s": args.duration,
+        "warmup_s": args.warmup, "results": summary, "vs_floor": vs_floor,
+    }
+    path = RESULTS / f"bench-{stamp}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

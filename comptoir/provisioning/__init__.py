@@ -1,0 +1,1 @@
+"""Driver protocols for the outside systems Comptoir drives, and the sandbox drivers that implement them."""

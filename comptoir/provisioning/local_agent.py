@@ -1,0 +1,224 @@
+"""The embedded hosting agent: each webspace is a real folder on this machine (development, tests, demos).
+
+Layout under the root:
+  <seller id>/<domain>/                  the webspace: httpdocs/, cgi-bin/, anon_ftp/, error_docs/
+  <seller id>/.agent/<domain>.json       its subscription and plan values (rewritten on update)
+  <seller id>/.agent/<domain>.suspended  present while it is suspended
+  .subscriptions/<subscription id>       "<seller id>/<domain>": where a subscription's webspace is
+What the agent records lives outside the webspace, where the webspace's owner (FTP, SSH) cannot
+reach it: he cannot lift his own suspension. A webspace is built in a staging folder beside its final
+place and renamed into it, so it is either complete or absent; deletion renames it away first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from comptoir.hosting import skeleton_archive
+from comptoir.hosting.plan_values import PhpHandler, ScriptingLanguage
+from comptoir.hosting.skeleton_archive import ArchiveLimits, SkeletonError
+from comptoir.provisioning import stock_skeleton
+from comptoir.provisioning.hosting_agent import (
+    AgentCapabilities,
+    AgentError,
+    AgentErrorCode,
+    OsFamily,
+    WebspaceSpec,
+    plain_value,
+)
+
+AGENT_FOLDER = ".agent"
+INDEX = ".subscriptions"
+# Lower-case LDH labels (IDN in punycode): the name becomes a folder name, so nothing else gets through.
+DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")
+
+LOCAL_CAPABILITIES = AgentCapabilities(
+    os_family=OsFamily.UNIX,
+    hard_disk_quota=True,
+    php_handlers=frozenset({PhpHandler.APACHE_MODULE, PhpHandler.FASTCGI, PhpHandler.CGI}),
+    php_versions=("7.4", "8.1", "8.2", "8.3"),
+    scripting=frozenset({ScriptingLanguage.PHP, ScriptingLanguage.CGI, ScriptingLanguage.PERL,
+                         ScriptingLanguage.PYTHON, ScriptingLanguage.FASTCGI, ScriptingLanguage.SSI}),
+)
+
+# A smaller server: no hard quotas, one PHP, a 1 GB disk ceiling (what makes subscriptions unsynced).
+LIMITED_CAPABILITIES = AgentCapabilities(
+    os_family=OsFamily.UNIX,
+    hard_disk_quota=False,
+    php_handlers=frozenset({PhpHandler.FASTCGI}),
+    php_versions=("8.1",),
+    scripting=frozenset({ScriptingLanguage.PHP, ScriptingLanguage.CGI}),
+    max_disk_space=1024,
+)
+
+
+class _Place:
+    """Where one webspace and the agent's records of it live."""
+
+    def __init__(self, root: Path, seller_id: uuid.UUID, domain: str) -> None:
+        self.relative = f"{seller_id}/{domain}"
+        self.home = root / str(seller_id) / domain
+        records = root / str(seller_id) / AGENT_FOLDER
+        self.spec_file = records / f"{domain}.json"
+        self.suspended_marker = records / f"{domain}.suspended"
+
+    def owner(self) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(json.loads(self.spec_file.read_text())["subscriptionId"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
+class LocalDirectoryAgent:
+    """A `HostingAgent` that keeps webspaces as folders under `root`."""
+
+    default_capabilities = LOCAL_CAPABILITIES
+
+    def __init__(self, root: Path, *, capabilities: AgentCapabilities | None = None,
+                 limits: ArchiveLimits | None = None) -> None:
+        self.root = Path(root)
+        self._capabilities = capabilities or self.default_capabilities
+        self.limits = limits  # None: the skeleton limits of the settings
+
+    def capabilities(self) -> AgentCapabilities:
+        return self._capabilities
+
+    # ---- operations ----------------------------------------------------------------------------
+
+    def create_webspace(self, spec: WebspaceSpec) -> None:
+        place = self._place(spec)
+        subscription_id = _uuid(spec.subscription_id)
+        owner = place.owner()
+        if owner not in (None, subscription_id) or (owner is None and os.path.lexists(place.home)):
+            raise AgentError(AgentErrorCode.WEBSPACE_CONFLICT,
+                             f"Another subscription's webspace already serves {spec.domain_name}.", field="domainName")
+        # The record comes first: a crash before the rename leaves a claim the retried creation completes.
+        _write_spec(place, spec)
+        if not place.home.is_dir():
+            self._build(place, spec)
+        _write_atomically(self._index(subscription_id), place.relative + "\n")
+
+    def update_webspace(self, spec: WebspaceSpec) -> None:
+        place = self._existing(spec.subscription_id)
+        if place.relative != self._place(spec).relative:
+            raise AgentError(AgentErrorCode.INVALID_SPEC, "A webspace's seller and domain never change.",
+                             field="domainName")
+        _write_spec(place, spec)
+
+    def suspend_webspace(self, subscription_id: uuid.UUID) -> None:
+        self._existing(subscription_id).suspended_marker.write_text("suspended\n")
+
+    def activate_webspace(self, subscription_id: uuid.UUID) -> None:
+        self._existing(subscription_id).suspended_marker.unlink(missing_ok=True)
+
+    def delete_webspace(self, subscription_id: uuid.UUID) -> None:
+        place = self._located(subscription_id)
+        if place is not None:
+            if place.home.is_dir():
+                doomed = place.home.parent / f".deleting-{uuid.uuid4().hex}"
+                os.rename(place.home, doomed)
+                shutil.rmtree(doomed)
+            place.suspended_marker.unlink(missing_ok=True)
+            place.spec_file.unlink(missing_ok=True)
+        self._index(subscription_id).unlink(missing_ok=True)
+
+    # ---- inspection (sandbox only) -------------------------------------------------------------
+
+    def webspace_path(self, subscription_id: uuid.UUID) -> Path | None:
+        """The subscription's webspace folder; None when it has none."""
+        place = self._located(subscription_id)
+        return place.home if place is not None and place.home.is_dir() else None
+
+    def is_suspended(self, subscription_id: uuid.UUID) -> bool:
+        return self._existing(subscription_id).suspended_marker.exists()
+
+    def read_spec(self, subscription_id: uuid.UUID) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads(self._existing(subscription_id).spec_file.read_text())
+        return data
+
+    # ---- internals -----------------------------------------------------------------------------
+
+    def _place(self, spec: WebspaceSpec) -> _Place:
+        if not DOMAIN.match(spec.domain_name):
+            raise AgentError(AgentErrorCode.INVALID_SPEC,
+                             f"{spec.domain_name!r} is not a lower-case domain name.", field="domainName")
+        return _Place(self.root, _uuid(spec.seller_id), spec.domain_name)
+
+    def _index(self, subscription_id: uuid.UUID) -> Path:
+        return self.root / INDEX / str(_uuid(subscription_id))
+
+    def _located(self, subscription_id: uuid.UUID) -> _Place | None:
+        """The subscription's place when the index and the agent's record agree on it."""
+        try:
+            seller, _, domain = self._index(subscription_id).read_text().strip().partition("/")
+            place = _Place(self.root, uuid.UUID(seller), domain)
+        except (FileNotFoundError, ValueError):
+            return None
+        if not DOMAIN.match(domain) or place.owner() != _uuid(subscription_id):
+            return None
+        return place
+
+    def _existing(self, subscription_id: uuid.UUID) -> _Place:
+        place = self._located(subscription_id)
+        if place is None or not place.home.is_dir():
+            raise AgentError(AgentErrorCode.WEBSPACE_NOT_FOUND, f"Subscription {subscription_id} has no webspace.")
+        return place
+
+    def _build(self, place: _Place, spec: WebspaceSpec) -> None:
+        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=place.home.parent))
+        try:
+            if spec.skeleton is None:
+                stock_skeleton.write(staging)
+            else:
+                skeleton_archive.extract(spec.skeleton, staging, self.limits)
+            for folder in skeleton_archive.ROOT_FOLDERS:
+                (staging / folder).mkdir(mode=0o755, exist_ok=True)
+            try:
+                os.rename(staging, place.home)
+            except OSError:
+                if not place.home.is_dir():
+                    raise  # else a concurrent retry of this same creation built it first
+        except SkeletonError as error:
+            place.spec_file.unlink(missing_ok=True)
+            raise AgentError(AgentErrorCode.SKELETON_REJECTED,
+                             f"The seller's skeleton cannot be used: {error.message}") from error
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+class LimitedAgent(LocalDirectoryAgent):
+    """The local agent on a smaller server (see LIMITED_CAPABILITIES)."""
+
+    default_capabilities = LIMITED_CAPABILITIES
+
+
+def _uuid(value: uuid.UUID) -> uuid.UUID:
+    """Ids become path components: only a canonical UUID may."""
+    return uuid.UUID(str(value))
+
+
+def _write_spec(place: _Place, spec: WebspaceSpec) -> None:
+    document = {
+        "subscriptionId": str(spec.subscription_id),
+        "sellerId": str(spec.seller_id),
+        "domainName": spec.domain_name,
+        "systemLogin": spec.system_login,
+        "skeleton": "stock" if spec.skeleton is None else hashlib.sha256(spec.skeleton).hexdigest(),
+        "values": {key: plain_value(value) for key, value in sorted(spec.values.items())},
+    }
+    _write_atomically(place.spec_file, json.dumps(document, indent=2, sort_keys=True) + "\n")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    temporary.write_text(text)
+    os.replace(temporary, path)

@@ -1,0 +1,253 @@
+"""Who may call what: every Query and Mutation field × {anonymous, customer, reseller, provider}.
+
+The fields are enumerated from the schema itself, so a new field without a row below fails here.
+Each field is called with the smallest valid arguments (ids of nothing, placeholder strings): the
+point is what the permission layer answers, not what the operation then does with such input.
+
+Outcomes:
+  ALLOWED          the field ran: no permission error (its payload may carry user errors)
+  SHOWN            the field ran and returned something (an object that exists for this viewer)
+  NULL             no error, but nothing: null (or a list of nulls) — e.g. `me` when anonymous
+  FORBIDDEN        refused, extensions.code FORBIDDEN (logged in without the role, or a role-only
+                   field asked anonymously)
+  UNAUTHENTICATED  refused, extensions.code UNAUTHENTICATED (fields any logged-in user may use)
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from graphql import (
+    GraphQLArgument,
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLInputField,
+    GraphQLInputObjectType,
+    GraphQLInputType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    get_named_type,
+)
+from graphql.pyutils import Undefined
+
+from comptoir.database.engine import session_scope
+from comptoir.schema.ids import encode_id
+from comptoir.schema.root import schema
+from comptoir.tenancy import auth, security
+from tests import factories
+
+ALLOWED, SHOWN, NULL, FORBIDDEN, UNAUTHENTICATED = "ALLOWED", "SHOWN", "NULL", "FORBIDDEN", "UNAUTHENTICATED"
+ROLES = ("anonymous", "customer", "reseller", "provider")
+
+# node/nodes/reseller are asked about an existing reseller; everything else about ids of nothing.
+QUERIES: dict[str, tuple[str, str, str, str]] = {
+    #                              anonymous        customer         reseller         provider
+    "node":                        (NULL,            NULL,            NULL,            SHOWN),
+    "nodes":                       (NULL,            NULL,            NULL,            SHOWN),
+    "me":                          (NULL,            SHOWN,           SHOWN,           SHOWN),
+    "viewer":                      (NULL,            SHOWN,           SHOWN,           SHOWN),
+    "languages":                   (SHOWN,           SHOWN,           SHOWN,           SHOWN),
+    "themes":                      (SHOWN,           SHOWN,           SHOWN,           SHOWN),
+    "resellers":                   (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       SHOWN),
+    "reseller":                    (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       SHOWN),
+    "myResources":                 (FORBIDDEN,       FORBIDDEN,       SHOWN,           FORBIDDEN),
+    "customers":                   (FORBIDDEN,       FORBIDDEN,       SHOWN,           SHOWN),
+    "plans":                       (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "plan":                        (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptions":               (UNAUTHENTICATED, ALLOWED,         ALLOWED,         ALLOWED),
+    "subscription":                (UNAUTHENTICATED, ALLOWED,         ALLOWED,         ALLOWED),
+    "subscriptionTransferPreview": (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "backgroundJob":               (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "branding":                    (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
+    "customButtons":               (UNAUTHENTICATED, ALLOWED,         ALLOWED,         ALLOWED),
+    "overview":                    (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
+    "mySkeleton":                  (FORBIDDEN,       FORBIDDEN,       SHOWN,           SHOWN),
+    "ipAddresses":                 (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       SHOWN),
+    "ipAddress":                   (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "myIpPool":                    (FORBIDDEN,       FORBIDDEN,       SHOWN,           SHOWN),
+}
+
+MUTATIONS: dict[str, tuple[str, str, str, str]] = {
+    #                                   anonymous        customer         reseller         provider
+    "sessionCreate":                    (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "sessionDelete":                    (UNAUTHENTICATED, ALLOWED,         ALLOWED,         ALLOWED),
+    "sessionRevoke":                    (UNAUTHENTICATED, ALLOWED,         ALLOWED,         ALLOWED),
+    "passwordChange":                   (UNAUTHENTICATED, ALLOWED,         ALLOWED,         ALLOWED),
+    "profileUpdate":                    (UNAUTHENTICATED, ALLOWED,         ALLOWED,         ALLOWED),
+    "preferencesUpdate":                (UNAUTHENTICATED, ALLOWED,         ALLOWED,         ALLOWED),
+    "passwordResetRequest":             (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "passwordResetConfirm":             (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "sellerSettingsUpdate":             (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "resellerCreate":                   (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "resellerUpdate":                   (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "resellerSuspend":                  (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "resellerActivate":                 (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "resellerDelete":                   (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "oversellingPolicySet":             (FORBIDDEN,       FORBIDDEN,       ALLOWED,         FORBIDDEN),
+    "planCreate":                       (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "planUpdate":                       (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "planAcceptAvailableValues":        (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "planDelete":                       (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "planDuplicate":                    (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionCreate":               (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionChangePlan":           (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionAddAddon":             (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionRemoveAddon":          (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionCustomize":            (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionUnlockAndSync":        (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionSynchronize":          (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionAcceptAvailableValues": (FORBIDDEN,      FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionDetach":               (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionHostingSettingsUpdate": (FORBIDDEN,      FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionTransfer":             (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionSuspend":              (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionActivate":             (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionRenew":                (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionDelete":               (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "customerCreate":                   (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "customerUpdate":                   (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "customerLoginChange":              (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "customerSuspend":                  (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "customerActivate":                 (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "customerDelete":                   (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "brandingUpdate":                   (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "brandingReset":                    (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "customButtonCreate":               (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "customButtonUpdate":               (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "customButtonDelete":               (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "skeletonUpload":                   (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "skeletonReset":                    (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "ipAddressRegister":                (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "ipAddressUpdate":                  (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "ipAddressRemove":                  (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "ipAddressRestore":                 (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "ipAddressDelete":                  (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "ipAddressAssign":                  (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "ipAddressUnassign":                (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "ipPoolEntryTypeSet":               (FORBIDDEN,       FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "ipPoolEntryDefaultSiteSet":        (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+}
+
+
+def about_the_reseller(name: str, reseller_id: str) -> dict[str, Any]:
+    """Arguments of the fields asked about the world's reseller rather than about an id of nothing."""
+    return {"node": {"id": reseller_id}, "nodes": {"ids": [reseller_id]}, "reseller": {"id": reseller_id}}.get(
+        name, {})
+
+
+GRAPHQL = schema._schema  # the graphql-core schema Strawberry built
+
+
+def schema_fields() -> Iterator[tuple[str, str]]:
+    for operation, type_name in (("query", "Query"), ("mutation", "Mutation")):
+        root = GRAPHQL.get_type(type_name)
+        assert isinstance(root, GraphQLObjectType)
+        for name in root.fields:
+            yield operation, name
+
+
+CELLS = [(operation, name, role) for operation, name in schema_fields() for role in ROLES]
+
+
+def _required(argument: GraphQLArgument | GraphQLInputField) -> bool:
+    return isinstance(argument.type, GraphQLNonNull) and argument.default_value is Undefined
+
+
+def placeholder(type_: GraphQLInputType) -> Any:
+    """The smallest value a required argument of this type accepts."""
+    if isinstance(type_, GraphQLNonNull):
+        return placeholder(type_.of_type)
+    if isinstance(type_, GraphQLList):
+        return []
+    if isinstance(type_, GraphQLEnumType):
+        return next(iter(type_.values))
+    if isinstance(type_, GraphQLInputObjectType):
+        return {name: placeholder(field.type) for name, field in type_.fields.items() if _required(field)}
+    assert isinstance(type_, GraphQLScalarType), type_
+    return {"ID": encode_id("Nothing", uuid.UUID(int=0)), "String": "x", "Int": 1, "Float": 1.0,
+            "Boolean": False, "Date": "2031-01-01"}[type_.name]
+
+
+def operation_text(operation: str, name: str, field: GraphQLField, reseller_id: str) -> tuple[str, dict[str, Any]]:
+    """`mutation($a: T!) { field(a: $a) { __typename } }` and its variables."""
+    variables = about_the_reseller(name, reseller_id) or {
+        arg_name: placeholder(arg.type) for arg_name, arg in field.args.items() if _required(arg)}
+    declarations = ", ".join(f"${arg}: {field.args[arg].type}" for arg in variables)
+    arguments = ", ".join(f"{arg}: ${arg}" for arg in variables)
+    leaf = isinstance(get_named_type(field.type), (GraphQLScalarType, GraphQLEnumType))
+    return (f"{operation}{f'({declarations})' if declarations else ''} {{ {name}"
+            f"{f'({arguments})' if arguments else ''}{'' if leaf else ' { __typename }'} }}"), variables
+
+
+def outcome_of(result: dict[str, Any], name: str) -> str:
+    codes = [error.get("extensions", {}).get("code") for error in result.get("errors", [])]
+    if codes:
+        for refusal in (FORBIDDEN, UNAUTHENTICATED):
+            if refusal in codes:
+                return refusal
+        if set(codes) <= {"BAD_USER_INPUT"}:
+            return ALLOWED
+        return f"ERROR {codes}: {result['errors']}"
+    value = result["data"][name]
+    if value is None or (isinstance(value, list) and value and all(item is None for item in value)):
+        return NULL
+    return SHOWN
+
+
+@pytest.fixture(autouse=True)
+def clean_tables() -> Iterator[None]:
+    """The cells of this module share one world (built once); `world` empties the tables afterwards."""
+    yield
+
+
+@pytest.fixture(scope="module")
+def world(superuser_connection: Any) -> Iterator[dict[str, Any]]:
+    with pytest.MonkeyPatch.context() as patch:
+        cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        patch.setattr(security, "_hasher", cheap)
+        provider = factories.provider("boss")
+        reseller = factories.reseller(provider, "Resell", "resell")
+        customer = factories.customer(reseller, "carol")
+    yield {"actors": {"provider": provider, "reseller": reseller, "customer": customer},
+           "reseller_id": encode_id("Reseller", reseller.seller_id)}
+    tables = [row[0] for row in superuser_connection.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'")]
+    superuser_connection.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+
+
+def fresh_token(actor: factories.Actor) -> str:
+    """A session of its own for each cell: a cell that logs out must not log the next one out."""
+    with session_scope(None) as session:
+        return auth.log_in(session, username=actor.username, password=actor.password).token
+
+
+def test_every_schema_field_has_a_row_and_every_row_a_field():
+    # given
+    fields = {name for _, name in schema_fields()}
+    # then
+    assert sorted(fields - (QUERIES.keys() | MUTATIONS.keys())) == [], "add a row to the matrix for these fields"
+    assert sorted((QUERIES.keys() | MUTATIONS.keys()) - fields) == [], "these rows name no field of the schema"
+
+
+@pytest.mark.parametrize(("operation", "name", "role"), CELLS, ids=[f"{n}-{r}" for _, n, r in CELLS])
+async def test_field_answers_each_role_as_the_matrix_says(client, world, operation, name, role):
+    # given
+    table = QUERIES if operation == "query" else MUTATIONS
+    if name not in table:
+        pytest.fail(f"{operation} field {name!r} has no row in the authorization matrix")
+    expected = table[name][ROLES.index(role)]
+    field = GRAPHQL.get_type("Query" if operation == "query" else "Mutation").fields[name]
+    text, variables = operation_text(operation, name, field, world["reseller_id"])
+    token = None if role == "anonymous" else fresh_token(world["actors"][role])
+    # when
+    result = await client.execute(text, variables, token=token)
+    # then
+    observed = outcome_of(result, name)
+    allowed_with_something = expected == ALLOWED and observed in (SHOWN, NULL)
+    assert observed == expected or allowed_with_something, f"{text} {variables}"

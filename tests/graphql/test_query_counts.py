@@ -1,0 +1,109 @@
+"""A page costs a fixed number of SQL statements, whatever its size (no N+1).
+
+Counted: every statement SQLAlchemy sends on the API's async engine during one request, the
+authentication included. Transaction control (BEGIN/COMMIT) and the pool's reset on check-in go
+through the driver directly and are not counted here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from comptoir.database.engine import async_engine
+from tests import factories
+
+RESELLERS = """{ resellers(first: 50) { totalCount edges { node { id name allocation {
+  limits { resource limit used remaining } permissions oversellingAllowed } } } } }"""
+CUSTOMERS = """{ customers(first: 50) { totalCount edges { node { id contactName email status } } } }"""
+ME = "{ me { id username role } }"
+
+# authentication, page with its total count, allocations, usage
+RESELLERS_PAGE_STATEMENTS = 4
+# authentication, page with its total count
+CUSTOMERS_PAGE_STATEMENTS = 2
+# authentication, the user
+ME_STATEMENTS = 2
+
+
+class StatementLog:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        self.statements.append(statement)
+
+    def clear(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def sql_log() -> Iterator[StatementLog]:
+    log = StatementLog()
+    engine = async_engine().sync_engine
+    event.listen(engine, "before_cursor_execute", log)
+    yield log
+    event.remove(engine, "before_cursor_execute", log)
+
+
+async def _count(client: Any, sql_log: StatementLog, query: str, token: str) -> tuple[dict[str, Any], int]:
+    sql_log.clear()
+    result = await client.execute(query, token=token)
+    assert "errors" not in result, result
+    return result["data"], len(sql_log.statements)
+
+
+def _add_resellers(provider: factories.Actor, count: int, start: int = 0) -> None:
+    for n in range(start, start + count):
+        factories.reseller(provider, f"Reseller {n:02}", f"reseller{n:02}")
+
+
+def _add_customers(seller: factories.Actor, count: int, start: int = 0) -> None:
+    for n in range(start, start + count):
+        factories.customer(seller, f"customer{n:02}")
+
+
+async def test_resellers_page_with_allocations_costs_the_same_for_5_and_50(client, sql_log):
+    # given
+    provider = factories.provider("boss")
+    _add_resellers(provider, 5)
+    token = await client.login("boss", factories.PASSWORD)
+    # when
+    small, small_count = await _count(client, sql_log, RESELLERS, token)
+    _add_resellers(provider, 45, start=5)
+    large, large_count = await _count(client, sql_log, RESELLERS, token)
+    # then
+    assert small["resellers"]["totalCount"] == 5 and len(small["resellers"]["edges"]) == 5
+    assert large["resellers"]["totalCount"] == 50 and len(large["resellers"]["edges"]) == 50
+    assert all(edge["node"]["allocation"] is not None for edge in large["resellers"]["edges"])
+    assert small_count == large_count == RESELLERS_PAGE_STATEMENTS, sql_log.statements
+
+
+async def test_customers_page_costs_the_same_for_5_and_50(client, sql_log):
+    # given
+    provider = factories.provider("boss")
+    reseller = factories.reseller(provider, "Reseller", "seller1")
+    _add_customers(reseller, 5)
+    token = await client.login("seller1", factories.PASSWORD)
+    # when
+    small, small_count = await _count(client, sql_log, CUSTOMERS, token)
+    _add_customers(reseller, 45, start=5)
+    large, large_count = await _count(client, sql_log, CUSTOMERS, token)
+    # then
+    assert small["customers"]["totalCount"] == 5
+    assert large["customers"]["totalCount"] == 50 and len(large["customers"]["edges"]) == 50
+    assert small_count == large_count == CUSTOMERS_PAGE_STATEMENTS, sql_log.statements
+
+
+async def test_me_costs_authentication_and_one_read(client, sql_log):
+    # given
+    factories.provider("boss")
+    token = await client.login("boss", factories.PASSWORD)
+    # when
+    data, count = await _count(client, sql_log, ME, token)
+    # then
+    assert data["me"]["username"] == "boss"
+    assert count == ME_STATEMENTS, sql_log.statements

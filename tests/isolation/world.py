@@ -1,0 +1,181 @@
+"""Two resellers and the provider, each with staff and customers, populated through the real services."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from sqlalchemy import select
+
+from comptoir.database.engine import session_scope
+from comptoir.hosting import models as hosting
+from comptoir.hosting.vocabulary import Resource
+from comptoir.tenancy.context import Role, TenantContext
+from comptoir.tenancy.models import User
+from tests import factories
+from tests.factories import Actor
+from tests.isolation.catalog import PUBLIC_TABLES, Tables, customer_column
+
+Connection = psycopg.Connection[Any]
+
+ALPHA_CUSTOMER_LIMIT = 11
+BRAVO_CUSTOMER_LIMIT = 22
+
+
+@dataclass(frozen=True)
+class Member:
+    """A user who can log in, with the e-mail address its password reset goes to."""
+
+    actor: Actor
+    email: str
+
+    @property
+    def username(self) -> str:
+        return self.actor.username
+
+
+@dataclass(frozen=True)
+class Tenant:
+    seller_id: uuid.UUID
+    name: str
+    staff: Member
+    customers: tuple[Member, ...]
+
+    @property
+    def members(self) -> tuple[Member, ...]:
+        return (self.staff, *self.customers)
+
+    def staff_context(self) -> TenantContext:
+        return TenantContext(Role.RESELLER, self.seller_id)
+
+
+@dataclass(frozen=True)
+class World:
+    provider: Tenant
+    alpha: Tenant
+    bravo: Tenant
+    tokens: dict[str, str]  # username -> bearer token of the session its log-in opened
+
+
+def build_world(superuser: Connection) -> World:
+    """Staff and two customers per reseller, one customer of the provider, hosting rows for each seller;
+    everyone logs in and asks for a password reset."""
+    provider_staff = factories.provider("prov_admin")
+    provider = Tenant(provider_staff.seller_id, "Provider", Member(provider_staff, "prov_admin@p.test"),
+                      (_customer(provider_staff, "prov_cust1"),))
+    alpha = _reseller(provider_staff, "Alpha Hosting", "alpha", ALPHA_CUSTOMER_LIMIT)
+    bravo = _reseller(provider_staff, "Bravo Hosting", "bravo", BRAVO_CUSTOMER_LIMIT)
+    tokens = {}
+    for number, tenant in enumerate((provider, alpha, bravo)):
+        _hosting(tenant, number)
+        for member in tenant.members:
+            address = f"198.51.100.{number + 1}"
+            tokens[member.username] = factories.log_in(member.actor, client_address=address)
+            factories.request_password_reset(member.actor, email=member.email, client_address=address)
+    wait_for_email_deliveries(superuser)
+    return World(provider, alpha, bravo, tokens)
+
+
+def _reseller(provider: Actor, name: str, prefix: str, customer_limit: int) -> Tenant:
+    staff = factories.reseller(provider, name, f"{prefix}_admin",
+                               limits=[(Resource.CUSTOMERS, customer_limit)])
+    customers = tuple(_customer(staff, f"{prefix}_cust{n}") for n in (1, 2))
+    return Tenant(staff.seller_id, name, Member(staff, f"{prefix}_admin@r.test"), customers)
+
+
+def _customer(seller: Actor, username: str) -> Member:
+    return Member(factories.customer(seller, username), f"{username}@c.test")
+
+
+def _hosting(tenant: Tenant, number: int) -> None:
+    """A plan and an add-on, an IP address in the pool, a subscription with its site per customer, a job,
+    a skeleton, branding and a custom button: written from the models in the tenant's own context (only
+    the rows' owners matter here)."""
+    with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
+        plan = hosting.ServicePlan(seller_id=tenant.seller_id, kind="service", name="Basic")
+        addon = hosting.ServicePlan(seller_id=tenant.seller_id, kind="addon", name="More disk")
+        address = hosting.IpAddress(seller_id=tenant.seller_id, address=f"192.0.2.{number + 1}")
+        session.add_all([plan, addon, address])
+        session.flush()
+        pool = hosting.IpPoolEntry(seller_id=tenant.seller_id, ip_address_id=address.id,
+                                   address=address.address)
+        session.add(pool)
+        session.flush()
+        for member in tenant.customers:
+            domain = f"{member.username.replace('_', '-')}.example.test"
+            subscription = hosting.Subscription(
+                seller_id=tenant.seller_id, customer_id=member.actor.customer_id, plan_id=plan.id,
+                domain_name=domain, ip_pool_id=pool.id, system_login=member.username)
+            session.add(subscription)
+            session.flush()
+            session.add_all([
+                hosting.SubscriptionAddon(seller_id=tenant.seller_id, subscription_id=subscription.id,
+                                          addon_id=addon.id, customer_id=member.actor.customer_id),
+                hosting.Site(seller_id=tenant.seller_id, subscription_id=subscription.id,
+                             customer_id=member.actor.customer_id, domain_name=domain),
+            ])
+        archive = f"skeleton of {tenant.name}".encode()
+        staff_user = session.scalars(select(User.id).where(User.username == tenant.staff.username)).one()
+        session.add_all([
+            hosting.BackgroundJob(seller_id=tenant.seller_id, kind="plan_sync", subject_id=plan.id),
+            hosting.Skeleton(seller_id=tenant.seller_id, filename="skeleton.zip", archive=archive,
+                             sha256=hashlib.sha256(archive).hexdigest()),
+            hosting.Branding(seller_id=tenant.seller_id, title_text=tenant.name),
+            hosting.CustomButton(seller_id=tenant.seller_id, owner_user_id=staff_user, label="Help",
+                                 location="common", url="https://help.example.test/"),
+        ])
+
+
+def wait_for_email_deliveries(superuser: Connection, timeout: float = 15.0) -> None:
+    """The reset e-mails are delivered on threads; wait until each has been tried, so rows stop changing."""
+    deadline = time.monotonic() + timeout
+    while superuser.execute("SELECT count(*) FROM email_outbox WHERE attempts = 0").fetchone()[0]:
+        assert time.monotonic() < deadline, "reset e-mails were never attempted"
+        time.sleep(0.05)
+
+
+def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:
+    query = sql.SQL("SELECT count(*) FROM {} WHERE ").format(sql.Identifier(table)) + sql.SQL(where)
+    return connection.execute(query, params).fetchone()[0]
+
+
+def assert_populated(superuser: Connection, tables: Tables, world: World) -> None:
+    """Each check below is only meaningful if the other tenant (or sibling customer) has rows to leak."""
+    for table in tables.tenant:
+        for tenant in (world.alpha, world.bravo):
+            assert count_rows(superuser, table, "seller_id = %s", tenant.seller_id), (
+                f"add table {table} to the isolation fixture (tests/isolation/world.py): "
+                f"no rows of {tenant.name}")
+    for table in tables.customer_owned:
+        column = customer_column(superuser, table)
+        for member in (*world.alpha.customers, *world.bravo.customers):
+            assert count_rows(superuser, table, f"{column} = %s", member.actor.customer_id), (
+                f"add table {table} to the isolation fixture (tests/isolation/world.py): "
+                f"no rows of customer {member.username}")
+    for table in tables.internal:
+        assert count_rows(superuser, table), (
+            f"add table {table} to the isolation fixture (tests/isolation/world.py): it is empty, so "
+            "'the app reads nothing' would prove nothing")
+
+
+def snapshot(superuser: Connection) -> dict[str, list[str]]:
+    """Every row of every table in public, as sorted JSON text, to compare before and after."""
+    tables = [row[0] for row in superuser.execute(PUBLIC_TABLES)]
+    query = sql.SQL(" UNION ALL ").join(
+        sql.SQL("SELECT {name}, to_jsonb(t)::text FROM {table} t").format(name=sql.Literal(table),
+                                                                          table=sql.Identifier(table))
+        for table in tables)
+    found: dict[str, list[str]] = {table: [] for table in tables}
+    for table, row in superuser.execute(query):
+        found[table].append(row)
+    return {table: sorted(table_rows) for table, table_rows in found.items()}
+
+
+def truncate_all(superuser: Connection) -> None:
+    tables = [row[0] for row in superuser.execute(PUBLIC_TABLES) if row[0] != "alembic_version"]
+    superuser.execute(sql.SQL("TRUNCATE {} CASCADE").format(sql.SQL(", ").join(map(sql.Identifier, tables))))
