@@ -40,7 +40,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=8, help="connections kept busy (8)")
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat every scenario, interleaved; the best round is reported (1)")
-    parser.add_argument("--queries", default=",".join(QUERIES), help=f"comma-separated, of {', '.join(QUERIES)}")
+    parser.add_argument("--queries", default=",".join(QUERIES),
+                        help=f"comma-separated, of {', '.join(QUERIES)}")
     parser.add_argument("--targets", default=",".join(TARGETS), help="comma-separated, of floor, comptoir")
     parser.add_argument("--loadgen", choices=("auto", "wrk", "httpx"), default="auto",
                         help="auto: wrk when installed, else httpx")
@@ -81,7 +82,8 @@ def run_scenario(label: str, server: servers.Server, load: loadgen.Load, warmup:
     if not sys.stderr.isatty():
         print(f"  {label:<24} {warmup} s warm-up, {load.duration} s measured…", file=sys.stderr, flush=True)
     if warmup:
-        process = loadgen.start(loadgen.Load(load.url, load.body, load.headers, load.concurrency, warmup), tool)
+        warm = loadgen.Load(load.url, load.body, load.headers, load.concurrency, warmup)
+        process = loadgen.start(warm, tool)
         _wait(process, label, "warm-up", warmup)
         loadgen.finish(process)
     cpu_before = server.cpu_seconds()
@@ -93,7 +95,8 @@ def run_scenario(label: str, server: servers.Server, load: loadgen.Load, warmup:
               if cpu_before is not None and cpu_after is not None and result.requests else None)
     cpu_text = f"  server CPU {cpu_ms:6.2f} ms/req" if cpu_ms is not None else ""
     print(f"\r  {label:<24} {result.requests_per_second:8.1f} req/s  p50 {result.p50_ms:7.2f} ms"
-          f"  p99 {result.p99_ms:7.2f} ms{cpu_text}  errors {result.errors}" + " " * 8, file=sys.stderr, flush=True)
+          f"  p99 {result.p99_ms:7.2f} ms{cpu_text}  errors {result.errors}" + " " * 8,
+          file=sys.stderr, flush=True)
     return {**asdict(result), "server_cpu_ms_per_request": cpu_ms}
 
 
@@ -122,8 +125,9 @@ def ratios(summary: dict[str, dict[str, dict[str, Any]]], queries: list[str]) ->
     for query in queries:
         floor, ours = summary["floor"][query], summary["comptoir"][query]
         out[query] = {"requests_per_second": ours["requests_per_second"] / floor["requests_per_second"]}
-        if floor["server_cpu_ms_per_request"] and ours["server_cpu_ms_per_request"]:
-            out[query]["cpu_per_request"] = floor["server_cpu_ms_per_request"] / ours["server_cpu_ms_per_request"]
+        floor_cpu, our_cpu = floor["server_cpu_ms_per_request"], ours["server_cpu_ms_per_request"]
+        if floor_cpu and our_cpu:
+            out[query]["cpu_per_request"] = floor_cpu / our_cpu
     return out
 
 
@@ -151,6 +155,9 @@ def main(argv: list[str]) -> None:
     if unknown:
         raise SystemExit(f"unknown: {', '.join(sorted(unknown))}")
     tool = loadgen.tool_for(args.loadgen)
+    if tool == "httpx":
+        print("load from httpx: it takes CPU the servers would otherwise have"
+              " (wrk is lighter: apt-get install wrk)", file=sys.stderr)
     RESULTS.mkdir(parents=True, exist_ok=True)
 
     print("preparing the database…", file=sys.stderr, flush=True)
@@ -158,7 +165,8 @@ def main(argv: list[str]) -> None:
     token = database.provider_token(db.app_url)
     env = {"COMPTOIR_DATABASE_URL": db.app_url, "COMPTOIR_BROKER_URL": "", "COMPTOIR_GRAPHIQL": "false",
            "COMPTOIR_DEBUG": "false"}
-    headers = {"Content-Type": "application/json", "Accept": "application/json", "Authorization": f"Bearer {token}"}
+    headers = {"Content-Type": "application/json", "Accept": "application/json",
+               "Authorization": f"Bearer {token}"}
     print(f"database {database.DATABASE} on {db.where}; load: {tool}, {args.concurrency} connections,"
           f" {args.warmup} s warm-up + {args.duration} s per scenario, {args.rounds} round(s)",
           file=sys.stderr, flush=True)
@@ -181,13 +189,16 @@ def main(argv: list[str]) -> None:
                for t in targets}
     vs_floor = ratios(summary, queries)
     print_table(summary, queries, vs_floor)
+    if hasattr(os, "getloadavg"):
+        print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work on the machine"
+              " lowers requests/s more than the servers' CPU time per request")
 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     report = {
         "when": stamp, "revision": git_revision(), "python": platform.python_version(),
         "cpus": os.cpu_count(), "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
-        "app": args.app, "database": db.where, "loadgen": tool, "concurrency": args.concurrency, "duration_s": args.duration,
-        "warmup_s": args.warmup, "results": summary, "vs_floor": vs_floor,
+        "app": args.app, "database": db.where, "loadgen": tool, "concurrency": args.concurrency,
+        "duration_s": args.duration, "warmup_s": args.warmup, "results": summary, "vs_floor": vs_floor,
     }
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(report, indent=2) + "\n")

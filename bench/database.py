@@ -59,7 +59,8 @@ def _role_url(superuser: str, role: str, password: str) -> str:
 
 
 def _is_seeded(superuser: str) -> bool:
-    url = make_url(superuser).set(database=DATABASE, drivername="postgresql").render_as_string(hide_password=False)
+    url = make_url(superuser).set(database=DATABASE, drivername="postgresql").render_as_string(
+        hide_password=False)
     try:
         with psycopg.connect(url) as connection:
             row = connection.execute(
@@ -74,7 +75,8 @@ def prepare(*, fresh: bool = False) -> BenchDatabase:
     """Create, migrate and seed the database; a database a previous run seeded is reused (and migrated)."""
     superuser, where = superuser_url()
     reuse = not fresh and _is_seeded(superuser)
-    bootstrap(superuser, DATABASE, app_password=APP_PASSWORD, owner_password=OWNER_PASSWORD, drop_first=not reuse)
+    bootstrap(superuser, DATABASE, app_password=APP_PASSWORD, owner_password=OWNER_PASSWORD,
+              drop_first=not reuse)
     migrate.upgrade(_role_url(superuser, "comptoir_owner", OWNER_PASSWORD))
     app_url = _role_url(superuser, "comptoir_app", APP_PASSWORD)
     if not reuse:
@@ -88,8 +90,8 @@ def seed(app_url: str) -> None:
     with session_scope(TenantContext(Role.PROVIDER, provider_id), app_url) as session:
         session.add(Seller(id=provider_id, kind="provider", name="Bench Provider"))
         session.flush()
-        session.add(User(seller_id=provider_id, role="provider", username=PROVIDER, email=f"{PROVIDER}@p.test",
-                         password_hash=hash_password(PASSWORD)))
+        session.add(User(seller_id=provider_id, role="provider", username=PROVIDER,
+                         email=f"{PROVIDER}@p.test", password_hash=hash_password(PASSWORD)))
     first: uuid.UUID | None = None
     for n in range(RESELLERS):
         with session_scope(TenantContext(Role.PROVIDER, provider_id), app_url) as session:
@@ -102,8 +104,8 @@ def seed(app_url: str) -> None:
     assert first is not None
     for n in range(CUSTOMERS_OF_FIRST_RESELLER):
         with session_scope(TenantContext(Role.SYSTEM, first), app_url) as session:
-            customers.create(session, seller_id=first, contact_name=f"Customer {n}", email=f"customer{n}@c.test",
-                             username=f"customer{n:02}", password=PASSWORD)
+            customers.create(session, seller_id=first, contact_name=f"Customer {n}",
+                             email=f"customer{n}@c.test", username=f"customer{n:02}", password=PASSWORD)
 
 
 def provider_token(app_url: str) -> str:

@@ -1,7 +1,8 @@
 """The floor: the same query shapes from a bare Strawberry schema over in-memory objects with plain fields.
 
 No database, no authentication, no extensions: what Strawberry and uvicorn cost for these responses.
-The application's figures are read against it.
+The application's figures are read against it, so the floor keeps the application's process settings
+(gc.freeze() after start-up, as comptoir.app does): change both together.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
-from bench.database import LIMITS, PERMISSIONS, RESELLERS
+from bench.database import LIMITS, PERMISSIONS, PROVIDER, RESELLERS
 from comptoir.hosting.vocabulary import Resource as _Resource
 from comptoir.tenancy.allocation import ResellerPermission as _ResellerPermission
 
@@ -83,11 +84,12 @@ class ResellerConnection:
 def _reseller(n: int) -> Reseller:
     limits = [ResourceAllocation(resource=r, limit=LIMITED.get(r), used=0, remaining=LIMITED.get(r))
               for r in _Resource]
+    allocation = ResellerAllocation(overselling_allowed=False, limits=limits, permissions=PERMISSIONS)
     return Reseller(id=strawberry.ID(f"Reseller:{uuid.uuid4()}"), name=f"Reseller {n:02}",
-                    allocation=ResellerAllocation(overselling_allowed=False, limits=limits, permissions=PERMISSIONS))
+                    allocation=allocation)
 
 
-USER = User(id=strawberry.ID(f"User:{uuid.uuid4()}"), username="bench-provider", email="bench-provider@p.test",
+USER = User(id=strawberry.ID(f"User:{uuid.uuid4()}"), username=PROVIDER, email=f"{PROVIDER}@p.test",
             full_name="", role=UserRole.PROVIDER, language="en", created_at=datetime.now(UTC))
 PAGE = ResellerConnection(edges=[ResellerEdge(cursor=str(n), node=_reseller(n)) for n in range(RESELLERS)],
                           total_count=RESELLERS)
@@ -115,6 +117,7 @@ async def healthz(request: Request) -> PlainTextResponse:
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()  # as the application does, so the comparison is of the work per request alone
+    gc.set_threshold(20_000, 50, 100)
     yield
 
 

@@ -95,7 +95,8 @@ def _lua_string(text: str) -> str:
 
 
 def _start_wrk(load: Load) -> subprocess.Popen[str]:
-    headers = "\n".join(f"wrk.headers[ {_lua_string(k)} ] = {_lua_string(v)}" for k, v in load.headers.items())
+    headers = "\n".join(f"wrk.headers[ {_lua_string(name)} ] = {_lua_string(value)}"
+                        for name, value in load.headers.items())
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT % {"body": _lua_string(load.body.decode()), "headers": headers})
     command = ["wrk", "-t1", f"-c{load.concurrency}", f"-d{load.duration}s", "--timeout", "60s", "--latency",

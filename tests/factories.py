@@ -43,11 +43,29 @@ def reseller(provider_actor: Actor, name: str, username: str,
         return Actor(seller.id, username)
 
 
-def customer(seller: Actor, username: str, *, email: str | None = None) -> Actor:
+def customer(seller: Actor, username: str, *, email: str | None = None, subscribed: bool = True) -> Actor:
+    """A customer with its log-in; `subscribed` gives it a subscription, without which it cannot log in."""
     with session_scope(TenantContext(Role.SYSTEM, seller.seller_id)) as session:
         made = customers.create(session, seller_id=seller.seller_id, contact_name=username.title(),
                                 email=email or f"{username}@c.test", username=username, password=PASSWORD)
+        if subscribed:
+            _first_subscription(session, seller.seller_id, made.id, username)
         return Actor(seller.seller_id, username, customer_id=made.id)
+
+
+def _first_subscription(session, seller_id: uuid.UUID, customer_id: uuid.UUID, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Test data written directly: a custom subscription on a private pool entry of the seller."""
+    from comptoir.hosting import plan_values as pv
+    from comptoir.hosting.models import IpPoolEntry, Subscription
+
+    handle = "".join(ch for ch in username.lower() if ch.isalnum())[:20] or "customer"
+    entry = IpPoolEntry(seller_id=seller_id, ip_address_id=uuid.uuid4(), address="203.0.113.250", type="shared")
+    session.add(entry)
+    session.flush()
+    session.add(Subscription(seller_id=seller_id, customer_id=customer_id, domain_name=f"{handle}-{uuid.uuid4().hex[:8]}.test",
+                             ip_pool_id=entry.id, system_login=f"u{uuid.uuid4().hex[:12]}", system_password="unused-pw",
+                             values=pv.to_json(pv.default_plan_values())))
+    session.flush()
 
 
 def log_in(actor: Actor, *, client_address: str = "198.51.100.10") -> str:

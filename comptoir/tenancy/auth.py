@@ -84,8 +84,18 @@ def log_in(session: Session, *, username: str, password: str, client_address: st
     throttle.clear(session, account_key)
     if "suspended" in (row.user_status, row.seller_status) or row.customer_status not in (None, "active"):
         raise DomainError(AccountErrorCode.ACCOUNT_SUSPENDED, "This account is suspended.")
+    if row.customer_id is not None and not _has_subscription(session, row.seller_id, row.customer_id):
+        raise DomainError(AccountErrorCode.NO_SUBSCRIPTION,
+                          "This customer account has no subscription yet, so it cannot log in.")
     enter_tenant(session, TenantContext(Role(row.role), row.seller_id, row.customer_id, row.user_id))
     return _open_session(session, user_id=row.user_id, client_address=client_address, user_agent=user_agent)
+
+
+def _has_subscription(session: Session, seller_id: uuid.UUID, customer_id: uuid.UUID) -> bool:
+    """A customer without a subscription cannot log in to the panel (SPEC §4.8)."""
+    count = session.execute(text("SELECT comptoir_customer_subscription_count(:s, :c)"),
+                            {"s": seller_id, "c": customer_id}).scalar_one()
+    return count > 0
 
 
 def _open_session(session: Session, *, user_id: uuid.UUID, client_address: str, user_agent: str) -> LoginResult:

@@ -8,6 +8,7 @@ import enum
 class AccountErrorCode(enum.Enum):
     INVALID_CREDENTIALS = "invalid_credentials"
     ACCOUNT_SUSPENDED = "account_suspended"
+    NO_SUBSCRIPTION = "no_subscription"
     RATE_LIMITED = "rate_limited"
     INVALID_TOKEN = "invalid_token"
     PASSWORD_TOO_SHORT = "password_too_short"

@@ -349,6 +349,10 @@ async def test_a_query_deeper_than_the_default_limit_is_refused(client):
 async def test_a_mutation_deeper_than_the_limit_does_not_run(client, provider_token, snapshot, monkeypatch):
     # given resellerCreate > reseller > allocation > limits > resource is 4 levels below the operation
     monkeypatch.setattr(get_settings(), "max_query_depth", 3)
+    import comptoir.http_graphql
+    from comptoir.schema.root import build_schema
+
+    monkeypatch.setattr(comptoir.http_graphql, "schema", build_schema())  # limits are read at start-up
     query = RESELLER_CREATE.replace("reseller { id }", "reseller { allocation { limits { resource } } }")
     before = snapshot()
     # when

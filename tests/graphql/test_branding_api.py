@@ -311,10 +311,10 @@ def _resources(overview, *names):  # type: ignore[no-untyped-def]
 
 async def test_overview_for_a_reseller_counts_its_tenant_and_its_allocation(client, alpha, bravo):
     # given
-    carol, dave = factories.customer(alpha, "carol"), factories.customer(alpha, "dave")
+    carol, dave = factories.customer(alpha, "carol", subscribed=False), factories.customer(alpha, "dave", subscribed=False)
     subscription(alpha, carol, domain="carol.example", login="carol_ftp")
     subscription(alpha, dave, domain="dave.example", login="dave_ftp")
-    subscription(bravo, factories.customer(bravo, "bob"), domain="bob.example", login="bob_ftp")
+    subscription(bravo, factories.customer(bravo, "bob", subscribed=False), domain="bob.example", login="bob_ftp")
     # when
     overview = (await client.execute(OVERVIEW, token=factories.log_in(alpha)))["data"]["overview"]
     # then
@@ -324,14 +324,14 @@ async def test_overview_for_a_reseller_counts_its_tenant_and_its_allocation(clie
 
 
 async def test_overview_for_the_provider_counts_everything(client, provider, alpha, bravo):
-    subscription(alpha, factories.customer(alpha, "carol"), domain="carol.example", login="carol_ftp")
-    subscription(bravo, factories.customer(bravo, "bob"), domain="bob.example", login="bob_ftp")
+    subscription(alpha, factories.customer(alpha, "carol", subscribed=False), domain="carol.example", login="carol_ftp")
+    subscription(bravo, factories.customer(bravo, "bob", subscribed=False), domain="bob.example", login="bob_ftp")
     overview = (await client.execute(OVERVIEW, token=factories.log_in(provider)))["data"]["overview"]
     assert overview == {"customers": 2, "subscriptions": 2, "invoices": 0, "resources": []}
 
 
 async def test_overview_for_a_customer_counts_its_own_subscriptions(client, alpha):
-    carol, dave = factories.customer(alpha, "carol"), factories.customer(alpha, "dave")
+    carol, dave = factories.customer(alpha, "carol", subscribed=False), factories.customer(alpha, "dave", subscribed=False)
     subscription(alpha, carol, domain="carol.example", login="carol_ftp")
     subscription(alpha, dave, domain="dave.example", login="dave_ftp")
     overview = (await client.execute(OVERVIEW, token=factories.log_in(carol)))["data"]["overview"]

@@ -37,7 +37,7 @@ def world():
         allocation.permissions = {ResellerOnlyPermission.CREATE_SUBSCRIPTIONS.value: True,
                                   ResellerOnlyPermission.CREATE_CUSTOMERS.value: True}
     entry = pool_entry(provider.seller_id, seller.seller_id)
-    customer = factories.customer(seller, "carol")
+    customer = factories.customer(seller, "carol", subscribed=False)
     return provider, seller, entry, customer
 
 
@@ -103,7 +103,7 @@ async def test_subscription_list_costs_a_constant_number_of_queries(client, worl
 
 async def test_customer_sees_only_its_own_subscriptions_and_features_per_permission(client, world):
     _, seller, entry, customer = world
-    other = factories.customer(seller, "otto")
+    other = factories.customer(seller, "otto", subscribed=False)
     gold = plan(seller.seller_id, limits={Resource.SUBDOMAINS: 5, Resource.MAILING_LISTS: 0})
     mine = subscribe(seller.seller_id, entry, plan_id=gold, customer_id=customer.customer_id)
     subscribe(seller.seller_id, entry, plan_id=gold, customer_id=other.customer_id)
@@ -157,7 +157,8 @@ async def test_bulk_suspend_reports_per_id_results(client, world):
 
 
 async def test_customer_login_change_says_the_customer_was_not_notified(client, world):
-    _, _, _, customer = world
+    _, seller, entry, customer = world
+    subscribe(seller.seller_id, entry, customer_id=customer.customer_id)
     token = await client.login("alpha", factories.PASSWORD)
     result = await client.execute(
         "mutation($id: ID!) { customerLoginChange(input: {id: $id, username: \"carol2\", password: \"new-password-1\"})"
@@ -179,3 +180,13 @@ async def test_another_resellers_subscription_is_not_found(client, world):
         {"ids": [encode_id("Subscription", sid)]}, token=token)
     assert write["data"]["subscriptionSuspend"]["results"][0]["errors"] == [{"code": "NOT_FOUND"}]
     assert beta.seller_id != seller.seller_id
+
+
+async def test_customer_without_a_subscription_cannot_log_in(client, world):
+    _, seller, entry, customer = world
+    refused = await client.execute(
+        "mutation { sessionCreate(input: {username: \"carol\", password: \"%s\"}) { token errors { code } } }"
+        % factories.PASSWORD)
+    assert refused["data"]["sessionCreate"] == {"token": None, "errors": [{"code": "NO_SUBSCRIPTION"}]}
+    subscribe(seller.seller_id, entry, customer_id=customer.customer_id)
+    assert await client.login("carol", factories.PASSWORD)

@@ -259,8 +259,8 @@ async def test_used_address_cannot_become_dedicated_when_several_customers_use_i
     # given
     reseller = factories.reseller(provider, "Alpha", "alpha")
     entry_id = assign(provider, register(provider, "203.0.113.10"), reseller)
-    host(reseller, entry_id, factories.customer(reseller, "alice"))
-    host(reseller, entry_id, factories.customer(reseller, "bob"))
+    host(reseller, entry_id, factories.customer(reseller, "alice", subscribed=False))
+    host(reseller, entry_id, factories.customer(reseller, "bob", subscribed=False))
     # when
     result = await client.execute(TYPE_SET, {"input": {"id": gid("IpPoolEntry", entry_id),
                                                        "type": "DEDICATED"}}, token=provider_token)

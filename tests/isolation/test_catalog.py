@@ -28,6 +28,7 @@ DEFINER_ALLOW_LIST = {
     "comptoir_throttle_count(text[],timestamp with time zone)": "log-in rate limit, instance-wide",
     "comptoir_throttle_record(text[],timestamp with time zone)": "log-in rate limit, instance-wide",
     "comptoir_throttle_clear(text[])": "log-in rate limit, instance-wide",
+    "comptoir_customer_subscription_count(uuid,uuid)": "log-in: a customer without a subscription is refused",
     "comptoir_schema_version()": "readiness probe: the migration head",
     "comptoir_check_username()": "trigger: usernames unique across the instance",
     "comptoir_check_domain()": "trigger: domain names unique across the instance",
