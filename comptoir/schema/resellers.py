@@ -47,7 +47,8 @@ class ResellerError(UserError):
 class ResourceAllocation:
     resource: Resource  # type: ignore[valid-type]
     limit: int | None = strawberry.field(description="null means unlimited")
-    used: int
+    used: int = strawberry.field(description="Customers and subscriptions: how many exist. Other resources: the "
+                                "sum of the finite limits given to subscriptions (unlimited ones count 0).")
     remaining: int | None = strawberry.field(description="null means unlimited")
 
 

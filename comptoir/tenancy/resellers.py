@@ -190,7 +190,26 @@ def usage_for(session: Session, seller_ids: Sequence[uuid.UUID]) -> dict[uuid.UU
     )
     for seller_id, count in counts:
         usage[seller_id][Resource.CUSTOMERS] = count
+    _add_subscription_usage(session, seller_ids, usage)
     return usage
+
+
+def _add_subscription_usage(session: Session, seller_ids: Sequence[uuid.UUID],
+                            usage: dict[uuid.UUID, dict[Resource, int]]) -> None:
+    """Subscriptions count, and the finite limits given to them summed per resource (one query)."""
+    from sqlalchemy import text
+
+    from comptoir.hosting.models import Subscription
+    from comptoir.hosting.plan_values import PLAN_RESOURCES
+
+    # Resource names come from our enum, never from input: the JSON paths can be literal.
+    sums = [func.coalesce(func.sum(text(f"(subscriptions.values->'limits'->>'{r.value}')::bigint")), 0)
+            for r in PLAN_RESOURCES]
+    rows = session.execute(select(Subscription.seller_id, func.count(), *sums)
+                           .where(Subscription.seller_id.in_(seller_ids)).group_by(Subscription.seller_id))
+    for seller_id, count, *totals in rows:
+        usage[seller_id][Resource.SUBSCRIPTIONS] = count
+        usage[seller_id].update({r: int(t) for r, t in zip(PLAN_RESOURCES, totals, strict=True)})
 
 
 def admins_of(session: Session, *, seller_id: uuid.UUID) -> list[User]:

@@ -64,7 +64,7 @@ async def test_my_resources_show_allocated_used_and_remaining_customers(client, 
 async def test_unlimited_resources_have_no_remaining_figure(client, provider):
     # given
     reseller = make_reseller(provider, "Resell", "resell")
-    factories.customer(reseller, "carol")
+    factories.customer(reseller, "carol", subscribed=False)
     # when
     resources = await _my_resources(client, "resell")
     # then
@@ -154,3 +154,14 @@ async def test_setting_the_overselling_policy_changes_only_the_resellers_own_all
     await client.execute(OVERSELLING, {"allowed": True}, token=token)
     # then
     assert (await _my_resources(client, "other"))["oversellingAllowed"] is False
+
+
+async def test_subscriptions_count_and_their_limits_are_used_from_the_allocation(client, provider):
+    # given a reseller whose customer holds one subscription of the default plan (10 240 MB of disk)
+    reseller = make_reseller(provider, "Resell", "resell", limits=[(Resource.DISK_SPACE, 50_000)])
+    factories.customer(reseller, "carol")
+    # when
+    resources = await _my_resources(client, "resell")
+    # then
+    assert by_resource(resources)["SUBSCRIPTIONS"] == (None, 1, None)
+    assert by_resource(resources)["DISK_SPACE"] == (50_000, 10_240, 39_760)
