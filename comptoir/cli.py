@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
         demo(force=False)
     host, port = host or settings.host, port or settings.port
     typer.echo(f"GraphQL API: http://{host}:{port}/graphql")
+    # uvicorn re-raises SIGTERM after its graceful shutdown; exiting normally instead lets atexit stop
+    # the embedded PostgreSQL (kill, systemd, container stop).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run("comptoir.app:app", host=host, port=port, workers=workers, log_level="info",
                 proxy_headers=False)
 
