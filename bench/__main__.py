@@ -25,12 +25,13 @@ from typing import Any
 
 import httpx
 
-from bench import database, loadgen, servers
+from bench import database, hosting, loadgen, servers
 from bench.queries import QUERIES
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 TARGETS = {"floor": "bench.floor:app", "comptoir": "comptoir.app:app"}
+BENCHMARKS = ("api", "subscriptions", "plan-sync")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -47,7 +48,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="auto: wrk when installed, else httpx")
     parser.add_argument("--app", default=TARGETS["comptoir"],
                         help=f"the application to measure as module:attribute ({TARGETS['comptoir']})")
-    parser.add_argument("--fresh", action="store_true", help="drop and re-seed the benchmark database")
+    parser.add_argument("--fresh", action="store_true", help="drop and re-seed the benchmark databases")
+    parser.add_argument("--benchmarks", default=",".join(BENCHMARKS),
+                        help="comma-separated, of api (the queries against the floor), subscriptions (the"
+                             " subscriptions connection as one reseller), plan-sync (plan \"Update & Sync\")")
+    parser.add_argument("--subscriptions", type=int, default=100_000,
+                        help="subscriptions over the resellers, for the subscriptions query (100000)")
+    parser.add_argument("--resellers", type=int, default=200,
+                        help="resellers sharing --subscriptions (200)")
+    parser.add_argument("--sync-subscriptions", type=int, default=10_000,
+                        help="subscriptions on the plan \"Update & Sync\" is timed on (10000)")
     return parser.parse_args(argv)
 
 
@@ -147,19 +157,8 @@ def print_table(summary: dict[str, dict[str, dict[str, Any]]], queries: list[str
                   f" {row['response_bytes']:7d}   {ratio_text}")
 
 
-def main(argv: list[str]) -> None:
-    args = parse_args(argv)
-    queries = [q for q in args.queries.split(",") if q]
-    targets = [t for t in args.targets.split(",") if t]
-    unknown = set(queries) - set(QUERIES) | set(targets) - set(TARGETS)
-    if unknown:
-        raise SystemExit(f"unknown: {', '.join(sorted(unknown))}")
-    tool = loadgen.tool_for(args.loadgen)
-    if tool == "httpx":
-        print("load from httpx: it takes CPU the servers would otherwise have"
-              " (wrk is lighter: apt-get install wrk)", file=sys.stderr)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-
+def run_api(args: argparse.Namespace, queries: list[str], targets: list[str], tool: str) -> dict[str, Any]:
+    """The queries of bench/queries.py, the application against the floor."""
     print("preparing the database…", file=sys.stderr, flush=True)
     db = database.prepare(fresh=args.fresh)
     token = database.provider_token(db.app_url)
@@ -189,6 +188,83 @@ def main(argv: list[str]) -> None:
                for t in targets}
     vs_floor = ratios(summary, queries)
     print_table(summary, queries, vs_floor)
+    return {"database": db.where, "results": summary, "vs_floor": vs_floor}
+
+
+def run_hosting(args: argparse.Namespace, benchmarks: list[str], tool: str) -> dict[str, Any]:
+    """The subscriptions connection at scale, and plan "Update & Sync" timed in this process."""
+    sizes = hosting.Sizes(args.subscriptions, args.resellers, args.sync_subscriptions)
+    if sizes.resellers < 1 or sizes.subscriptions < sizes.resellers:
+        raise SystemExit("--resellers must be at least 1 and at most --subscriptions")
+    superuser, where = database.superuser_url()
+    print(f"preparing {hosting.DATABASE} on {where}…", file=sys.stderr, flush=True)
+    db = hosting.prepare(superuser, sizes, fresh=args.fresh)
+    out: dict[str, Any] = {"database": where, "sizes": asdict(sizes), "seeded_s": db.seeded_seconds}
+    per_reseller = sizes.subscriptions // sizes.resellers + (sizes.subscriptions % sizes.resellers > 0)
+
+    if "subscriptions" in benchmarks:
+        token = hosting.reseller_token(db.app_url)
+        env = {"COMPTOIR_DATABASE_URL": db.app_url, "COMPTOIR_BROKER_URL": "", "COMPTOIR_GRAPHIQL": "false",
+               "COMPTOIR_DEBUG": "false"}
+        headers = {"Content-Type": "application/json", "Accept": "application/json",
+                   "Authorization": f"Bearer {token}"}
+        body = json.dumps({"query": hosting.SUBSCRIPTIONS_QUERY}).encode()
+        print(f"subscriptions(first: 50) as one reseller of {sizes.resellers} ({per_reseller} subscriptions each,"
+              f" {sizes.subscriptions} in all); load: {tool}, {args.concurrency} connections", file=sys.stderr,
+              flush=True)
+        rounds = []
+        with servers.uvicorn(args.app, env=env, log=RESULTS / "server-comptoir-hosting.log") as server:
+            response = httpx.post(server.url, content=body, headers=headers, timeout=60)
+            payload = response.json()
+            if response.status_code != 200 or "errors" in payload:
+                raise RuntimeError(f"{server.url} answered {response.status_code}: {response.text[:500]}")
+            hosting.check_subscriptions(payload["data"], per_reseller)
+            for n in range(args.rounds):
+                load = loadgen.Load(server.url, body, headers, args.concurrency, args.duration)
+                label = "comptoir / subscriptions" + (f" #{n + 1}" if args.rounds > 1 else "")
+                rounds.append(run_scenario(label, server, load, args.warmup, tool))
+        out["subscriptions"] = {**summarise(rounds), "response_bytes": len(response.content),
+                                "subscriptions_of_reseller": per_reseller}
+
+    if "plan-sync" in benchmarks:
+        print(f"plan \"Update & Sync\" over {sizes.sync_subscriptions} subscriptions", file=sys.stderr, flush=True)
+        out["plan_sync"] = hosting.plan_sync(db.app_url)
+
+    print()
+    if db.seeded_seconds is not None:
+        print(f"{hosting.DATABASE} seeded in {db.seeded_seconds:.1f} s")
+    if "subscriptions" in out:
+        row = out["subscriptions"]
+        cpu = row["server_cpu_ms_per_request"]
+        print(f"subscriptions(first: 50), {sizes.subscriptions} subscriptions / {sizes.resellers} resellers:"
+              f" {row['requests_per_second']:.1f} req/s  p50 {row['p50_ms']:.2f} ms  p99 {row['p99_ms']:.2f} ms"
+              f"  CPU {cpu if cpu is not None else float('nan'):.2f} ms/req  errors {row['errors']}"
+              f"  {row['response_bytes']} bytes")
+    if "plan_sync" in out:
+        sync = out["plan_sync"]
+        print(f"plan Update & Sync, {sync['subscriptions']} subscriptions: job {sync['job_s']:.2f} s"
+              f" ({sync['rows_per_second']:.0f} rows/s), update_and_sync {sync['update_and_sync_s']:.2f} s;"
+              f" {sync['subscriptions_with_new_value']}/{sync['subscriptions']} with {sync['resource']} ="
+              f" {sync['after']} (sample {sync['sample']['domain_name']}: {sync['sample']['value']})")
+    return out
+
+
+def main(argv: list[str]) -> None:
+    args = parse_args(argv)
+    queries = [q for q in args.queries.split(",") if q]
+    targets = [t for t in args.targets.split(",") if t]
+    benchmarks = [b for b in args.benchmarks.split(",") if b]
+    unknown = set(queries) - set(QUERIES) | set(targets) - set(TARGETS) | set(benchmarks) - set(BENCHMARKS)
+    if unknown:
+        raise SystemExit(f"unknown: {', '.join(sorted(unknown))}")
+    tool = loadgen.tool_for(args.loadgen)
+    if tool == "httpx":
+        print("load from httpx: it takes CPU the servers would otherwise have"
+              " (wrk is lighter: apt-get install wrk)", file=sys.stderr)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+
+    api = run_api(args, queries, targets, tool) if "api" in benchmarks else None
+    hosted = run_hosting(args, benchmarks, tool) if {"subscriptions", "plan-sync"} & set(benchmarks) else None
     if hasattr(os, "getloadavg"):
         print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work on the machine"
               " lowers requests/s more than the servers' CPU time per request")
@@ -197,8 +273,10 @@ def main(argv: list[str]) -> None:
     report = {
         "when": stamp, "revision": git_revision(), "python": platform.python_version(),
         "cpus": os.cpu_count(), "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
-        "app": args.app, "database": db.where, "loadgen": tool, "concurrency": args.concurrency,
-        "duration_s": args.duration, "warmup_s": args.warmup, "results": summary, "vs_floor": vs_floor,
+        "app": args.app, "database": api["database"] if api else None, "loadgen": tool,
+        "concurrency": args.concurrency, "duration_s": args.duration, "warmup_s": args.warmup,
+        "results": api["results"] if api else {}, "vs_floor": api["vs_floor"] if api else {},
+        "hosting": hosted,
     }
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(report, indent=2) + "\n")

@@ -72,6 +72,19 @@ def clean_tables(superuser_connection: psycopg.Connection[Any]) -> Iterator[None
         superuser_connection.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
 
 
+@pytest.fixture(autouse=True)
+def provisioning_dispatches(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
+    """Record provisioning dispatches instead of starting delivery threads: a thread still running at
+    teardown would race the table cleaning (and count in query budgets). Provisioning tests deliver by
+    hand, or put the real dispatcher back."""
+    from comptoir.hosting import provisioning
+
+    calls: list[tuple[Any, Any]] = []
+    monkeypatch.setattr(provisioning, "dispatch_provisioning",
+                        lambda seller_id, request_id: calls.append((seller_id, request_id)))
+    return calls
+
+
 @pytest.fixture
 async def client() -> AsyncIterator[Any]:
     import httpx

@@ -7,6 +7,7 @@ import uuid
 from celery import Celery, Task
 from sqlalchemy.exc import OperationalError
 
+from comptoir.hosting.provisioning import MAX_ATTEMPTS as PROVISIONING_ATTEMPTS
 from comptoir.messaging.outbox import MAX_ATTEMPTS
 from comptoir.settings import get_settings
 
@@ -38,3 +39,14 @@ def plan_sync(seller_id: str, job_id: str) -> str:
     from comptoir.hosting.sync import run_plan_sync_job
 
     return run_plan_sync_job(uuid.UUID(seller_id), uuid.UUID(job_id))
+
+
+@celery.task(bind=True, name="comptoir.provision", acks_late=True, autoretry_for=(ConnectionError, OperationalError),
+             max_retries=PROVISIONING_ATTEMPTS, retry_backoff=True)
+def provision(self: Task, seller_id: str, request_id: str) -> str:
+    from comptoir.hosting.provisioning import run_provisioning
+
+    status = run_provisioning(uuid.UUID(seller_id), uuid.UUID(request_id))
+    if status == "pending":  # the agent failed, recorded on the request: try again later
+        raise self.retry(countdown=min(30 * 2**self.request.retries, 3600))
+    return status

@@ -16,6 +16,7 @@ from comptoir.errors import DomainError
 from comptoir.hosting import capacity, subscriptions
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import Subscription
+from comptoir.hosting.provisioning import Action, request_many
 from comptoir.tenancy import customers
 from comptoir.tenancy.models import Customer, User
 from comptoir.tenancy.security import hash_password
@@ -132,9 +133,10 @@ def suspend(session: Session, *, customer_id: uuid.UUID) -> Customer:
     """Blocks log-in for the customer and its users and suspends all its active subscriptions."""
     customer = get_or_raise(session, customer_id=customer_id, for_update=True)
     customer.status, customer.updated_at = "suspended", clock.now()
-    session.execute(update(Subscription).where(Subscription.customer_id == customer.id,
-                                               Subscription.status == "active").values(
-        status="suspended", suspension_reason="customer", updated_at=clock.now()))
+    suspended = session.scalars(update(Subscription).where(Subscription.customer_id == customer.id,
+                                                           Subscription.status == "active").values(
+        status="suspended", suspension_reason="customer", updated_at=clock.now()).returning(Subscription.id))
+    request_many(session, seller_id=customer.seller_id, subscription_ids=list(suspended), action=Action.SUSPEND)
     return customer
 
 
@@ -142,9 +144,10 @@ def activate(session: Session, *, customer_id: uuid.UUID) -> Customer:
     """Reactivates the customer and the subscriptions its suspension had suspended (not the others)."""
     customer = get_or_raise(session, customer_id=customer_id, for_update=True)
     customer.status, customer.updated_at = "active", clock.now()
-    session.execute(update(Subscription).where(Subscription.customer_id == customer.id,
-                                               Subscription.suspension_reason == "customer").values(
-        status="active", suspension_reason="", updated_at=clock.now()))
+    activated = session.scalars(update(Subscription).where(Subscription.customer_id == customer.id,
+                                                           Subscription.suspension_reason == "customer").values(
+        status="active", suspension_reason="", updated_at=clock.now()).returning(Subscription.id))
+    request_many(session, seller_id=customer.seller_id, subscription_ids=list(activated), action=Action.ACTIVATE)
     return customer
 
 
@@ -154,6 +157,9 @@ def delete(session: Session, *, customer_id: uuid.UUID, confirm: bool) -> uuid.U
         raise DomainError(E.CONFIRMATION_REQUIRED, "Deleting removes the customer's subscriptions and sites: "
                                                    "confirm it.", field="confirm")
     customer = get_or_raise(session, customer_id=customer_id, for_update=True)
+    # The database cascades the deletion to the subscriptions: their webspaces go too.
+    doomed = session.scalars(select(Subscription.id).where(Subscription.customer_id == customer.id)).all()
+    request_many(session, seller_id=customer.seller_id, subscription_ids=doomed, action=Action.DELETE)
     session.delete(customer)
     session.flush()
     return customer_id

@@ -124,6 +124,23 @@ class BackgroundJob(Base):
     finished_at: Mapped[datetime | None]
 
 
+class ProvisioningRequest(Base):
+    """Outbox row: the subscription's webspace must be brought in line with it (see hosting.provisioning).
+    No foreign key to the subscription: a deletion request outlives its row."""
+
+    __tablename__ = "provisioning_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
+    seller_id: Mapped[uuid.UUID]
+    subscription_id: Mapped[uuid.UUID]
+    action: Mapped[str]
+    status: Mapped[str] = mapped_column(server_default="pending")
+    attempts: Mapped[int] = mapped_column(server_default=text("0"))
+    last_error: Mapped[str] = mapped_column(server_default="")
+    created_at: Mapped[datetime] = mapped_column(**NOW)
+    done_at: Mapped[datetime | None]
+
+
 class Skeleton(Base):
     """A seller's virtual-host template archive; absent means the stock skeleton."""
 

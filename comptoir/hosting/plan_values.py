@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
 from typing import Any
 
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
@@ -227,10 +228,16 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _decode(cls: type[Any], data: dict[str, Any]) -> Any:
+@lru_cache(maxsize=None)
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    """Type hints of a plan-values dataclass (resolving them is costly: every decode needs them)."""
     import typing
 
-    hints = typing.get_type_hints(cls)
+    return typing.get_type_hints(cls)
+
+
+def _decode(cls: type[Any], data: dict[str, Any]) -> Any:
+    hints = _hints(cls)
     kwargs: dict[str, Any] = {}
     for f in fields(cls):
         if f.name not in data:
@@ -299,7 +306,7 @@ def coerce_flat(flat: dict[str, Any]) -> dict[str, Any]:
     for key, value in flat.items():
         group, _, name = key.partition(".")
         if group in _GROUPS and name in _GROUPS[group].__dataclass_fields__:
-            hint = typing.get_type_hints(_GROUPS[group])[name]
+            hint = _hints(_GROUPS[group])[name]
             coerced[key] = _decode_value(hint, value) if value is not None else None
         elif key == "overuse" and value is not None:
             coerced[key] = OverusePolicy(value)

@@ -22,6 +22,7 @@ from comptoir.hosting import capacity, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, Site, Subscription, SubscriptionAddon
+from comptoir.hosting.provisioning import Action, request_if_changed, request_provisioning
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
 from comptoir.tenancy.models import Customer
 
@@ -148,7 +149,9 @@ def resync(session: Session, subscription: Subscription) -> Subscription:
     target = target_values(session, subscription.plan_id, addon_ids(session, subscription.id),
                            subscription.customization if subscription.plan_id is None else {})
     room = capacity.room_for_change(session, seller_id=subscription.seller_id, subscription_id=subscription.id)
+    previous_values = subscription.values
     synchronise(subscription, target, room)
+    request_if_changed(session, subscription, previous_values=previous_values)
     return subscription
 
 
@@ -227,6 +230,7 @@ def create(session: Session, *, seller_id: uuid.UUID, new: NewSubscription, lock
     session.add(Site(seller_id=seller_id, subscription_id=subscription.id, customer_id=new.customer_id,
                      domain_name=domain))
     session.flush()
+    request_provisioning(session, subscription, action=Action.CREATE)
     return subscription
 
 
@@ -299,6 +303,7 @@ def customize(session: Session, *, subscription_id: uuid.UUID, limits: Sequence[
     if subscription.plan_id is not None:
         subscription.sync_state = SyncState.LOCKED.value
     subscription.updated_at = clock.now()
+    request_provisioning(session, subscription)
     return subscription
 
 
@@ -333,6 +338,7 @@ def accept_available(session: Session, *, subscription_id: uuid.UUID) -> Subscri
     subscription.conflicts = []
     subscription.sync_state = (SyncState.LOCKED if subscription.plan_id else SyncState.SYNCED).value
     subscription.updated_at = clock.now()
+    request_provisioning(session, subscription)
     return subscription
 
 
@@ -365,6 +371,8 @@ def change_hosting_settings(session: Session, *, subscription_id: uuid.UUID, ip_
     if system_login is not None:
         if not SYSTEM_LOGIN.match(system_login):
             raise DomainError(E.INVALID_LOGIN, "Invalid system user name.", field="systemLogin")
+        if system_login != subscription.system_login:
+            request_provisioning(session, subscription)  # the webspace's system user is renamed
         subscription.system_login = system_login
     if system_password is not None:
         if not 8 <= len(system_password) <= 255:
@@ -419,6 +427,7 @@ def suspend(session: Session, *, subscription_id: uuid.UUID, reason: str = "manu
     subscription = get_or_raise(session, subscription_id=subscription_id, for_update=True)
     subscription.status, subscription.suspension_reason = Status.SUSPENDED.value, reason
     subscription.updated_at = clock.now()
+    request_provisioning(session, subscription, action=Action.SUSPEND)
     return subscription
 
 
@@ -427,6 +436,7 @@ def activate(session: Session, *, subscription_id: uuid.UUID) -> Subscription:
     subscription = get_or_raise(session, subscription_id=subscription_id, for_update=True)
     subscription.status, subscription.suspension_reason = Status.ACTIVE.value, ""
     subscription.updated_at = clock.now()
+    request_provisioning(session, subscription, action=Action.ACTIVATE)
     return subscription
 
 
@@ -442,6 +452,7 @@ def process_expirations(session: Session, *, today: date) -> list[uuid.UUID]:
     for subscription in due:
         subscription.status, subscription.suspension_reason = Status.SUSPENDED.value, "expired"
         subscription.updated_at = clock.now()
+        request_provisioning(session, subscription, action=Action.SUSPEND)
     return [s.id for s in due]
 
 
@@ -452,6 +463,7 @@ def renew(session: Session, *, subscription_id: uuid.UUID, expiration: date | No
         raise DomainError(E.INVALID, "The new expiration date must be in the future.", field="expirationDate")
     subscription.expiration_date = expiration
     subscription.status, subscription.suspension_reason = Status.ACTIVE.value, ""
+    request_provisioning(session, subscription, action=Action.ACTIVATE)
     if subscription.plan_id is not None:
         subscription.sync_state = SyncState.SYNCED.value
         subscription.customization = {}
@@ -463,6 +475,7 @@ def delete_subscription(session: Session, *, subscription_id: uuid.UUID, confirm
         raise DomainError(E.CONFIRMATION_REQUIRED, "Deleting removes the subscription and its sites: confirm it.",
                           field="confirm")
     subscription = get_or_raise(session, subscription_id=subscription_id, for_update=True)
+    request_provisioning(session, subscription, action=Action.DELETE)
     session.delete(subscription)
     session.flush()
     return subscription_id

@@ -16,6 +16,7 @@ from comptoir.database.hooks import after_commit
 from comptoir.hosting import capacity, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import BackgroundJob, ServicePlan, Subscription, SubscriptionAddon
+from comptoir.hosting.provisioning import request_if_changed
 from comptoir.hosting.subscriptions import SyncState, synchronise
 from comptoir.hosting.vocabulary import Resource
 
@@ -84,11 +85,13 @@ def sync_batch(session: Session, seller_id: uuid.UUID, ids: Sequence[uuid.UUID],
     values = {p.id: plans.values_of(p) for p in session.scalars(select(ServicePlan).where(ServicePlan.id.in_(plan_ids)))}
     unsynced = 0
     for subscription in subscriptions:
-        before = pv.from_json(subscription.values)
+        previous_values = subscription.values
+        before = pv.from_json(previous_values)
         base = values[subscription.plan_id] if subscription.plan_id else pv.default_plan_values()
         target = rules.combine(base, [values[a] for a in addons_of[subscription.id]])
         synchronise(subscription, target, tracker.room_for(subscription))
         tracker.record(before, pv.from_json(subscription.values))
+        request_if_changed(session, subscription, previous_values=previous_values)
         unsynced += subscription.sync_state == SyncState.UNSYNCED.value
     session.flush()
     return unsynced

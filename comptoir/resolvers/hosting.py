@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from strawberry.types import Info
 
 from comptoir.errors import DomainError
-from comptoir.hosting import customer_accounts, plans, subscriptions, sync
+from comptoir.hosting import customer_accounts, php_settings, plans, subscriptions, sync
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import BackgroundJob as JobModel
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, SubscriptionAddon
@@ -51,6 +51,7 @@ from comptoir.schema.subscriptions import (
     SubscriptionHostingSettingsInput,
     SubscriptionIdsInput,
     SubscriptionPayload,
+    SubscriptionPhpSettingsInput,
     SubscriptionRelations,
     SubscriptionRenewInput,
     SubscriptionResult,
@@ -499,3 +500,11 @@ async def customer_activate(info: Info, input: CustomerSelectionInput) -> Custom
 async def customer_delete(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
     return await _customers_each(info, await _selected(info, input), lambda s, i: customer_accounts.delete(
         s, customer_id=i, confirm=input.confirm))
+
+
+async def subscription_php_settings_update(info: Info, input: SubscriptionPhpSettingsInput) -> SubscriptionPayload:
+    """PHP directives at the subscription or one of its sites; "Default" inherits again."""
+    as_customer = info.context.tenant.role is Role.CUSTOMER
+    return await _single(info, input.id, lambda s, i: php_settings.set_directives(
+        s, subscription_id=i, site_id=_optional_id(input.site_id, "Site", "siteId"), as_customer=as_customer,
+        directives={d.name: d.value for d in input.directives}))

@@ -71,6 +71,9 @@ class HostingMutation:
         resolver=r.subscription_suspend, permission_classes=STAFF)
     subscription_activate: SubscriptionsPayload = strawberry.mutation(
         resolver=r.subscription_activate, permission_classes=STAFF)
+    subscription_php_settings_update: SubscriptionPayload = strawberry.mutation(
+        resolver=r.subscription_php_settings_update, permission_classes=[IsAuthenticated],
+        description="Staff at any level; a customer on its own subscription with the matching permission.")
     subscription_renew: SubscriptionPayload = strawberry.mutation(
         resolver=r.subscription_renew, permission_classes=STAFF)
     subscription_delete: SubscriptionsPayload = strawberry.mutation(

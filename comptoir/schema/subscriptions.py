@@ -19,6 +19,7 @@ from comptoir.schema.hosting import (
     EffectiveValue,
     HostingError,
     Plan,
+    PhpDirectiveInput,
     PlanLimitInput,
     PlanValues,
     SubscriptionPermissionEnum,
@@ -250,3 +251,10 @@ class SubscriptionRenewInput:
 class SubscriptionDeleteInput:
     ids: list[strawberry.ID]
     confirm: bool = False
+
+
+@strawberry.input
+class SubscriptionPhpSettingsInput:
+    id: strawberry.ID
+    directives: list[PhpDirectiveInput]
+    site_id: strawberry.ID | None = strawberry.field(default=None, description="null: the subscription level")

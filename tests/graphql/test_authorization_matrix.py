@@ -108,6 +108,7 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "subscriptionTransfer":             (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
     "subscriptionSuspend":              (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
     "subscriptionActivate":             (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionPhpSettingsUpdate":    (UNAUTHENTICATED, ALLOWED,         ALLOWED,         ALLOWED),
     "subscriptionRenew":                (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
     "subscriptionDelete":               (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),
     "customerCreate":                   (FORBIDDEN,       FORBIDDEN,       ALLOWED,         ALLOWED),

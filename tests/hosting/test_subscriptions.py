@@ -379,3 +379,35 @@ def test_deleting_a_reseller_with_subscriptions_and_addons_removes_everything(re
         from sqlalchemy import func, select
 
         assert session.scalar(select(func.count()).select_from(Subscription)) == 0
+
+
+def test_php_directive_set_at_a_site_needs_the_customers_permission_and_default_inherits_again(reseller):
+    from comptoir.hosting import inspection, php_settings
+    from comptoir.hosting.models import Site
+    from comptoir.hosting.rules import PhpLevelKind
+
+    _, seller, entry = reseller
+    sid = subscribe(seller.seller_id, entry, plan_id=plan(seller.seller_id))
+    with session_scope(system(seller.seller_id)) as session:
+        site_id = inspection.sites_of(session, sid)[0].id
+    expect_error(E.NOT_PERMITTED, seller.seller_id, lambda s: php_settings.set_directives(
+        s, subscription_id=sid, site_id=site_id, directives={"memory_limit": "512M"}, as_customer=True))
+    with session_scope(system(seller.seller_id)) as session:
+        php_settings.set_directives(session, subscription_id=sid, directives={"memory_limit": "256M"})
+        php_settings.set_directives(session, subscription_id=sid, site_id=site_id,
+                                    directives={"display_errors": "on"})
+    with session_scope(system(seller.seller_id)) as session:
+        row = session.get_one(Subscription, sid)
+        at_subscription = {e.directive: e for e in inspection.effective_php(session, row)}
+        assert (at_subscription["memory_limit"].value, at_subscription["memory_limit"].level) == (
+            "256M", PhpLevelKind.SUBSCRIPTION)
+        # the customer lacks common PHP settings management: the site's override does not apply
+        at_site = {e.directive: e for e in inspection.effective_php(session, row, site_id=site_id)}
+        assert at_site["display_errors"].level is PhpLevelKind.SERVER
+        php_settings.set_directives(session, subscription_id=sid, directives={"memory_limit": "Default"})
+    with session_scope(system(seller.seller_id)) as session:
+        row = session.get_one(Subscription, sid)
+        assert {e.directive: e for e in inspection.effective_php(session, row)}["memory_limit"].value == "128M"
+        assert session.get_one(Site, site_id).php_directives == {"display_errors": "on"}
+    expect_error(E.INVALID, seller.seller_id, lambda s: php_settings.set_directives(
+        s, subscription_id=sid, directives={"no_such_directive": "1"}))

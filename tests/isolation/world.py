@@ -123,6 +123,8 @@ def _hosting(tenant: Tenant, number: int) -> None:
         staff_user = session.scalars(select(User.id).where(User.username == tenant.staff.username)).one()
         session.add_all([
             hosting.BackgroundJob(seller_id=tenant.seller_id, kind="plan_sync", subject_id=plan.id),
+            hosting.ProvisioningRequest(seller_id=tenant.seller_id, subscription_id=subscription.id, action="update",
+                                        status="done"),  # written directly: nothing is dispatched
             hosting.Skeleton(seller_id=tenant.seller_id, filename="skeleton.zip", archive=archive,
                              sha256=hashlib.sha256(archive).hexdigest()),
             hosting.Branding(seller_id=tenant.seller_id, title_text=tenant.name),

@@ -1,0 +1,190 @@
+"""Webspaces follow their subscriptions on the hosting agent, through the provisioning outbox.
+
+A subscription service calls `request_provisioning` in its own transaction: that writes a
+`provisioning_requests` row, and the commit dispatches its delivery (a Celery task, or a thread in
+embedded mode). Delivery does not replay the request's action: it brings the webspace to the
+subscription's state *as committed when it runs* (absent → deleted; else created or updated, then
+suspended or activated). So a request delivered twice, late or out of order still converges, and
+the action column only records why the request was made.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from comptoir import clock
+from comptoir.database.hooks import after_commit
+from comptoir.hosting import plan_values, rules, skeletons
+from comptoir.hosting.models import ProvisioningRequest, Subscription
+from comptoir.provisioning.hosting_agent import AgentError, AgentErrorCode, HostingAgent, WebspaceSpec
+
+log = logging.getLogger(__name__)
+
+TASK_NAME = "comptoir.provision"
+MAX_ATTEMPTS = 8  # then "failed": an operator looks at last_error and requests again
+SUSPENDED = "suspended"  # subscriptions.Status.SUSPENDED (that module imports this one)
+_IN_TRANSACTION = "comptoir_provisioning_requests"
+
+
+class Action(enum.Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    SUSPEND = "suspend"
+    ACTIVATE = "activate"
+    DELETE = "delete"
+
+
+# ---- the request side (inside the caller's transaction) -------------------------------------------
+
+def request_provisioning(session: Session, subscription: Subscription, *,
+                         action: Action = Action.UPDATE) -> ProvisioningRequest:
+    """Record that the subscription's webspace must follow this change; delivered after commit."""
+    return request_for(session, seller_id=subscription.seller_id, subscription_id=subscription.id, action=action)
+
+
+def request_if_changed(session: Session, subscription: Subscription, *, previous_values: dict[str, Any]) -> None:
+    """An update request only when the effective values really changed (an unsynced resync changes none)."""
+    if subscription.values != previous_values:
+        request_provisioning(session, subscription)
+
+
+def request_many(session: Session, *, seller_id: uuid.UUID, subscription_ids: Iterable[uuid.UUID],
+                 action: Action) -> None:
+    """For bulk statements (customer suspension, activation, deletion) that changed rows by id."""
+    for subscription_id in subscription_ids:
+        request_for(session, seller_id=seller_id, subscription_id=subscription_id, action=action)
+
+
+def request_for(session: Session, *, seller_id: uuid.UUID, subscription_id: uuid.UUID,
+                action: Action) -> ProvisioningRequest:
+    requested = _requested_in_this_transaction(session)
+    earlier = requested.get(subscription_id)
+    # One request per subscription and transaction is enough, since delivery reads the committed state.
+    # `in session`: a request added inside a savepoint that was rolled back has been expunged.
+    if earlier is not None and earlier in session:
+        earlier.action = _merged(Action(earlier.action), action).value
+        return earlier
+    request = ProvisioningRequest(seller_id=seller_id, subscription_id=subscription_id, action=action.value)
+    session.add(request)
+    session.flush()
+    requested[subscription_id] = request
+    request_id = request.id
+    after_commit(session, lambda: dispatch_provisioning(seller_id, request_id))
+    return request
+
+
+def _requested_in_this_transaction(session: Session) -> dict[uuid.UUID, ProvisioningRequest]:
+    # Keyed by the outermost transaction: a session reused for another transaction starts afresh.
+    root = session.get_transaction()
+    holder = session.info.get(_IN_TRANSACTION)
+    if holder is None or holder[0] is not root:
+        holder = session.info[_IN_TRANSACTION] = (root, {})
+    requests: dict[uuid.UUID, ProvisioningRequest] = holder[1]
+    return requests
+
+
+def _merged(earlier: Action, later: Action) -> Action:
+    """The action that describes both: a creation stays one until deleted; otherwise the later wins."""
+    if later is Action.DELETE or earlier is not Action.CREATE:
+        return later
+    return earlier
+
+
+# ---- the delivery side (a task, in the seller's system context) -----------------------------------
+
+def dispatch_provisioning(seller_id: uuid.UUID, request_id: uuid.UUID) -> None:
+    from comptoir.automation.jobs import dispatch
+
+    dispatch(TASK_NAME, run_provisioning, seller_id, request_id)
+
+
+def run_provisioning(seller_id: uuid.UUID, request_id: uuid.UUID) -> str:
+    """Deliver one request in its own transaction; returns its status ("missing": no such request)."""
+    from comptoir.database.engine import session_scope
+    from comptoir.tenancy.context import Role, TenantContext
+
+    with session_scope(TenantContext(Role.SYSTEM, seller_id)) as session:
+        request = deliver(session, request_id=request_id)
+        status = request.status if request is not None else "missing"
+    log.info("provisioning request %s: %s", request_id, status)
+    return status
+
+
+def deliver(session: Session, *, request_id: uuid.UUID, agent: HostingAgent | None = None
+            ) -> ProvisioningRequest | None:
+    """Bring the webspace in line with the subscription; idempotent (row lock, status check).
+    A failure of the agent is recorded on the request, which stays pending for a retry."""
+    request = session.scalars(select(ProvisioningRequest).where(ProvisioningRequest.id == request_id)
+                              .with_for_update()).one_or_none()
+    if request is None or request.status != "pending":
+        return request
+    # Deliveries of one subscription's requests take turns, and each reads the subscription once its
+    # turn has come: the last one to run always acts on the latest committed state.
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(str(request.subscription_id), 0))))
+    request.attempts += 1
+    try:
+        _converge(session, request, agent or _agent())
+    except SQLAlchemyError:
+        raise  # the transaction is lost: nothing can be recorded, the message is redelivered
+    except Exception as error:  # noqa: BLE001 -- whatever the driver raises is its failure: record, retry later
+        request.last_error = _describe(error)
+        request.status = "failed" if request.attempts >= MAX_ATTEMPTS else "pending"
+        log.warning("provisioning request %s failed (attempt %s): %s", request.id, request.attempts,
+                    request.last_error)
+        return request
+    request.status, request.done_at, request.last_error = "done", clock.now(), ""
+    return request
+
+
+def _agent() -> HostingAgent:
+    from comptoir.provisioning.hosting_agent import get_hosting_agent
+
+    return get_hosting_agent()
+
+
+def _converge(session: Session, request: ProvisioningRequest, agent: HostingAgent) -> None:
+    subscription = session.scalars(select(Subscription).where(
+        Subscription.id == request.subscription_id)).one_or_none()
+    if subscription is None:
+        agent.delete_webspace(request.subscription_id)
+        return
+    spec = webspace_spec(session, subscription)
+    if request.action == Action.CREATE.value:
+        agent.create_webspace(spec)
+    else:
+        _update_or_create(agent, spec)
+    if subscription.status == SUSPENDED:
+        agent.suspend_webspace(subscription.id)
+    else:
+        agent.activate_webspace(subscription.id)
+
+
+def _update_or_create(agent: HostingAgent, spec: WebspaceSpec) -> None:
+    try:
+        agent.update_webspace(spec)
+    except AgentError as error:
+        if error.code is not AgentErrorCode.WEBSPACE_NOT_FOUND:
+            raise
+        agent.create_webspace(spec)  # its creation never reached the agent (e.g. created before this wiring)
+
+
+def webspace_spec(session: Session, subscription: Subscription) -> WebspaceSpec:
+    return WebspaceSpec(
+        subscription_id=subscription.id, seller_id=subscription.seller_id, domain_name=subscription.domain_name,
+        system_login=subscription.system_login,
+        values=rules.flatten(plan_values.from_json(subscription.values)),
+        skeleton=skeletons.archive_for(session, seller_id=subscription.seller_id),
+    )
+
+
+def _describe(error: Exception) -> str:
+    message = getattr(error, "message", None) or str(error)
+    return f"{type(error).__name__}: {message}"[:1000]
