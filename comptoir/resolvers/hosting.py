@@ -288,31 +288,29 @@ async def _for_each(info: Info, ids: Sequence[strawberry.ID],
                            errors=_errors(error) if error else []) for gid, sid, error in outcomes])
 
 
-async def subscription_change_plan(info: Info, input: SubscriptionChangePlanInput) -> SubscriptionsPayload:
+async def _for_each_with(info: Info, ids: Sequence[strawberry.ID], other: strawberry.ID, field: str,
+                         operation: Callable[[Session, uuid.UUID, uuid.UUID], Any]) -> SubscriptionsPayload:
+    """A bulk operation that also names a plan or add-on: a bad id for it fails the whole request."""
     try:
-        plan_id = decode_id(input.plan_id, "Plan", field="planId")
+        plan_id = decode_id(other, "Plan", field=field)
     except DomainError as error:
         return SubscriptionsPayload(results=[], errors=_errors(error))
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.change_plan(
-        s, subscription_id=i, plan_id=plan_id))
+    return await _for_each(info, ids, lambda s, i: operation(s, i, plan_id))
+
+
+async def subscription_change_plan(info: Info, input: SubscriptionChangePlanInput) -> SubscriptionsPayload:
+    return await _for_each_with(info, input.ids, input.plan_id, "planId", lambda s, i, p: subscriptions.change_plan(
+        s, subscription_id=i, plan_id=p))
 
 
 async def subscription_add_addon(info: Info, input: SubscriptionAddonInput) -> SubscriptionsPayload:
-    try:
-        addon_id = decode_id(input.addon_id, "Plan", field="addonId")
-    except DomainError as error:
-        return SubscriptionsPayload(results=[], errors=_errors(error))
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.add_addon(
-        s, subscription_id=i, addon_id=addon_id))
+    return await _for_each_with(info, input.ids, input.addon_id, "addonId", lambda s, i, a: subscriptions.add_addon(
+        s, subscription_id=i, addon_id=a))
 
 
 async def subscription_remove_addon(info: Info, input: SubscriptionAddonInput) -> SubscriptionsPayload:
-    try:
-        addon_id = decode_id(input.addon_id, "Plan", field="addonId")
-    except DomainError as error:
-        return SubscriptionsPayload(results=[], errors=_errors(error))
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.remove_addon(
-        s, subscription_id=i, addon_id=addon_id))
+    return await _for_each_with(info, input.ids, input.addon_id, "addonId",
+                                lambda s, i, a: subscriptions.remove_addon(s, subscription_id=i, addon_id=a))
 
 
 async def _single(info: Info, global_id: strawberry.ID, operation: Callable[[Session, uuid.UUID], Any]

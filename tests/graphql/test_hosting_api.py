@@ -190,3 +190,21 @@ async def test_customer_without_a_subscription_cannot_log_in(client, world):
     assert refused["data"]["sessionCreate"] == {"token": None, "errors": [{"code": "NO_SUBSCRIPTION"}]}
     subscribe(seller.seller_id, entry, customer_id=customer.customer_id)
     assert await client.login("carol", factories.PASSWORD)
+
+
+async def test_bulk_add_addon_adds_it_once_per_subscription_and_a_bad_addon_id_fails_the_request(client, world):
+    _, seller, entry, _ = world
+    gold, extra = plan(seller.seller_id), addon(seller.seller_id, "Extra", limits={Resource.MAILBOXES: 5})
+    first = subscribe(seller.seller_id, entry, plan_id=gold)
+    second = subscribe(seller.seller_id, entry, plan_id=gold, addon_ids=(extra,))
+    token = await client.login("alpha", factories.PASSWORD)
+    mutation = ("mutation($ids: [ID!]!, $addon: ID!) { subscriptionAddAddon(input: {ids: $ids, addonId: $addon})"
+                " { errors { code field } results { subscription { addons { name } } errors { code } } } }")
+    ids = [encode_id("Subscription", first), encode_id("Subscription", second)]
+    result = (await client.execute(mutation, {"ids": ids, "addon": encode_id("Plan", extra)}, token=token))
+    payload = result["data"]["subscriptionAddAddon"]
+    assert payload["results"][0] == {"subscription": {"addons": [{"name": "Extra"}]}, "errors": []}
+    assert payload["results"][1] == {"subscription": None, "errors": [{"code": "ADDON_ALREADY_ADDED"}]}
+    bad = await client.execute(mutation, {"ids": ids, "addon": "not-an-id"}, token=token)
+    assert bad["data"]["subscriptionAddAddon"] == {"errors": [{"code": "NOT_FOUND", "field": "addonId"}],
+                                                   "results": []}
