@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -295,7 +295,7 @@ def customize(session: Session, *, subscription_id: uuid.UUID, limits: Sequence[
                           field="permissions")
     room = capacity.room_for_change(session, seller_id=subscription.seller_id, subscription_id=subscription.id)
     if over := capacity.exceeded(values, room):
-        resource, wanted, available = over[0]
+        resource, _, available = over[0]
         raise DomainError(E.ALLOCATION_EXCEEDED, f"{resource.name}: {available} remain in your allocation.",
                           field="limits")
     subscription.customization = customization
@@ -440,10 +440,6 @@ def activate(session: Session, *, subscription_id: uuid.UUID) -> Subscription:
     return subscription
 
 
-def is_expired(subscription: Subscription, today: date) -> bool:
-    return subscription.expiration_date is not None and subscription.expiration_date <= today
-
-
 def process_expirations(session: Session, *, today: date) -> list[uuid.UUID]:
     """Daily check: suspend every active subscription whose expiration date has come."""
     due = list(session.scalars(select(Subscription).where(
@@ -480,10 +476,6 @@ def delete_subscription(session: Session, *, subscription_id: uuid.UUID, confirm
     session.flush()
     return subscription_id
 
-
-def count_for_customer(session: Session, customer_id: uuid.UUID) -> int:
-    return session.scalar(select(func.count()).select_from(Subscription).where(
-        Subscription.customer_id == customer_id)) or 0
 
 
 # ---- listing -----------------------------------------------------------------------------------

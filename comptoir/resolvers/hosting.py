@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -35,9 +36,9 @@ from comptoir.schema.hosting_api import (
     PlanDeletePayload,
     PlanIdInput,
     PlanPayload,
+    PlanSyncMode,
     PlanUpdateInput,
     PlanUpdatePayload,
-    PlanSyncMode,
 )
 from comptoir.schema.ids import decode_id, encode_id
 from comptoir.schema.subscriptions import (
@@ -55,8 +56,8 @@ from comptoir.schema.subscriptions import (
     SubscriptionRelations,
     SubscriptionRenewInput,
     SubscriptionResult,
-    SubscriptionsPayload,
     SubscriptionSortInput,
+    SubscriptionsPayload,
     SubscriptionTransferInput,
     TransferPreview,
 )
@@ -357,19 +358,17 @@ async def subscription_transfer_preview(info: Info, input: SubscriptionTransferI
 
     def load(session: Session) -> list[TransferPreview]:
         to_customer = _optional_id(input.to_customer_id, "Customer", "toCustomerId")
-        previews = []
-        for global_id in input.ids[:500]:
-            preview = subscriptions.preview_transfer(session, subscription_id=decode_id(global_id, "Subscription"),
-                                                     to_customer_id=to_customer)
-            names = {p.id: p.name for p in session.scalars(select(ServicePlan).where(ServicePlan.id.in_(
-                [x for x in (preview.plan_removed, *preview.addons_removed) if x])))}
-            previews.append(TransferPreview(
-                subscription_id=global_id, becomes_custom=preview.becomes_custom,
-                plan_removed=names.get(preview.plan_removed) if preview.plan_removed else None,
-                addons_removed=[names[a] for a in preview.addons_removed],
-                from_customer_id=strawberry.ID(encode_id("Customer", preview.from_owner)) if preview.from_owner else None,
-                to_customer_id=input.to_customer_id))
-        return previews
+        previews = [subscriptions.preview_transfer(session, subscription_id=decode_id(gid, "Subscription"),
+                                                   to_customer_id=to_customer) for gid in input.ids[:500]]
+        plan_ids = {p for preview in previews for p in (preview.plan_removed, *preview.addons_removed) if p}
+        names = {plan_id: name for plan_id, name in session.execute(
+            select(ServicePlan.id, ServicePlan.name).where(ServicePlan.id.in_(plan_ids)))} if plan_ids else {}
+        return [TransferPreview(
+            subscription_id=gid, becomes_custom=preview.becomes_custom,
+            plan_removed=names.get(preview.plan_removed) if preview.plan_removed else None,
+            addons_removed=[names[a] for a in preview.addons_removed],
+            from_customer_id=strawberry.ID(encode_id("Customer", preview.from_owner)) if preview.from_owner else None,
+            to_customer_id=input.to_customer_id) for gid, preview in zip(input.ids, previews)]
 
     try:
         return await info.context.run(load)
@@ -409,9 +408,8 @@ async def subscription_delete(info: Info, input: SubscriptionDeleteInput) -> Sub
 def _contact(data: CustomerContactInput | None) -> customer_accounts.ContactDetails:
     if data is None:
         return customer_accounts.ContactDetails()
-    return customer_accounts.ContactDetails(**{name: getattr(data, name) for name in (
-        "contact_name", "company_name", "email", "phone", "address_line1", "address_line2", "city", "region",
-        "postal_code", "country", "locale")})
+    return customer_accounts.ContactDetails(**{f.name: getattr(data, f.name)
+                                               for f in dataclasses.fields(customer_accounts.ContactDetails)})
 
 
 async def _load_customer(info: Info, customer_id: uuid.UUID) -> Customer | None:

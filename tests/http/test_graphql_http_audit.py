@@ -3,65 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 HERE = Path(__file__).resolve().parent
-START_TIMEOUT_SECONDS = 30
 AUDIT_TIMEOUT_SECONDS = 120
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def server_url(database: str, tmp_path: Path) -> Iterator[str]:
     """The app under uvicorn in a subprocess, on the test database (conftest put its URLs in os.environ)."""
-    port = _free_port()
-    log_path = tmp_path / "uvicorn.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "comptoir.app:app", "--host", "127.0.0.1", "--port", str(port),
-             "--log-level", "warning"],
-            env=dict(os.environ), stdout=log, stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_healthy(f"http://127.0.0.1:{port}/healthz", process, log_path)
-        yield f"http://127.0.0.1:{port}/graphql"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    from bench.servers import uvicorn
 
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"uvicorn exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"uvicorn did not answer {url} within {START_TIMEOUT_SECONDS}s:\n"
-                f"{log_path.read_text(errors='replace')}")
+    with uvicorn("comptoir.app:app", env={}, log=tmp_path / "uvicorn.log") as server:
+        yield server.url
 
 
 def _run_audit(url: str) -> dict:
