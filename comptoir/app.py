@@ -16,9 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from comptoir.automation import events, intents, registry  # noqa: F401 -- registry wires the kinds
 from comptoir.database.engine import async_engine
 from comptoir.database.migrate import head_revision
 from comptoir.http_graphql import graphql_endpoint
+from comptoir.settings import get_settings
 
 log = logging.getLogger("comptoir")
 
@@ -55,8 +57,27 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)  # fewer young-generation collections under load (measured in bench/)
+    scheduler = asyncio.create_task(embedded_scheduler()) if _runs_embedded_scheduler() else None
     yield
+    if scheduler is not None:
+        scheduler.cancel()
     await async_engine().dispose()
+
+
+def _runs_embedded_scheduler() -> bool:
+    settings = get_settings()
+    return not settings.broker_url and settings.embedded_tick_seconds > 0
+
+
+async def embedded_scheduler() -> None:
+    """Without a broker there is no beat: the API process ticks the scheduler itself (the intent relay
+    is one of its events), off the event loop. Several processes may tick: events are claimed once."""
+    while True:
+        try:
+            await asyncio.to_thread(events.tick)
+        except Exception:  # noqa: BLE001 -- a failed tick (database restarting…) is retried next period
+            log.exception("scheduler tick failed")
+        await asyncio.sleep(get_settings().embedded_tick_seconds)
 
 
 def create_app(*, readiness_engine: Callable[[], AsyncEngine] = async_engine) -> Starlette:
@@ -71,4 +92,5 @@ def create_app(*, readiness_engine: Callable[[], AsyncEngine] = async_engine) ->
     )
 
 
+intents.install()  # committed intents reach their handlers from this process
 app = create_app()

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
 
     # Celery broker. Empty: jobs run in-process (embedded development mode).
     broker_url: str = ""
+    # Background work: how often the relay re-dispatches intents whose fast path was lost, and how often
+    # `comptoir serve` ticks the scheduler itself when there is no broker (embedded mode; 0: never).
+    relay_period_seconds: int = 30
+    embedded_tick_seconds: int = 5
+    # Sandbox: the provider may move the instance's clock forward (sandboxClockAdvance). Never in production.
+    sandbox: bool = False
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

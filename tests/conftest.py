@@ -33,6 +33,9 @@ os.environ.update({
     "COMPTOIR_PASSWORD_HASH_PARALLELISM": "1",
 })
 os.environ.setdefault("COMPTOIR_BROKER_URL", "")
+os.environ.setdefault("COMPTOIR_EMBEDDED_TICK_SECONDS", "0")  # servers started by tests tick only when told
+
+import comptoir.app  # noqa: E402,F401 -- installs the real intent publisher once, before fixtures replace it
 
 from comptoir.database import migrate  # noqa: E402
 from comptoir.database.bootstrap import bootstrap  # noqa: E402
@@ -73,16 +76,28 @@ def clean_tables(superuser_connection: psycopg.Connection[Any]) -> Iterator[None
 
 
 @pytest.fixture(autouse=True)
-def provisioning_dispatches(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, Any]]:
-    """Record provisioning dispatches instead of starting delivery threads: a thread still running at
-    teardown would race the table cleaning (and count in query budgets). Provisioning tests deliver by
-    hand, or put the real dispatcher back."""
-    from comptoir.hosting import provisioning
+def published_intents() -> Iterator[dict[str, list[tuple[Any, Any]]]]:
+    """Record the intents announced after each commit, by kind, instead of performing them on threads: a
+    thread still running at teardown would race the table cleaning (and count in query budgets). Tests
+    perform intents by hand (automation.intents.perform), or install the real publisher."""
+    from collections import defaultdict
 
-    calls: list[tuple[Any, Any]] = []
-    monkeypatch.setattr(provisioning, "dispatch_provisioning",
-                        lambda seller_id, request_id: calls.append((seller_id, request_id)))
-    return calls
+    from comptoir.database import intents
+
+    published: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
+
+    def record(announcements: list[tuple[str, Any, Any]]) -> None:
+        for kind, seller_id, intent_id in announcements:
+            published[kind].append((seller_id, intent_id))
+
+    previous = intents.install_publisher(record)
+    yield published
+    intents.install_publisher(previous)
+
+
+@pytest.fixture
+def provisioning_dispatches(published_intents: dict[str, list[tuple[Any, Any]]]) -> list[tuple[Any, Any]]:
+    return published_intents["provisioning"]
 
 
 @pytest.fixture

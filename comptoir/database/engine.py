@@ -11,6 +11,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from comptoir import clock
 from comptoir.database.urls import resolve_app_url
 from comptoir.settings import get_settings
 from comptoir.tenancy import context as tenant
@@ -20,6 +21,9 @@ SET_CONTEXT_SQL = text(
     " set_config('comptoir.seller_id', :seller, true),"
     " set_config('comptoir.customer_id', :customer, true)"
 )
+
+
+SANDBOX_OFFSET_SQL = text("SELECT comptoir_clock_offset()")
 
 
 def apply_context(connection: Any, context: tenant.TenantContext | None) -> None:
@@ -32,6 +36,8 @@ def _context_on_begin(session: Session, transaction: Any, connection: Any) -> No
     context = tenant.current()
     if context is not None:
         apply_context(connection, context)
+    if get_settings().sandbox:
+        clock.set_offset(connection.execute(SANDBOX_OFFSET_SQL).scalar_one())
 
 
 # The session's settings go back to their defaults before a connection returns to the pool: a second

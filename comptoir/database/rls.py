@@ -63,6 +63,23 @@ def definer_function(signature: str, body: str, *, returns: str, language: str =
     ]
 
 
+def intent_lookup(tables: tuple[str, ...]) -> list[str]:
+    """The relay's narrow look-up: sellers with due intents in one of `tables` (ids only). A migration
+    adding an intent table re-creates it with the longer list."""
+    allowed = ", ".join(f"'{table}'" for table in tables)
+    body = f"""
+        BEGIN
+          IF p_table NOT IN ({allowed}) THEN
+            RAISE EXCEPTION 'not an intent table: %', p_table USING ERRCODE = 'invalid_parameter_value';
+          END IF;
+          RETURN QUERY EXECUTE format(
+            'SELECT DISTINCT seller_id FROM %I WHERE status IN (''pending'', ''running'') AND next_attempt_at <= now()',
+            p_table);
+        END"""
+    return definer_function("comptoir_sellers_with_due_intents(p_table text)", body, returns="SETOF uuid",
+                            language="plpgsql")
+
+
 def signature_types(signature: str) -> str:
     """'f(a text, b uuid)' -> 'f(text, uuid)'."""
     name, _, params = signature.partition("(")

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, INET, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from comptoir.database.base import Base
+from comptoir.database.intents import Intent
 
 UUID_PK: dict[str, Any] = {"primary_key": True, "server_default": text("gen_random_uuid()")}
 NOW: dict[str, Any] = {"server_default": text("now()")}
@@ -107,38 +108,32 @@ class Site(Base):
     created_at: Mapped[datetime] = mapped_column(**NOW)
 
 
-class BackgroundJob(Base):
-    """A long operation (e.g. "Update & Sync" of thousands of subscriptions) with its progress."""
+class BackgroundJob(Intent, Base):
+    """A long operation (e.g. "Update & Sync" of thousands of subscriptions) with its progress; an intent
+    whose handler commits batch by batch (status "running" while it works)."""
 
     __tablename__ = "background_jobs"
+    __intent_kind__ = "background_job"
 
-    id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
-    seller_id: Mapped[uuid.UUID]
     kind: Mapped[str]
     subject_id: Mapped[uuid.UUID | None]
-    status: Mapped[str] = mapped_column(server_default="pending")
     total: Mapped[int] = mapped_column(server_default=text("0"))
     done: Mapped[int] = mapped_column(server_default=text("0"))
-    last_error: Mapped[str] = mapped_column(server_default="")
-    created_at: Mapped[datetime] = mapped_column(**NOW)
-    finished_at: Mapped[datetime | None]
+
+    @property
+    def finished_at(self) -> datetime | None:
+        return self.done_at
 
 
-class ProvisioningRequest(Base):
+class ProvisioningRequest(Intent, Base):
     """Outbox row: the subscription's webspace must be brought in line with it (see hosting.provisioning).
     No foreign key to the subscription: a deletion request outlives its row."""
 
     __tablename__ = "provisioning_requests"
+    __intent_kind__ = "provisioning"
 
-    id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
-    seller_id: Mapped[uuid.UUID]
     subscription_id: Mapped[uuid.UUID]
     action: Mapped[str]
-    status: Mapped[str] = mapped_column(server_default="pending")
-    attempts: Mapped[int] = mapped_column(server_default=text("0"))
-    last_error: Mapped[str] = mapped_column(server_default="")
-    created_at: Mapped[datetime] = mapped_column(**NOW)
-    done_at: Mapped[datetime | None]
 
 
 class Skeleton(Base):

@@ -1,9 +1,9 @@
 """Webspaces follow their subscriptions on the hosting agent, through the provisioning outbox.
 
 A subscription service calls `request_provisioning` in its own transaction: that writes a
-`provisioning_requests` row, and the commit dispatches its delivery (a Celery task, or a thread in
-embedded mode). Delivery does not replay the request's action: it brings the webspace to the
-subscription's state *as committed when it runs* (absent → deleted; else created or updated, then
+`provisioning_requests` intent, which automation delivers once the transaction commits (its relay
+again if that delivery is lost). Delivery does not replay the request's action: it brings the webspace
+to the subscription's state *as committed when it runs* (absent → deleted; else created or updated, then
 suspended or activated). So a request delivered twice, late or out of order still converges, and
 the action column only records why the request was made.
 """
@@ -11,24 +11,23 @@ the action column only records why the request was made.
 from __future__ import annotations
 
 import enum
-import logging
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from comptoir import clock
-from comptoir.database.hooks import after_commit
 from comptoir.hosting import plan_values, rules, skeletons
 from comptoir.hosting.models import ProvisioningRequest, Subscription
-from comptoir.provisioning.hosting_agent import AgentError, AgentErrorCode, HostingAgent, WebspaceSpec
+from comptoir.provisioning.hosting_agent import (
+    AgentError,
+    AgentErrorCode,
+    HostingAgent,
+    WebspaceSpec,
+    get_hosting_agent,
+)
 
-log = logging.getLogger(__name__)
-
-TASK_NAME = "comptoir.provision"
 MAX_ATTEMPTS = 8  # then "failed": an operator looks at last_error and requests again
 SUSPENDED = "suspended"  # subscriptions.Status.SUSPENDED (that module imports this one)
 _IN_TRANSACTION = "comptoir_provisioning_requests"
@@ -76,8 +75,6 @@ def request_for(session: Session, *, seller_id: uuid.UUID, subscription_id: uuid
     session.add(request)
     session.flush()
     requested[subscription_id] = request
-    request_id = request.id
-    after_commit(session, lambda: dispatch_provisioning(seller_id, request_id))
     return request
 
 
@@ -98,56 +95,15 @@ def _merged(earlier: Action, later: Action) -> Action:
     return earlier
 
 
-# ---- the delivery side (a task, in the seller's system context) -----------------------------------
+# ---- the delivery side (the intent's handler, in the seller's system context) --------------------
 
-def dispatch_provisioning(seller_id: uuid.UUID, request_id: uuid.UUID) -> None:
-    from comptoir.automation.jobs import dispatch
-
-    dispatch(TASK_NAME, run_provisioning, seller_id, request_id)
-
-
-def run_provisioning(seller_id: uuid.UUID, request_id: uuid.UUID) -> str:
-    """Deliver one request in its own transaction; returns its status ("missing": no such request)."""
-    from comptoir.database.engine import session_scope
-    from comptoir.tenancy.context import Role, TenantContext
-
-    with session_scope(TenantContext(Role.SYSTEM, seller_id)) as session:
-        request = deliver(session, request_id=request_id)
-        status = request.status if request is not None else "missing"
-    log.info("provisioning request %s: %s", request_id, status)
-    return status
-
-
-def deliver(session: Session, *, request_id: uuid.UUID, agent: HostingAgent | None = None
-            ) -> ProvisioningRequest | None:
-    """Bring the webspace in line with the subscription; idempotent (row lock, status check).
-    A failure of the agent is recorded on the request, which stays pending for a retry."""
-    request = session.scalars(select(ProvisioningRequest).where(ProvisioningRequest.id == request_id)
-                              .with_for_update()).one_or_none()
-    if request is None or request.status != "pending":
-        return request
+def deliver(*, session: Session, request: ProvisioningRequest, agent: HostingAgent | None = None) -> None:
+    """Bring the webspace in line with the subscription (the request is locked and pending); whatever
+    the agent raises fails this attempt, and automation retries the request later."""
     # Deliveries of one subscription's requests take turns, and each reads the subscription once its
     # turn has come: the last one to run always acts on the latest committed state.
     session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(str(request.subscription_id), 0))))
-    request.attempts += 1
-    try:
-        _converge(session, request, agent or _agent())
-    except SQLAlchemyError:
-        raise  # the transaction is lost: nothing can be recorded, the message is redelivered
-    except Exception as error:  # noqa: BLE001 -- whatever the driver raises is its failure: record, retry later
-        request.last_error = _describe(error)
-        request.status = "failed" if request.attempts >= MAX_ATTEMPTS else "pending"
-        log.warning("provisioning request %s failed (attempt %s): %s", request.id, request.attempts,
-                    request.last_error)
-        return request
-    request.status, request.done_at, request.last_error = "done", clock.now(), ""
-    return request
-
-
-def _agent() -> HostingAgent:
-    from comptoir.provisioning.hosting_agent import get_hosting_agent
-
-    return get_hosting_agent()
+    _converge(session, request, agent or get_hosting_agent())
 
 
 def _converge(session: Session, request: ProvisioningRequest, agent: HostingAgent) -> None:
@@ -185,6 +141,3 @@ def webspace_spec(session: Session, subscription: Subscription) -> WebspaceSpec:
     )
 
 
-def _describe(error: Exception) -> str:
-    message = getattr(error, "message", None) or str(error)
-    return f"{type(error).__name__}: {message}"[:1000]

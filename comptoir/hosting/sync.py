@@ -8,17 +8,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comptoir import clock
-from comptoir.database.hooks import after_commit
+from comptoir.database import intents
+from comptoir.database.engine import session_scope
+from comptoir.database.intents import IntentStatus
 from comptoir.hosting import capacity, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import BackgroundJob, ServicePlan, Subscription, SubscriptionAddon
 from comptoir.hosting.provisioning import request_if_changed
 from comptoir.hosting.subscriptions import SyncState, synchronise
 from comptoir.hosting.vocabulary import Resource
+from comptoir.tenancy.context import Role, TenantContext
 
 INLINE_LIMIT = 200
 BATCH_SIZE = 500
@@ -103,51 +106,45 @@ def update_and_sync(session: Session, *, plan_id: uuid.UUID) -> SyncOutcome:
     ids = affected_ids(session, plan)
     if len(ids) > INLINE_LIMIT:
         job = BackgroundJob(seller_id=plan.seller_id, kind="plan_sync", subject_id=plan.id, total=len(ids))
-        session.add(job)
+        session.add(job)  # an intent: automation runs it once this transaction commits
         session.flush()
-        seller_id, job_id = plan.seller_id, job.id
-        after_commit(session, lambda: dispatch_plan_sync(seller_id, job_id))
-        return SyncOutcome(len(ids), 0, job_id)
+        return SyncOutcome(len(ids), 0, job.id)
     unsynced = sync_batch(session, plan.seller_id, ids, RoomTracker(session, plan.seller_id)) if ids else 0
     return SyncOutcome(len(ids), unsynced)
 
 
-def dispatch_plan_sync(seller_id: uuid.UUID, job_id: uuid.UUID) -> None:
-    from comptoir.automation.jobs import dispatch
-
-    dispatch("comptoir.plan_sync", run_plan_sync_job, seller_id, job_id)
+MAX_ATTEMPTS = 5
 
 
 def run_plan_sync_job(seller_id: uuid.UUID, job_id: uuid.UUID) -> str:
-    """The background side: batches of subscriptions, each batch committed with the job's progress."""
-    from comptoir.database.engine import session_scope
-    from comptoir.tenancy.context import Role, TenantContext
-
+    """The background side: batches of subscriptions, each batch committed with the job's progress and a
+    renewed lease. Resumable: a job whose worker died is handed out again when its lease ends, and
+    re-syncing the subscriptions already done changes nothing."""
     context = TenantContext(Role.SYSTEM, seller_id)
     with session_scope(context) as session:
-        job = session.scalars(select(BackgroundJob).where(BackgroundJob.id == job_id).with_for_update()).one()
-        if job.status in ("done", "failed"):
-            return job.status  # a redelivered message: the work is already finished
-        job.status = "running"
+        job = intents.lock(session, BackgroundJob, job_id, skip_locked=True)
+        if job is None or job.is_finished:
+            return job.status if job else "missing"  # another worker has it, or the work is finished
+        job.status, job.attempts = IntentStatus.RUNNING.value, job.attempts + 1
+        job.next_attempt_at = func.now() + intents.LEASE
         plan = session.get(ServicePlan, job.subject_id)
         ids = affected_ids(session, plan) if plan else []
-        job.total = len(ids)
-        job.done = 0
+        job.total, job.done = len(ids), 0
     try:
         for start in range(0, len(ids), BATCH_SIZE):
             with session_scope(context) as session:
                 sync_batch(session, seller_id, ids[start:start + BATCH_SIZE], RoomTracker(session, seller_id))
                 job = session.get_one(BackgroundJob, job_id)
                 job.done = min(start + BATCH_SIZE, len(ids))
+                job.next_attempt_at = func.now() + intents.LEASE
     except Exception as error:
         with session_scope(context) as session:
             job = session.get_one(BackgroundJob, job_id)
-            job.status, job.last_error, job.finished_at = "failed", str(error)[:1000], clock.now()
+            intents.mark_failed_attempt(job, f"{type(error).__name__}: {error}", max_attempts=MAX_ATTEMPTS)
         raise
     with session_scope(context) as session:
-        job = session.get_one(BackgroundJob, job_id)
-        job.status, job.finished_at = "done", clock.now()
-    return "done"
+        intents.mark_done(session.get_one(BackgroundJob, job_id))
+    return IntentStatus.DONE.value
 
 
 def accept_available_for_plan(session: Session, *, plan_id: uuid.UUID) -> SyncOutcome:

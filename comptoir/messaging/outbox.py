@@ -1,4 +1,5 @@
-"""Queue e-mails in the outbox (inside the caller's transaction) and deliver them over SMTP."""
+"""Queue e-mails in the outbox (inside the caller's transaction) and deliver them over SMTP.
+Delivery is performed by automation (row lock, attempts, backoff); a sent e-mail is never sent twice."""
 
 from __future__ import annotations
 
@@ -6,11 +7,8 @@ import smtplib
 import uuid
 from email.message import EmailMessage
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir import clock
-from comptoir.database.hooks import after_commit
 from comptoir.messaging.models import OutboundEmail
 from comptoir.messaging.templates import render
 from comptoir.settings import get_settings
@@ -20,35 +18,18 @@ MAX_ATTEMPTS = 5
 
 def enqueue(*, session: Session, seller_id: uuid.UUID, customer_id: uuid.UUID | None, to_address: str,
             template: str, language: str, variables: dict[str, object]) -> OutboundEmail:
-    """Write the e-mail intent; its delivery is dispatched once the transaction commits."""
+    """Write the e-mail intent; it is delivered once the transaction commits (see database.intents)."""
     subject, body = render(template, language, variables)
     email = OutboundEmail(seller_id=seller_id, customer_id=customer_id, template=template, language=language,
                           to_address=to_address, subject=subject, body_text=body)
     session.add(email)
     session.flush()
-    from comptoir.automation.jobs import dispatch_email_delivery
-
-    email_id = email.id
-    after_commit(session, lambda: dispatch_email_delivery(seller_id, email_id))
     return email
 
 
-def deliver(*, session: Session, email_id: uuid.UUID) -> OutboundEmail | None:
-    """Send one queued e-mail; idempotent: a sent one is never sent twice (row lock, status check)."""
-    email = session.scalars(
-        select(OutboundEmail).where(OutboundEmail.id == email_id).with_for_update()
-    ).one_or_none()
-    if email is None or email.status == "sent":
-        return email
-    email.attempts += 1
-    try:
-        _send_smtp(email)
-    except (OSError, smtplib.SMTPException) as exc:
-        email.last_error = f"{type(exc).__name__}: {exc}"[:1000]
-        email.status = "failed" if email.attempts >= MAX_ATTEMPTS else "pending"
-        return email
-    email.status, email.sent_at, email.last_error = "sent", clock.now(), ""
-    return email
+def deliver(*, session: Session, email: OutboundEmail) -> None:
+    """Send one locked, pending e-mail over SMTP; raises what the SMTP server or network raised."""
+    _send_smtp(email)
 
 
 def _send_smtp(email: OutboundEmail) -> None:

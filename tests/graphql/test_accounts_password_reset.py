@@ -20,10 +20,11 @@ from tests.tenancy.support import (  # noqa: F401
     body_of,
     celery_worker_on_redis,
     cheap_password_hashing,
+    email_delivery,
     smtp_server,
 )
 
-pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
+pytestmark = pytest.mark.usefixtures("cheap_password_hashing", "email_delivery")
 
 NEW_PASSWORD = "a-brand-new-passphrase"
 RESET_REQUEST = """mutation Forgot($username: String!, $email: String!) {

@@ -10,6 +10,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from comptoir.automation import intents
+from comptoir.database import intents as database_intents
 from comptoir.database.engine import session_scope
 from comptoir.hosting import customer_accounts, provisioning, subscriptions
 from comptoir.hosting import plan_values as pv
@@ -21,7 +23,10 @@ from comptoir.settings import get_settings
 from tests import factories
 from tests.hosting.support import plan, pool_entry, subscribe, system
 
-REAL_DISPATCH = provisioning.dispatch_provisioning  # read at import, before any test replaces it
+
+
+def run_provisioning(seller_id: uuid.UUID, request_id: uuid.UUID) -> str:
+    return intents.perform("provisioning", seller_id, request_id)
 
 
 @pytest.fixture
@@ -55,7 +60,7 @@ def requests_of(seller_id, subscription_id) -> list[ProvisioningRequest]:
 
 
 def deliver_all(dispatched) -> list[str]:
-    statuses = [provisioning.run_provisioning(seller_id, request_id) for seller_id, request_id in dispatched]
+    statuses = [run_provisioning(seller_id, request_id) for seller_id, request_id in dispatched]
     dispatched.clear()
     return statuses
 
@@ -117,7 +122,7 @@ def test_a_request_delivered_twice_acts_once(seller, agent, dispatched):
     [(_, request_id)] = dispatched
     assert deliver_all(dispatched) == ["done"]
     agent.delete_webspace(sid)  # were the redelivered message acted on, the webspace would come back
-    assert provisioning.run_provisioning(seller_id, request_id) == "done"
+    assert run_provisioning(seller_id, request_id) == "done"
     assert agent.webspace_path(sid) is None
     assert requests_of(seller_id, sid)[0].attempts == 1
 
@@ -143,13 +148,13 @@ def test_a_failing_agent_leaves_the_request_pending_with_the_error_and_a_retry_s
             raise ConnectionRefusedError("hosting server unreachable")
 
     with monkeypatch.context() as patched:
-        patched.setattr(provisioning, "_agent", lambda: Unreachable(agent.root))
-        assert provisioning.run_provisioning(seller_id, request_id) == "pending"
+        patched.setattr(provisioning, "get_hosting_agent", lambda: Unreachable(agent.root))
+        assert run_provisioning(seller_id, request_id) == "pending"
     [request] = requests_of(seller_id, sid)
     assert (request.status, request.attempts) == ("pending", 1)
     assert "hosting server unreachable" in request.last_error
     assert agent.webspace_path(sid) is None
-    assert provisioning.run_provisioning(seller_id, request_id) == "done"
+    assert run_provisioning(seller_id, request_id) == "done"
     [request] = requests_of(seller_id, sid)
     assert (request.status, request.attempts, request.last_error) == ("done", 2, "")
     assert agent.webspace_path(sid) is not None
@@ -167,17 +172,20 @@ class Flaky(LocalDirectoryAgent):
         super().create_webspace(spec)
 
 
-def test_the_provision_task_retries_a_failing_agent_until_the_webspace_exists(seller, agent, dispatched, monkeypatch):
-    from comptoir.automation.celery_app import provision
-
+def test_the_relay_retries_a_failing_agent_after_its_backoff_until_the_webspace_exists(
+        seller, agent, dispatched, monkeypatch, superuser_connection):
     seller_id, entry = seller
     sid = subscribe(seller_id, entry)
-    [(_, request_id)] = dispatched
+    dispatched.clear()  # the fast path is lost: only the relay delivers
     monkeypatch.setattr(Flaky, "failures", 2)
-    monkeypatch.setattr(provisioning, "_agent", lambda: Flaky(agent.root))
-    # run eagerly, Celery performs the retries inline
-    assert provision.apply(args=[str(seller_id), str(request_id)]).get() == "done"
-    assert requests_of(seller_id, sid)[0].attempts == 3
+    monkeypatch.setattr(provisioning, "get_hosting_agent", lambda: Flaky(agent.root))
+    for attempt in (1, 2, 3):
+        assert intents.relay(inline=True) == 1
+        assert requests_of(seller_id, sid)[0].attempts == attempt
+        assert intents.relay(inline=True) == 0  # waiting for its backoff (or done)
+        superuser_connection.execute("UPDATE provisioning_requests SET next_attempt_at = now()"
+                                     " WHERE status = 'pending'")  # the backoff has passed
+    assert requests_of(seller_id, sid)[0].status == "done"
     assert agent.webspace_path(sid) is not None
 
 
@@ -186,8 +194,8 @@ def test_a_request_failing_every_attempt_ends_failed(seller, agent, dispatched, 
     sid = subscribe(seller_id, entry)
     [(_, request_id)] = dispatched
     monkeypatch.setattr(Flaky, "failures", provisioning.MAX_ATTEMPTS)
-    monkeypatch.setattr(provisioning, "_agent", lambda: Flaky(agent.root))
-    statuses = [provisioning.run_provisioning(seller_id, request_id) for _ in range(provisioning.MAX_ATTEMPTS + 1)]
+    monkeypatch.setattr(provisioning, "get_hosting_agent", lambda: Flaky(agent.root))
+    statuses = [run_provisioning(seller_id, request_id) for _ in range(provisioning.MAX_ATTEMPTS + 1)]
     assert statuses == ["pending"] * (provisioning.MAX_ATTEMPTS - 1) + ["failed", "failed"]
     assert requests_of(seller_id, sid)[0].attempts == provisioning.MAX_ATTEMPTS
 
@@ -240,8 +248,8 @@ def test_expiration_and_customer_suspension_reach_the_webspaces(provider, seller
     assert agent.webspace_path(owned) is None and agent.webspace_path(expiring) is not None
 
 
-def test_in_embedded_mode_delivery_runs_on_a_thread_after_commit(seller, agent, monkeypatch):
-    monkeypatch.setattr(provisioning, "dispatch_provisioning", REAL_DISPATCH)
+def test_in_embedded_mode_delivery_runs_on_a_thread_after_commit(seller, agent):
+    database_intents.install_publisher(intents.publish)
     seller_id, entry = seller
     sid = subscribe(seller_id, entry)
     deadline = time.monotonic() + 10

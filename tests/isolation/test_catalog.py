@@ -32,6 +32,12 @@ DEFINER_ALLOW_LIST = {
     "comptoir_schema_version()": "readiness probe: the migration head",
     "comptoir_check_username()": "trigger: usernames unique across the instance",
     "comptoir_check_domain()": "trigger: domain names unique across the instance",
+    "comptoir_sellers_with_due_intents(text)": "intent relay: which sellers have due intents (ids)",
+    "comptoir_due_events()": "scheduler tick: due events across sellers (ids)",
+    "comptoir_sellers_without_event(text,boolean)": "scheduler: sellers lacking a recurring event (ids)",
+    "comptoir_clock_offset()": "sandbox clock: how far ahead the instance runs",
+    "comptoir_instance_now()": "sandbox clock: the instance's now",
+    "comptoir_clock_advance_to(timestamp with time zone)": "sandbox clock: moved forward by the provider",
 }
 DML = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 INVOKER_OPTIONS = {f"security_invoker={value}" for value in ("true", "on", "1", "yes")}

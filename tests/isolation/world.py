@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +11,8 @@ import psycopg
 from psycopg import sql
 from sqlalchemy import select
 
+from comptoir import clock
+from comptoir.automation.models import ScheduledEvent
 from comptoir.database.engine import session_scope
 from comptoir.hosting import models as hosting
 from comptoir.hosting.vocabulary import Resource
@@ -77,7 +78,8 @@ def build_world(superuser: Connection) -> World:
             address = f"198.51.100.{number + 1}"
             tokens[member.username] = factories.log_in(member.actor, client_address=address)
             factories.request_password_reset(member.actor, email=member.email, client_address=address)
-    wait_for_email_deliveries(superuser)
+    # The sandbox clock's row (on time: the wall clock) exists once a provider has moved the clock.
+    superuser.execute("INSERT INTO sandbox_clock (ahead_by) VALUES ('0') ON CONFLICT DO NOTHING")
     return World(provider, alpha, bravo, tokens)
 
 
@@ -130,15 +132,9 @@ def _hosting(tenant: Tenant, number: int) -> None:
             hosting.Branding(seller_id=tenant.seller_id, title_text=tenant.name),
             hosting.CustomButton(seller_id=tenant.seller_id, owner_user_id=staff_user, label="Help",
                                  location="common", url="https://help.example.test/"),
+            ScheduledEvent(seller_id=tenant.seller_id, kind="expiration_check", run_at=clock.now(),
+                           recurrence="P1D"),
         ])
-
-
-def wait_for_email_deliveries(superuser: Connection, timeout: float = 15.0) -> None:
-    """The reset e-mails are delivered on threads; wait until each has been tried, so rows stop changing."""
-    deadline = time.monotonic() + timeout
-    while superuser.execute("SELECT count(*) FROM email_outbox WHERE attempts = 0").fetchone()[0]:
-        assert time.monotonic() < deadline, "reset e-mails were never attempted"
-        time.sleep(0.05)
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:

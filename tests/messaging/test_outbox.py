@@ -8,8 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from comptoir.automation import jobs
-from comptoir.automation.celery_app import deliver_email
+from comptoir.automation import intents
 from comptoir.database.engine import session_scope
 from comptoir.messaging import outbox
 from comptoir.messaging.models import OutboundEmail
@@ -21,12 +20,13 @@ pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 
 @pytest.fixture
-def dispatched(monkeypatch):
-    """Record dispatches instead of starting deliveries, so each test delivers by hand."""
-    calls: list[tuple[uuid.UUID, uuid.UUID]] = []
-    monkeypatch.setattr(jobs, "dispatch_email_delivery", lambda seller_id, email_id: calls.append(
-        (seller_id, email_id)))
-    return calls
+def dispatched(published_intents):
+    """The e-mails announced after commit (tests/conftest.py records them): each test delivers by hand."""
+    return published_intents["email"]
+
+
+def deliver(seller_id: uuid.UUID, email_id: uuid.UUID) -> str:
+    return intents.perform("email", seller_id, email_id)
 
 
 @pytest.fixture
@@ -69,27 +69,27 @@ def test_an_email_enqueued_in_a_rolled_back_transaction_is_neither_kept_nor_disp
         assert session.scalars(select(OutboundEmail)).all() == []
 
 
-def test_delivery_sends_the_email_over_smtp_and_marks_it_sent(seller_id, dispatched, smtp_server):
+def test_delivery_sends_the_email_over_smtp_and_marks_it_done(seller_id, dispatched, smtp_server):
     # given
     email_id = _enqueue(seller_id)
     # when
-    status = jobs.run_email_delivery(seller_id, email_id)
+    status = deliver(seller_id, email_id)
     # then
     [message] = smtp_server.messages
-    assert (status, message["To"], message["Subject"]) == ("sent", "ada@example.test", "Reset your password")
+    assert (status, message["To"], message["Subject"]) == ("done", "ada@example.test", "Reset your password")
     assert message["Message-ID"] == f"<{email_id}@comptoir>"
     row = _row(seller_id, email_id)
-    assert (row.status, row.attempts, row.sent_at is not None) == ("sent", 1, True)
+    assert (row.status, row.attempts, row.done_at is not None) == ("done", 1, True)
 
 
 def test_delivering_the_same_email_twice_sends_it_once(seller_id, dispatched, smtp_server):
     # given
     email_id = _enqueue(seller_id)
     # when
-    first = jobs.run_email_delivery(seller_id, email_id)
-    second = jobs.run_email_delivery(seller_id, email_id)
+    first = deliver(seller_id, email_id)
+    second = deliver(seller_id, email_id)
     # then
-    assert (first, second) == ("sent", "sent")
+    assert (first, second) == ("done", "done")
     assert len(smtp_server.messages) == 1
     assert _row(seller_id, email_id).attempts == 1
 
@@ -100,18 +100,18 @@ def test_concurrent_deliveries_of_one_email_send_it_once(seller_id, dispatched, 
     start = threading.Barrier(4)
     outcomes: list[str] = []
 
-    def deliver() -> None:
+    def deliver_concurrently() -> None:
         start.wait()
-        outcomes.append(jobs.run_email_delivery(seller_id, email_id))
+        outcomes.append(deliver(seller_id, email_id))
 
-    workers = [threading.Thread(target=deliver) for _ in range(4)]
+    workers = [threading.Thread(target=deliver_concurrently) for _ in range(4)]
     # when
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(30)
     # then
-    assert outcomes == ["sent"] * 4
+    assert outcomes == ["done"] * 4
     assert len(smtp_server.messages) == 1
 
 
@@ -120,7 +120,7 @@ def test_a_transient_smtp_failure_leaves_the_email_pending_with_the_error(seller
     email_id = _enqueue(seller_id)
     smtp_server.refuse_next = 1
     # when
-    status = jobs.run_email_delivery(seller_id, email_id)
+    status = deliver(seller_id, email_id)
     # then
     row = _row(seller_id, email_id)
     assert (status, row.status, row.attempts) == ("pending", "pending", 1)
@@ -133,26 +133,30 @@ def test_an_email_that_fails_every_attempt_ends_failed(seller_id, dispatched, sm
     email_id = _enqueue(seller_id)
     smtp_server.refuse_next = outbox.MAX_ATTEMPTS
     # when
-    statuses = [jobs.run_email_delivery(seller_id, email_id) for _ in range(outbox.MAX_ATTEMPTS)]
+    statuses = [deliver(seller_id, email_id) for _ in range(outbox.MAX_ATTEMPTS)]
     # then
     assert statuses == ["pending"] * (outbox.MAX_ATTEMPTS - 1) + ["failed"]
 
 
-def test_the_delivery_task_retries_a_transient_failure_until_the_email_is_sent(seller_id, dispatched, smtp_server):
-    # given
+def test_a_failed_attempt_waits_for_its_backoff_before_the_relay_retries_it(seller_id, dispatched, smtp_server,
+                                                                            superuser_connection):
+    # given: one refused attempt
     email_id = _enqueue(seller_id)
-    smtp_server.refuse_next = 2
-    # when: run eagerly, Celery performs the retries inline
-    result = deliver_email.apply(args=[str(seller_id), str(email_id)])
+    smtp_server.refuse_next = 1
+    deliver(seller_id, email_id)
+    # when: the relay runs before and after the backoff has passed
+    before_backoff = intents.relay(inline=True)
+    superuser_connection.execute("UPDATE email_outbox SET next_attempt_at = now() WHERE id = %s", (email_id,))
+    after_backoff = intents.relay(inline=True)
     # then
-    assert result.get() == "sent"
+    assert (before_backoff, after_backoff) == (0, 1)
     assert len(smtp_server.messages) == 1
-    assert _row(seller_id, email_id).attempts == 3
+    assert (_row(seller_id, email_id).status, _row(seller_id, email_id).attempts) == ("done", 2)
 
 
 def test_an_unknown_email_id_is_reported_missing_and_sends_nothing(seller_id, smtp_server):
     # when
-    status = jobs.run_email_delivery(seller_id, uuid.uuid4())
+    status = deliver(seller_id, uuid.uuid4())
     # then
     assert status == "missing"
     assert smtp_server.messages == []

@@ -111,6 +111,30 @@ def smtp_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
         controller.stop()
 
 
+@pytest.fixture
+def email_delivery(published_intents: dict[str, list[tuple[Any, Any]]]) -> Iterator[None]:
+    """Committed e-mails are delivered as the fast path does (on threads, or through the broker when one
+    is set); other intents stay recorded only. Teardown waits for the deliveries in flight."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from comptoir.automation import intents as automation
+    from comptoir.database import intents
+
+    pool = ThreadPoolExecutor(max_workers=2)
+
+    def deliver_emails(announcements: list[tuple[str, Any, Any]]) -> None:
+        for kind, seller_id, intent_id in announcements:
+            if kind == "email":
+                pool.submit(automation.deliver_announcement, (kind, seller_id, intent_id))
+            else:
+                published_intents[kind].append((seller_id, intent_id))
+
+    previous = intents.install_publisher(deliver_emails)
+    yield
+    intents.install_publisher(previous)
+    pool.shutdown(wait=True)
+
+
 def body_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None

@@ -1,0 +1,52 @@
+"""What automation knows how to do: every intent kind and scheduled event kind, wired to its domain.
+
+Domain packages write intents and know nothing of this module (they never import automation); new
+kinds are added here in a few lines.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from comptoir import clock
+from comptoir.automation import events, intents
+from comptoir.automation.events import EventKind, Scope
+from comptoir.automation.models import ScheduledEvent
+from comptoir.hosting import provisioning, subscriptions, sync
+from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
+from comptoir.messaging import outbox
+from comptoir.messaging.models import OutboundEmail
+from comptoir.settings import get_settings
+
+
+def _deliver_email(session: Session, email: OutboundEmail) -> None:
+    outbox.deliver(session=session, email=email)
+
+
+def _provision(session: Session, request: ProvisioningRequest) -> None:
+    provisioning.deliver(session=session, request=request)
+
+
+def _expiration_check(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    suspended = subscriptions.process_expirations(session, today=clock.today())
+    return {"suspended": len(suspended)}
+
+
+def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    return {"handed_out": intents.relay()}
+
+
+def _register() -> None:
+    intents.register(intents.IntentKind("email", OutboundEmail, _deliver_email, max_attempts=outbox.MAX_ATTEMPTS))
+    intents.register(intents.IntentKind("provisioning", ProvisioningRequest, _provision,
+                                        max_attempts=provisioning.MAX_ATTEMPTS))
+    intents.register(intents.IntentKind("background_job", BackgroundJob, sync.run_plan_sync_job,
+                                        max_attempts=sync.MAX_ATTEMPTS, long_running=True))
+    events.register(EventKind("expiration_check", lambda: "P1D", _expiration_check))
+    events.register(EventKind("intent_relay", lambda: f"PT{get_settings().relay_period_seconds}S", _relay_intents,
+                              scope=Scope.INSTANCE))
+
+
+_register()
