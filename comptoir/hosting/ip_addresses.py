@@ -29,6 +29,7 @@ from comptoir.database.pagination import (
     paginate,
 )
 from comptoir.errors import CommonErrorCode, DomainError
+from comptoir.hosting.errors import HostingErrorCode
 from comptoir.hosting.ip_rules import (
     CONFLICT_MESSAGES,
     Holding,
@@ -414,22 +415,22 @@ def check_use(session: Session, *, seller_id: uuid.UUID, ip_pool_id: uuid.UUID, 
                                                       IpPoolEntry.seller_id == seller_id).with_for_update()
                             ).one_or_none()
     if entry is None:
-        raise DomainError(E.IP_NOT_AVAILABLE, "This IP address is not in your pool.", field="ipPoolEntryId")
+        raise DomainError(HostingErrorCode.IP_NOT_AVAILABLE, "This IP address is not in your pool.", field="ipPoolEntryId")
     # Only the provider's role reads the address row and the other tenants' entries; a reseller's
     # own entry suffices for it, the provider's operations keeping the cross-tenant rules.
     address = session.get(IpAddress, entry.ip_address_id)
     if address is not None and address.status == IpStatus.REMOVED.value:
-        raise DomainError(E.IP_NOT_AVAILABLE, "This IP address is removed from the server.",
+        raise DomainError(HostingErrorCode.IP_NOT_AVAILABLE, "This IP address is removed from the server.",
                           field="ipPoolEntryId")
     entries = list(session.scalars(select(IpPoolEntry)
                                    .where(IpPoolEntry.ip_address_id == entry.ip_address_id)))
     holdings = _holdings(session, address.seller_id if address else None, entries, ignoring=ignoring)
     current = holdings[entry.id]
     if not can_use_ip(current.type, current.owners, owner):
-        raise DomainError(E.IP_DEDICATED_TO_ANOTHER_CUSTOMER,
+        raise DomainError(HostingErrorCode.IP_DEDICATED_TO_ANOTHER_CUSTOMER,
                           "This dedicated IP address already serves another owner.", field="ipPoolEntryId")
     holdings[entry.id] = replace(current, owners=current.owners | {owner})
     if dedication_conflict(list(holdings.values())) is not None:
-        raise DomainError(E.IP_NOT_AVAILABLE, "This IP address is dedicated elsewhere.",
+        raise DomainError(HostingErrorCode.IP_NOT_AVAILABLE, "This IP address is dedicated elsewhere.",
                           field="ipPoolEntryId")
     return entry

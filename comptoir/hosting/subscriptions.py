@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from comptoir import clock
 from comptoir.database.errors import constraint_name
-from comptoir.errors import DomainError
+from comptoir.errors import DomainError, collect_errors
 from comptoir.hosting import capacity, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.errors import HostingErrorCode as E
@@ -157,20 +157,27 @@ def resync(session: Session, subscription: Subscription) -> Subscription:
 
 # ---- creation ------------------------------------------------------------------------------
 
-def _check_new(session: Session, seller_id: uuid.UUID, new: NewSubscription) -> str:
+def check_fields(new: NewSubscription) -> str:
+    """The checks that need no database, every refused field reported at once; the domain as stored."""
     domain = new.domain_name.strip().lower().rstrip(".")
-    if not DOMAIN.match(domain):
-        raise DomainError(E.INVALID_DOMAIN, "Not a valid domain name.", field="domainName")
-    if not SYSTEM_LOGIN.match(new.system_login):
-        raise DomainError(E.INVALID_LOGIN, "System user: 1–32 lowercase letters, digits, _ . -; not a digit first.",
-                          field="systemLogin")
-    if not 8 <= len(new.system_password) <= 255:
-        raise DomainError(E.PASSWORD_TOO_SHORT, "The system user's password needs 8 to 255 characters.",
-                          field="systemPassword")
-    if new.addon_ids and new.plan_id is None:
-        raise DomainError(E.ADDON_NEEDS_PLAN, "Add-ons need a service plan.", field="addonIds")
-    if len(set(new.addon_ids)) != len(new.addon_ids):
-        raise DomainError(E.ADDON_ALREADY_ADDED, "Each add-on can be added once.", field="addonIds")
+    with collect_errors() as errors:
+        if not DOMAIN.match(domain):
+            errors.add(DomainError(E.INVALID_DOMAIN, "Not a valid domain name.", field="domainName"))
+        if not SYSTEM_LOGIN.match(new.system_login):
+            errors.add(DomainError(E.INVALID_LOGIN, "System user: 1–32 lowercase letters, digits, _ . -;"
+                                                    " not a digit first.", field="systemLogin"))
+        if not 8 <= len(new.system_password) <= 255:
+            errors.add(DomainError(E.PASSWORD_TOO_SHORT, "The system user's password needs 8 to 255 characters.",
+                                   field="systemPassword"))
+        if new.addon_ids and new.plan_id is None:
+            errors.add(DomainError(E.ADDON_NEEDS_PLAN, "Add-ons need a service plan.", field="addonIds"))
+        if len(set(new.addon_ids)) != len(new.addon_ids):
+            errors.add(DomainError(E.ADDON_ALREADY_ADDED, "Each add-on can be added once.", field="addonIds"))
+    return domain
+
+
+def _check_new(session: Session, seller_id: uuid.UUID, new: NewSubscription) -> str:
+    domain = check_fields(new)
     if new.plan_id is not None:
         plans.get_or_raise(session, plan_id=new.plan_id, kind=plans.PlanKind.SERVICE)
     for addon_id in new.addon_ids:
@@ -188,12 +195,8 @@ def _check_ip(session: Session, seller_id: uuid.UUID, ip_pool_id: uuid.UUID, own
     """The address must be in the seller's pool; a dedicated one serves one customer only."""
     from comptoir.hosting import ip_addresses
 
-    try:
-        return ip_addresses.check_use(session, seller_id=seller_id, ip_pool_id=ip_pool_id, owner=owner,
-                                      ignoring=ignoring)
-    except DomainError as error:
-        code = E.__members__.get(error.code.name, E.IP_NOT_AVAILABLE)
-        raise DomainError(code, error.message, field=error.field) from None
+    return ip_addresses.check_use(session, seller_id=seller_id, ip_pool_id=ip_pool_id, owner=owner,
+                                  ignoring=ignoring)
 
 
 def _flush_unique(session: Session) -> None:

@@ -13,15 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from strawberry.types import Info
 
-from comptoir.errors import DomainError
+from comptoir.errors import DomainError, under
 from comptoir.hosting import customer_accounts, php_settings, plans, subscriptions, sync
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import BackgroundJob as JobModel
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, SubscriptionAddon
 from comptoir.hosting.models import Subscription as SubscriptionModel
-from comptoir.schema.base import Connection, convert_error, page_request, run_mutation
+from comptoir.schema.base import Connection, check_bulk, error_payload, mutate, page_request, run_mutation, user_errors
 from comptoir.schema.customers import Customer
-from comptoir.schema.hosting import BackgroundJob, HostingError, HostingErrorCode, Plan, PlanKind
+from comptoir.schema.hosting import BackgroundJob, HostingError, Plan, PlanKind
 from comptoir.schema.hosting_api import (
     CustomerContactInput,
     CustomerCreateInput,
@@ -67,7 +67,7 @@ from comptoir.tenancy.models import Customer as CustomerModel
 
 
 def _errors(error: DomainError) -> list[HostingError]:
-    return [convert_error(error, HostingError, HostingErrorCode)]
+    return user_errors(error, HostingError)
 
 
 # ---- plans ---------------------------------------------------------------------------------
@@ -103,15 +103,16 @@ async def plan(info: Info, id: strawberry.ID) -> Plan | None:
         return None
 
 
+async def _plan_payload(info: Info, plan_id: uuid.UUID) -> PlanPayload:
+    return PlanPayload(plan=await load_plan(info, plan_id))
+
+
 async def plan_create(info: Info, input: PlanCreateInput) -> PlanPayload:
     seller_id = info.context.tenant.seller_id
     base = pv.default_plan_values() if input.kind is PlanKind.SERVICE else pv.PlanValues()
-    result = await run_mutation(info, lambda s: plans.create(
+    return await mutate(info, PlanPayload, lambda s: plans.create(
         s, seller_id=seller_id, kind=plans.PlanKind(input.kind.value), name=input.name,
-        values=input.values.apply(base) if input.values else base))
-    if isinstance(result, DomainError):
-        return PlanPayload(errors=_errors(result))
-    return PlanPayload(plan=await load_plan(info, result.id))
+        values=input.values.apply(base) if input.values else base), lambda plan: _plan_payload(info, plan.id))
 
 
 async def plan_update(info: Info, input: PlanUpdateInput) -> PlanUpdatePayload:
@@ -124,43 +125,39 @@ async def plan_update(info: Info, input: PlanUpdateInput) -> PlanUpdatePayload:
                                values=input.values.apply(current) if input.values else None)
         return updated.id, sync.update_and_sync(session, plan_id=updated.id)
 
-    result = await run_mutation(info, work)
-    if isinstance(result, DomainError):
-        return PlanUpdatePayload(errors=_errors(result))
-    plan_id, outcome = result
-    return PlanUpdatePayload(
-        plan=await load_plan(info, plan_id),
-        mode=PlanSyncMode.UPDATE_AND_SYNC if outcome.subscriptions else PlanSyncMode.OK,
-        synced_subscriptions=outcome.subscriptions - outcome.unsynced if outcome.job_id is None else 0,
-        unsynced_subscriptions=outcome.unsynced,
-        job=await load_job(info, outcome.job_id) if outcome.job_id else None,
-    )
+    async def done(result: tuple[uuid.UUID, sync.SyncOutcome]) -> PlanUpdatePayload:
+        plan_id, outcome = result
+        return PlanUpdatePayload(
+            plan=await load_plan(info, plan_id),
+            mode=PlanSyncMode.UPDATE_AND_SYNC if outcome.subscriptions else PlanSyncMode.OK,
+            synced_subscriptions=outcome.subscriptions - outcome.unsynced if outcome.job_id is None else 0,
+            unsynced_subscriptions=outcome.unsynced,
+            job=await load_job(info, outcome.job_id) if outcome.job_id else None,
+        )
+
+    return await mutate(info, PlanUpdatePayload, work, done)
 
 
 async def plan_accept_available_values(info: Info, input: PlanIdInput) -> PlanUpdatePayload:
-    result = await run_mutation(info, lambda s: (decode_id(input.id, "Plan"), sync.accept_available_for_plan(
-        s, plan_id=decode_id(input.id, "Plan"))))
-    if isinstance(result, DomainError):
-        return PlanUpdatePayload(errors=_errors(result))
-    plan_id, outcome = result
-    return PlanUpdatePayload(plan=await load_plan(info, plan_id), mode=PlanSyncMode.UPDATE_AND_SYNC,
-                             synced_subscriptions=outcome.subscriptions - outcome.unsynced,
-                             unsynced_subscriptions=outcome.unsynced,
-                             job=await load_job(info, outcome.job_id) if outcome.job_id else None)
+    async def done(result: tuple[uuid.UUID, sync.SyncOutcome]) -> PlanUpdatePayload:
+        plan_id, outcome = result
+        return PlanUpdatePayload(plan=await load_plan(info, plan_id), mode=PlanSyncMode.UPDATE_AND_SYNC,
+                                 synced_subscriptions=outcome.subscriptions - outcome.unsynced,
+                                 unsynced_subscriptions=outcome.unsynced,
+                                 job=await load_job(info, outcome.job_id) if outcome.job_id else None)
+
+    return await mutate(info, PlanUpdatePayload, lambda s: (decode_id(input.id, "Plan"), sync.accept_available_for_plan(
+        s, plan_id=decode_id(input.id, "Plan"))), done)
 
 
 async def plan_delete(info: Info, input: PlanIdInput) -> PlanDeletePayload:
-    result = await run_mutation(info, lambda s: plans.delete(s, plan_id=decode_id(input.id, "Plan")))
-    if isinstance(result, DomainError):
-        return PlanDeletePayload(errors=_errors(result))
-    return PlanDeletePayload(deleted_id=strawberry.ID(encode_id("Plan", result)))
+    return await mutate(info, PlanDeletePayload, lambda s: plans.delete(s, plan_id=decode_id(input.id, "Plan")),
+                        lambda deleted: PlanDeletePayload(deleted_id=strawberry.ID(encode_id("Plan", deleted))))
 
 
 async def plan_duplicate(info: Info, input: PlanIdInput) -> PlanPayload:
-    result = await run_mutation(info, lambda s: plans.duplicate(s, plan_id=decode_id(input.id, "Plan")))
-    if isinstance(result, DomainError):
-        return PlanPayload(errors=_errors(result))
-    return PlanPayload(plan=await load_plan(info, result.id))
+    return await mutate(info, PlanPayload, lambda s: plans.duplicate(s, plan_id=decode_id(input.id, "Plan")),
+                        lambda plan: _plan_payload(info, plan.id))
 
 
 async def load_job(info: Info, job_id: uuid.UUID) -> BackgroundJob | None:
@@ -220,16 +217,8 @@ async def subscriptions_connection(info: Info, first: int | None = None, after: 
         built = iter(build(session, page.items))
         return Connection[Subscription].from_page(page, lambda _: next(built))
 
-    try:
-        return await info.context.run(load)
-    except DomainError:
-        return Connection[Subscription](edges=[], page_info=_empty_page_info(), total_count=0)
-
-
-def _empty_page_info():  # type: ignore[no-untyped-def]
-    from comptoir.schema.base import PageInfo
-
-    return PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None)
+    # A bad filter id is the client's mistake, reported as such (BAD_USER_INPUT), never an empty page.
+    return await info.context.run(load)
 
 
 async def load_subscription(info: Info, subscription_id: uuid.UUID) -> Subscription | None:
@@ -263,17 +252,18 @@ async def subscription_create(info: Info, input: SubscriptionCreateInput) -> Sub
             addon_ids=tuple(decode_id(a, "Plan", field="addonIds") for a in input.addon_ids))
         return subscriptions.create(session, seller_id=seller_id, new=new, lock=input.proceed_to_customize)
 
-    result = await run_mutation(info, work)
-    if isinstance(result, DomainError):
-        return SubscriptionPayload(errors=_errors(result))
-    return SubscriptionPayload(subscription=await load_subscription(info, result.id))
+    return await mutate(info, SubscriptionPayload, work, lambda row: _subscription_payload(info, row.id))
 
 
 async def _for_each(info: Info, ids: Sequence[strawberry.ID],
                     operation: Callable[[Session, uuid.UUID], Any]) -> SubscriptionsPayload:
     """A bulk operation: each id in its own savepoint, a result (or errors) per id."""
+    try:
+        check_bulk(ids)
+    except DomainError as error:
+        return error_payload(SubscriptionsPayload, error)
     outcomes: list[tuple[strawberry.ID, uuid.UUID | None, DomainError | None]] = []
-    for global_id in ids[:500]:
+    for global_id in ids:
         def work(session: Session, gid: strawberry.ID = global_id) -> uuid.UUID:
             subscription_id = decode_id(gid, "Subscription")
             operation(session, subscription_id)
@@ -295,7 +285,7 @@ async def _for_each_with(info: Info, ids: Sequence[strawberry.ID], other: strawb
     try:
         plan_id = decode_id(other, "Plan", field=field)
     except DomainError as error:
-        return SubscriptionsPayload(results=[], errors=_errors(error))
+        return error_payload(SubscriptionsPayload, error)
     return await _for_each(info, ids, lambda s, i: operation(s, i, plan_id))
 
 
@@ -314,12 +304,14 @@ async def subscription_remove_addon(info: Info, input: SubscriptionAddonInput) -
                                 lambda s, i, a: subscriptions.remove_addon(s, subscription_id=i, addon_id=a))
 
 
+async def _subscription_payload(info: Info, subscription_id: uuid.UUID) -> SubscriptionPayload:
+    return SubscriptionPayload(subscription=await load_subscription(info, subscription_id))
+
+
 async def _single(info: Info, global_id: strawberry.ID, operation: Callable[[Session, uuid.UUID], Any]
                   ) -> SubscriptionPayload:
-    result = await run_mutation(info, lambda s: operation(s, decode_id(global_id, "Subscription")))
-    if isinstance(result, DomainError):
-        return SubscriptionPayload(errors=_errors(result))
-    return SubscriptionPayload(subscription=await load_subscription(info, result.id))
+    return await mutate(info, SubscriptionPayload, lambda s: operation(s, decode_id(global_id, "Subscription")),
+                        lambda row: _subscription_payload(info, row.id))
 
 
 async def subscription_customize(info: Info, input: SubscriptionCustomizeInput) -> SubscriptionPayload:
@@ -359,7 +351,7 @@ async def subscription_transfer_preview(info: Info, input: SubscriptionTransferI
     def load(session: Session) -> list[TransferPreview]:
         to_customer = _optional_id(input.to_customer_id, "Customer", "toCustomerId")
         previews = [subscriptions.preview_transfer(session, subscription_id=decode_id(gid, "Subscription"),
-                                                   to_customer_id=to_customer) for gid in input.ids[:500]]
+                                                   to_customer_id=to_customer) for gid in input.ids]
         plan_ids = {p for preview in previews for p in (preview.plan_removed, *preview.addons_removed) if p}
         names = {plan_id: name for plan_id, name in session.execute(
             select(ServicePlan.id, ServicePlan.name).where(ServicePlan.id.in_(plan_ids)))} if plan_ids else {}
@@ -370,17 +362,15 @@ async def subscription_transfer_preview(info: Info, input: SubscriptionTransferI
             from_customer_id=strawberry.ID(encode_id("Customer", preview.from_owner)) if preview.from_owner else None,
             to_customer_id=input.to_customer_id) for gid, preview in zip(input.ids, previews)]
 
-    try:
-        return await info.context.run(load)
-    except DomainError:
-        return []
+    check_bulk(input.ids)  # a refused id or too many ids is the client's mistake (BAD_USER_INPUT)
+    return await info.context.run(load)
 
 
 async def subscription_transfer(info: Info, input: SubscriptionTransferInput) -> SubscriptionsPayload:
     try:
         to_customer = _optional_id(input.to_customer_id, "Customer", "toCustomerId")
     except DomainError as error:
-        return SubscriptionsPayload(results=[], errors=_errors(error))
+        return error_payload(SubscriptionsPayload, error)
     return await _for_each(info, input.ids, lambda s, i: subscriptions.transfer(
         s, subscription_id=i, to_customer_id=to_customer))
 
@@ -424,40 +414,44 @@ async def customer_create(info: Info, input: CustomerCreateInput) -> CustomerPay
         first = None
         if input.subscription is not None:
             sub = input.subscription
-            first = subscriptions.NewSubscription(
-                domain_name=sub.domain_name, system_login=sub.system_login, system_password=sub.system_password,
-                ip_pool_id=decode_id(sub.ip_pool_entry_id, "IpPoolEntry", field="ipPoolEntryId"),
-                plan_id=_optional_id(sub.plan_id, "Plan", "planId"),
-                addon_ids=tuple(decode_id(a, "Plan", field="addonIds") for a in sub.addon_ids))
+            with under("subscription"):
+                first = subscriptions.NewSubscription(
+                    domain_name=sub.domain_name, system_login=sub.system_login, system_password=sub.system_password,
+                    ip_pool_id=decode_id(sub.ip_pool_entry_id, "IpPoolEntry", field="ipPoolEntryId"),
+                    plan_id=_optional_id(sub.plan_id, "Plan", "planId"),
+                    addon_ids=tuple(decode_id(a, "Plan", field="addonIds") for a in sub.addon_ids))
         return customer_accounts.create(session, seller_id=seller_id, contact=_contact(input.contact),
                                         username=input.username, password=input.password, first_subscription=first)
 
-    result = await run_mutation(info, work)
-    if isinstance(result, DomainError):
-        return CustomerPayload(errors=_errors(result))
-    return CustomerPayload(customer=await _load_customer(info, result.id))
+    return await mutate(info, CustomerPayload, work, lambda row: _customer_payload(info, row.id))
+
+
+async def _customer_payload(info: Info, customer_id: uuid.UUID) -> CustomerPayload:
+    return CustomerPayload(customer=await _load_customer(info, customer_id))
 
 
 async def customer_update(info: Info, input: CustomerOperationInput) -> CustomerPayload:
-    result = await run_mutation(info, lambda s: customer_accounts.update_contact(
-        s, customer_id=decode_id(input.id, "Customer"), contact=_contact(input.contact)))
-    if isinstance(result, DomainError):
-        return CustomerPayload(errors=_errors(result))
-    return CustomerPayload(customer=await _load_customer(info, result.id))
+    return await mutate(info, CustomerPayload, lambda s: customer_accounts.update_contact(
+        s, customer_id=decode_id(input.id, "Customer"), contact=_contact(input.contact)),
+        lambda row: _customer_payload(info, row.id))
 
 
 async def customer_login_change(info: Info, input: CustomerLoginChangeInput) -> CustomerLoginChangePayload:
-    result = await run_mutation(info, lambda s: customer_accounts.change_login(
-        s, customer_id=decode_id(input.id, "Customer"), username=input.username, password=input.password))
-    if isinstance(result, DomainError):
-        return CustomerLoginChangePayload(errors=_errors(result))
-    return CustomerLoginChangePayload(customer=await _load_customer(info, result.id), customer_notified=False)
+    async def done(row: CustomerModel) -> CustomerLoginChangePayload:
+        return CustomerLoginChangePayload(customer=await _load_customer(info, row.id), customer_notified=False)
+
+    return await mutate(info, CustomerLoginChangePayload, lambda s: customer_accounts.change_login(
+        s, customer_id=decode_id(input.id, "Customer"), username=input.username, password=input.password), done)
 
 
 async def _customers_each(info: Info, ids: Sequence[strawberry.ID],
                           operation: Callable[[Session, uuid.UUID], Any]) -> CustomersPayload:
+    try:
+        check_bulk(ids)
+    except DomainError as error:
+        return error_payload(CustomersPayload, error)
     results = []
-    for global_id in ids[:500]:
+    for global_id in ids:
         result = await run_mutation(info, lambda s, gid=global_id: operation(s, decode_id(gid, "Customer")))
         if isinstance(result, DomainError):
             results.append(CustomerResult(id=global_id, errors=_errors(result)))

@@ -92,10 +92,7 @@ def create(session: Session, *, name: str, admin: ResellerAdmin, email: str = ""
 
 def _limits(changes: list[tuple[Resource, int | None]], stored: dict[str, int | None] | None = None
             ) -> dict[str, int | None]:
-    try:
-        return rules.merge_limits(stored or {}, changes)
-    except DomainError as error:
-        raise DomainError(ResellerErrorCode[error.code.name], error.message, field=error.field) from None
+    return rules.merge_limits(stored or {}, changes)
 
 
 def update(session: Session, *, reseller_id: uuid.UUID, name: str | None = None, email: str | None = None,

@@ -13,6 +13,7 @@ from comptoir.database.engine import session_scope
 from comptoir.database.pagination import PageRequest, SortDirection, encode_cursor
 from comptoir.errors import CommonErrorCode, DomainError
 from comptoir.hosting import ip_addresses
+from comptoir.hosting.errors import HostingErrorCode
 from comptoir.hosting.ip_rules import (
     Holding,
     IpAddressErrorCode,
@@ -358,25 +359,25 @@ def test_subscription_on_a_dedicated_address_is_refused_for_a_second_customer(pr
     alice, bob = factories.customer(reseller, "alice"), factories.customer(reseller, "bob")
     host(reseller, entry_id, alice)
     assert check_use(reseller, entry_id, alice).id == entry_id
-    refused(E.IP_DEDICATED_TO_ANOTHER_CUSTOMER, check_use, reseller, entry_id, bob)
+    refused(HostingErrorCode.IP_DEDICATED_TO_ANOTHER_CUSTOMER, check_use, reseller, entry_id, bob)
 
 
 def test_provider_cannot_host_on_an_address_dedicated_to_a_reseller(provider, reseller):
     address_id = register(provider)
     assign(provider, address_id, reseller, DEDICATED)
-    refused(E.IP_NOT_AVAILABLE, check_use, provider, own_entry(provider, address_id), None, provider=True)
+    refused(HostingErrorCode.IP_NOT_AVAILABLE, check_use, provider, own_entry(provider, address_id), None, provider=True)
 
 
 def test_seller_cannot_host_on_another_sellers_entry(provider, reseller):
     entry_id = own_entry(provider, register(provider))
-    refused(E.IP_NOT_AVAILABLE, check_use, reseller, entry_id, None)
+    refused(HostingErrorCode.IP_NOT_AVAILABLE, check_use, reseller, entry_id, None)
 
 
 def test_removed_address_takes_no_new_subscription(provider):
     address_id = register(provider)
     with as_provider(provider) as session:
         ip_addresses.set_status(session, address_id=address_id, status=IpStatus.REMOVED)
-    refused(E.IP_NOT_AVAILABLE, check_use, provider, own_entry(provider, address_id), None, provider=True)
+    refused(HostingErrorCode.IP_NOT_AVAILABLE, check_use, provider, own_entry(provider, address_id), None, provider=True)
 
 
 # ---- sites and the default site ------------------------------------------------------------
