@@ -101,7 +101,10 @@ def icon_size(location: ButtonLocation) -> int:
 def image_of(button: CustomButton) -> images.Image | None:
     if button.image is None:
         return None
-    return images.read_image(button.image, max_bytes=MAX_IMAGE_BYTES, field="image")
+    # Checked when uploaded (and again when the button moves): its size is its location's, no need to
+    # walk the bytes again on every read, on the event loop.
+    side = icon_size(ButtonLocation(button.location))
+    return images.Image(images.ImageFormat(button.image_content_type), side, side, button.image)
 
 
 def read_icon_upload(data: bytes) -> images.Image:

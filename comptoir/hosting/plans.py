@@ -6,7 +6,7 @@ import enum
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from comptoir.hosting import plan_values as pv
 from comptoir.hosting import rules
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import ServicePlan, Subscription, SubscriptionAddon
+from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 
 
 class PlanKind(enum.Enum):
@@ -24,13 +25,17 @@ class PlanKind(enum.Enum):
 
 
 def get_or_raise(session: Session, *, plan_id: uuid.UUID, kind: PlanKind | None = None,
-                 for_update: bool = False) -> ServicePlan:
+                 for_update: bool = False, seller_id: uuid.UUID | None = None, field: str = "id") -> ServicePlan:
+    """The plan; with `seller_id`, only one of that seller's: the provider sees every seller's plans, but a
+    subscription may only use its own seller's (the database would refuse it at COMMIT, an HTTP 500)."""
     statement = select(ServicePlan).where(ServicePlan.id == plan_id)
+    if seller_id is not None:
+        statement = statement.where(ServicePlan.seller_id == seller_id)
     if for_update:
         statement = statement.with_for_update()
     plan = session.scalars(statement).one_or_none()
     if plan is None:
-        raise DomainError(E.NOT_FOUND, "No such plan.", field="id")
+        raise DomainError(E.NOT_FOUND, "No such plan.", field=field)
     if kind is PlanKind.SERVICE and plan.kind != "service":
         raise DomainError(E.NOT_A_SERVICE_PLAN, "This is an add-on plan, not a service plan.", field="planId")
     if kind is PlanKind.ADDON and plan.kind != "addon":
@@ -138,5 +143,5 @@ def list_plans(session: Session, *, seller_id: uuid.UUID, kind: PlanKind | None 
     if kind is not None:
         statement = statement.where(ServicePlan.kind == kind.value)
     if search:
-        statement = statement.where(or_(ServicePlan.name.ilike(f"%{search.strip()}%")))
+        statement = statement.where(ServicePlan.name.ilike(contains_pattern(search), escape=LIKE_ESCAPE))
     return list(session.scalars(statement.order_by(ServicePlan.kind, ServicePlan.name)))

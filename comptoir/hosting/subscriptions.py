@@ -21,6 +21,7 @@ from comptoir.errors import DomainError, collect_errors
 from comptoir.hosting import capacity, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.errors import HostingErrorCode as E
+from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, Site, Subscription, SubscriptionAddon
 from comptoir.hosting.provisioning import Action, request_if_changed, request_provisioning
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
@@ -179,9 +180,11 @@ def check_fields(new: NewSubscription) -> str:
 def _check_new(session: Session, seller_id: uuid.UUID, new: NewSubscription) -> str:
     domain = check_fields(new)
     if new.plan_id is not None:
-        plans.get_or_raise(session, plan_id=new.plan_id, kind=plans.PlanKind.SERVICE)
+        plans.get_or_raise(session, plan_id=new.plan_id, kind=plans.PlanKind.SERVICE, seller_id=seller_id,
+                           field="planId")
     for addon_id in new.addon_ids:
-        plans.get_or_raise(session, plan_id=addon_id, kind=plans.PlanKind.ADDON)
+        plans.get_or_raise(session, plan_id=addon_id, kind=plans.PlanKind.ADDON, seller_id=seller_id,
+                           field="addonIds")
     if new.customer_id is not None:
         customer = session.get(Customer, new.customer_id)
         if customer is None or customer.seller_id != seller_id:
@@ -249,7 +252,8 @@ def expiration_date(validity: pv.ValidityPeriod | None, start: date) -> date | N
 
 def change_plan(session: Session, *, subscription_id: uuid.UUID, plan_id: uuid.UUID) -> Subscription:
     subscription = get_or_raise(session, subscription_id=subscription_id, for_update=True)
-    plans.get_or_raise(session, plan_id=plan_id, kind=plans.PlanKind.SERVICE)
+    plans.get_or_raise(session, plan_id=plan_id, kind=plans.PlanKind.SERVICE, seller_id=subscription.seller_id,
+                       field="planId")
     subscription.plan_id = plan_id
     subscription.customization = {}
     subscription.sync_state = SyncState.SYNCED.value
@@ -261,7 +265,8 @@ def add_addon(session: Session, *, subscription_id: uuid.UUID, addon_id: uuid.UU
     subscription = get_or_raise(session, subscription_id=subscription_id, for_update=True)
     if subscription.plan_id is None:
         raise DomainError(E.ADDON_NEEDS_PLAN, "Add-ons need a service plan.", field="subscriptionId")
-    plans.get_or_raise(session, plan_id=addon_id, kind=plans.PlanKind.ADDON)
+    plans.get_or_raise(session, plan_id=addon_id, kind=plans.PlanKind.ADDON, seller_id=subscription.seller_id,
+                       field="addonId")
     if addon_id in addon_ids(session, subscription.id):
         raise DomainError(E.ADDON_ALREADY_ADDED, "This add-on is already on the subscription.", field="addonId")
     session.add(SubscriptionAddon(seller_id=subscription.seller_id, subscription_id=subscription.id,
@@ -510,5 +515,6 @@ def list_page(session: Session, *, seller_id: uuid.UUID, filter_: SubscriptionFi
     if filter_.customer_id:
         statement = statement.where(Subscription.customer_id == filter_.customer_id)
     if filter_.search:
-        statement = statement.where(Subscription.domain_name.ilike(f"%{filter_.search.strip().lower()}%"))
+        statement = statement.where(Subscription.domain_name.ilike(contains_pattern(filter_.search.lower()),
+                                                                   escape=LIKE_ESCAPE))
     return paginate(session, statement, page, sort_column=SORT_COLUMNS[sort], id_column=Subscription.id)

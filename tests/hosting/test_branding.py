@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import delete
 
 from comptoir.database.engine import session_scope
 from comptoir.errors import DomainError
@@ -230,6 +231,42 @@ def test_concurrent_first_uploads_of_one_seller_both_succeed(seller):
     assert errors == []
     row = stored(seller)
     assert row is not None and row.title_text == "first" and branding.logo_of(row) is not None
+
+
+def test_concurrent_update_and_reset_never_fail(seller):
+    """Regression: the row was created, then selected FOR UPDATE in a second statement; a reset deleting it
+    in between left the select empty (INTERNAL_ERROR in most rounds of an attack test)."""
+    errors: list[Exception] = []
+
+    def run(work, barrier: threading.Barrier) -> None:  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait(5)
+            with as_staff(seller) as session:
+                work(session)
+        except Exception as error:
+            errors.append(error)
+
+    for round_ in range(30):
+        # given a logo and nothing else: a reset deletes the row
+        with as_staff(seller) as session:
+            branding.update(session, seller_id=seller.seller_id, logo=png(120, 50))
+        barrier = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=run, args=(lambda s: branding.update(
+                s, seller_id=seller.seller_id, title_text=f"round {round_}"), barrier)),
+            threading.Thread(target=run, args=(lambda s: branding.reset_logo(s, seller_id=seller.seller_id), barrier)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        # then both finished, in one order or the other
+        assert errors == []
+        row = stored(seller)
+        assert row is not None and row.title_text == f"round {round_}"
+        with as_staff(seller) as session:
+            branding.reset_logo(session, seller_id=seller.seller_id)
+            session.execute(delete(Branding))
 
 
 def test_reseller_never_sees_another_resellers_branding(provider, seller):
