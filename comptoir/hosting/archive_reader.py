@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from comptoir.errors import ErrorCode, DomainError
+from comptoir.errors import DomainError, ErrorCode
 from comptoir.settings import Settings, get_settings
 
 ARCHIVE_FIELD = "contentBase64"

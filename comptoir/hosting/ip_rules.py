@@ -4,11 +4,11 @@ of an address's pool entries, across tenants, the provider may not create."""
 from __future__ import annotations
 
 import enum
-
-from comptoir.errors import ErrorCode
 import uuid
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
+
+from comptoir.errors import ErrorCode
 
 
 class IpType(enum.Enum):

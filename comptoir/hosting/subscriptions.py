@@ -21,10 +21,10 @@ from comptoir.errors import DomainError, collect_errors
 from comptoir.hosting import capacity, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.errors import HostingErrorCode as E
-from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, Site, Subscription, SubscriptionAddon
 from comptoir.hosting.provisioning import Action, request_if_changed, request_provisioning
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
+from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 from comptoir.tenancy.models import Customer
 
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")

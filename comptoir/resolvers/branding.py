@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session
 from strawberry.types import Info
 
 from comptoir.errors import DomainError, collect_errors
-from comptoir.hosting import branding as branding_service
-from comptoir.hosting import custom_buttons as buttons
-from comptoir.hosting import images
-from comptoir.hosting import overview as overview_service
-from comptoir.hosting.models import Branding as BrandingModel
-from comptoir.hosting.models import CustomButton as CustomButtonModel
+from comptoir.panel import branding as branding_service
+from comptoir.panel import custom_buttons as buttons
+from comptoir.panel import images
+from comptoir.panel import overview as overview_service
+from comptoir.panel.models import Branding as BrandingModel
+from comptoir.panel.models import CustomButton as CustomButtonModel
 from comptoir.schema.base import mutate
 from comptoir.schema.branding import (
     Branding,

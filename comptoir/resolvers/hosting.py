@@ -19,7 +19,15 @@ from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import BackgroundJob as JobModel
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, SubscriptionAddon
 from comptoir.hosting.models import Subscription as SubscriptionModel
-from comptoir.schema.base import Connection, check_bulk, error_payload, mutate, page_request, run_mutation, user_errors
+from comptoir.schema.base import (
+    Connection,
+    check_bulk,
+    error_payload,
+    mutate,
+    page_request,
+    run_mutation,
+    user_errors,
+)
 from comptoir.schema.customers import Customer
 from comptoir.schema.hosting import BackgroundJob, HostingError, Plan, PlanKind
 from comptoir.schema.hosting_api import (

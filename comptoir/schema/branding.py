@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import strawberry
 
-from comptoir.hosting import branding as branding_service
-from comptoir.hosting import custom_buttons as buttons
-from comptoir.hosting import images
-from comptoir.hosting import overview as overview_service
-from comptoir.hosting.models import Branding as BrandingModel
-from comptoir.hosting.models import CustomButton as CustomButtonModel
+from comptoir.panel import branding as branding_service
+from comptoir.panel import custom_buttons as buttons
+from comptoir.panel import images
+from comptoir.panel import overview as overview_service
+from comptoir.panel.models import Branding as BrandingModel
+from comptoir.panel.models import CustomButton as CustomButtonModel
 from comptoir.schema.base import Node, UserError, error_code_enum
 from comptoir.schema.ids import encode_id
 from comptoir.schema.resellers import Resource

@@ -12,13 +12,13 @@ import strawberry
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting import rules
 from comptoir.hosting.errors import HostingErrorCode as _HostingErrorCode
-from comptoir.tenancy.errors import ValidationErrorCode
 from comptoir.hosting.models import BackgroundJob as JobModel
 from comptoir.hosting.models import ServicePlan as PlanModel
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
 from comptoir.schema.base import Node, UserError, error_code_enum
 from comptoir.schema.generated import from_input, graphql_enum, object_and_input, to_output
 from comptoir.schema.ids import encode_id
+from comptoir.tenancy.errors import ValidationErrorCode
 
 SubscriptionPermissionEnum = graphql_enum(SubscriptionPermission)
 ResourceEnum = graphql_enum(Resource)

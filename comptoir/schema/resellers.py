@@ -7,8 +7,8 @@ from datetime import datetime
 
 import strawberry
 
-from comptoir.hosting.vocabulary import Resource as _Resource
 from comptoir.database.pagination import SortDirection
+from comptoir.hosting.vocabulary import Resource as _Resource
 from comptoir.schema.base import Node, UserError, error_code_enum
 from comptoir.schema.ids import encode_id
 from comptoir.tenancy import allocation as rules

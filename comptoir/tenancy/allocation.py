@@ -6,7 +6,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from comptoir.errors import ErrorCode, DomainError
+from comptoir.errors import DomainError, ErrorCode
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import enum
-
 from comptoir.errors import ErrorCode
 
 

@@ -18,9 +18,9 @@ from comptoir.hosting.vocabulary import Resource
 from comptoir.tenancy import allocation as rules
 from comptoir.tenancy import users
 from comptoir.tenancy.errors import ResellerErrorCode
+from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 from comptoir.tenancy.models import Customer, ResellerAllocation, Seller, User
 from comptoir.tenancy.security import hash_password
-from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 from comptoir.tenancy.validation import (
     check_country,
     check_email,

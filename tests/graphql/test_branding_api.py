@@ -8,12 +8,12 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from comptoir.hosting import images
 from comptoir.hosting.vocabulary import Resource
+from comptoir.panel import images
 from comptoir.schema.ids import encode_id
 from tests import factories
-from tests.hosting.branding_support import add_staff, subscription
-from tests.hosting.image_files import gif, jpeg, png
+from tests.panel.image_files import gif, jpeg, png
+from tests.panel.support import add_staff, subscription
 from tests.tenancy.support import cheap_password_hashing  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")

@@ -14,10 +14,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import TextClause, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
-
-from sqlalchemy.engine import make_url
 
 from comptoir.database.engine import async_engine, async_sessionmaker_for, session_scope, sync_engine
 from comptoir.schema.ids import encode_id

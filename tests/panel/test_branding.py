@@ -11,11 +11,11 @@ from sqlalchemy import delete
 
 from comptoir.database.engine import session_scope
 from comptoir.errors import DomainError
-from comptoir.hosting import branding, images
-from comptoir.hosting.models import Branding
+from comptoir.panel import branding, images
+from comptoir.panel.models import Branding
 from comptoir.tenancy.context import Role, TenantContext
 from tests import factories
-from tests.hosting.image_files import gif, jpeg, png
+from tests.panel.image_files import gif, jpeg, png
 from tests.tenancy.support import cheap_password_hashing  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
@@ -252,8 +252,8 @@ def test_concurrent_update_and_reset_never_fail(seller):
             branding.update(session, seller_id=seller.seller_id, logo=png(120, 50))
         barrier = threading.Barrier(2)
         threads = [
-            threading.Thread(target=run, args=(lambda s: branding.update(
-                s, seller_id=seller.seller_id, title_text=f"round {round_}"), barrier)),
+            threading.Thread(target=run, args=(lambda s, title=f"round {round_}": branding.update(
+                s, seller_id=seller.seller_id, title_text=title), barrier)),
             threading.Thread(target=run, args=(lambda s: branding.reset_logo(s, seller_id=seller.seller_id), barrier)),
         ]
         for thread in threads:

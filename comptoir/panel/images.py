@@ -15,7 +15,7 @@ import struct
 import zlib
 from dataclasses import dataclass
 
-from comptoir.errors import ErrorCode, DomainError
+from comptoir.errors import DomainError, ErrorCode
 
 
 class ImageErrorCode(ErrorCode):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import unicodedata
 import uuid
 
@@ -12,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from comptoir import clock
 from comptoir.errors import DomainError, ErrorCode, collect_errors
-from comptoir.hosting import images
 from comptoir.hosting.links import check_web_url
-from comptoir.hosting.models import Branding
+from comptoir.panel import images
+from comptoir.panel.models import Branding
 
 MAX_LOGO_BYTES = 100 * 1024
 RECOMMENDED_LOGO_HEIGHT = 50

@@ -12,10 +12,11 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from comptoir import clock
-from comptoir.errors import ErrorCode, DomainError
-from comptoir.hosting import images
+from comptoir.errors import DomainError, ErrorCode
 from comptoir.hosting.links import check_web_url
-from comptoir.hosting.models import CustomButton, Subscription
+from comptoir.hosting.models import Subscription
+from comptoir.panel import images
+from comptoir.panel.models import CustomButton
 from comptoir.tenancy.models import Customer
 
 MAX_IMAGE_BYTES = 100 * 1024

@@ -9,13 +9,13 @@ import pytest
 
 from comptoir.database.engine import session_scope
 from comptoir.errors import DomainError
-from comptoir.hosting import custom_buttons as buttons
-from comptoir.hosting.custom_buttons import ButtonContext as C
-from comptoir.hosting.custom_buttons import ButtonLocation as L
+from comptoir.panel import custom_buttons as buttons
+from comptoir.panel.custom_buttons import ButtonContext as C
+from comptoir.panel.custom_buttons import ButtonLocation as L
 from comptoir.tenancy.context import Role, TenantContext
 from tests import factories
-from tests.hosting.branding_support import add_staff, customer_context, staff_context, subscription
-from tests.hosting.image_files import gif, jpeg, png
+from tests.panel.image_files import gif, jpeg, png
+from tests.panel.support import add_staff, customer_context, staff_context, subscription
 from tests.tenancy.support import cheap_password_hashing  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
