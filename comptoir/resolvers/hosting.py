@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 from strawberry.types import Info
 
 from comptoir.errors import DomainError, under
-from comptoir.hosting import customer_accounts, php_settings, plans, subscriptions, sync
+from comptoir.hosting import (
+    customer_accounts,
+    php_settings,
+    plans,
+    subscription_lifecycle,
+    subscription_plans,
+    subscriptions,
+    sync,
+)
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import BackgroundJob as JobModel
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, SubscriptionAddon
@@ -298,18 +306,18 @@ async def _for_each_with(info: Info, ids: Sequence[strawberry.ID], other: strawb
 
 
 async def subscription_change_plan(info: Info, input: SubscriptionChangePlanInput) -> SubscriptionsPayload:
-    return await _for_each_with(info, input.ids, input.plan_id, "planId", lambda s, i, p: subscriptions.change_plan(
-        s, subscription_id=i, plan_id=p))
+    return await _for_each_with(info, input.ids, input.plan_id, "planId", lambda s, i, p: subscription_plans.change_plan(
+        session=s, subscription_id=i, plan_id=p))
 
 
 async def subscription_add_addon(info: Info, input: SubscriptionAddonInput) -> SubscriptionsPayload:
-    return await _for_each_with(info, input.ids, input.addon_id, "addonId", lambda s, i, a: subscriptions.add_addon(
-        s, subscription_id=i, addon_id=a))
+    return await _for_each_with(info, input.ids, input.addon_id, "addonId", lambda s, i, a: subscription_plans.add_addon(
+        session=s, subscription_id=i, addon_id=a))
 
 
 async def subscription_remove_addon(info: Info, input: SubscriptionAddonInput) -> SubscriptionsPayload:
     return await _for_each_with(info, input.ids, input.addon_id, "addonId",
-                                lambda s, i, a: subscriptions.remove_addon(s, subscription_id=i, addon_id=a))
+                                lambda s, i, a: subscription_plans.remove_addon(session=s, subscription_id=i, addon_id=a))
 
 
 async def _subscription_payload(info: Info, subscription_id: uuid.UUID) -> SubscriptionPayload:
@@ -324,32 +332,32 @@ async def _single(info: Info, global_id: strawberry.ID, operation: Callable[[Ses
 
 async def subscription_customize(info: Info, input: SubscriptionCustomizeInput) -> SubscriptionPayload:
     """ "Update & Lock": resources and permissions only (hosting, mail and DNS settings are the owner's)."""
-    return await _single(info, input.id, lambda s, i: subscriptions.customize(
-        s, subscription_id=i, limits=[(item.resource, item.limit) for item in input.limits],
+    return await _single(info, input.id, lambda s, i: subscription_plans.customize(
+        session=s, subscription_id=i, limits=[(item.resource, item.limit) for item in input.limits],
         permissions={p.permission: p.granted for p in input.permissions}))
 
 
 async def subscription_unlock_and_sync(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.unlock_and_sync(s, subscription_id=i))
+    return await _for_each(info, input.ids, lambda s, i: subscription_plans.unlock_and_sync(session=s, subscription_id=i))
 
 
 async def subscription_synchronize(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
     """Retry unsynced subscriptions; each result carries its conflict report."""
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.synchronize(s, subscription_id=i))
+    return await _for_each(info, input.ids, lambda s, i: subscription_plans.synchronize(session=s, subscription_id=i))
 
 
 async def subscription_accept_available_values(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.accept_available(s, subscription_id=i))
+    return await _for_each(info, input.ids, lambda s, i: subscription_plans.accept_available(session=s, subscription_id=i))
 
 
 async def subscription_detach(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.detach(s, subscription_id=i))
+    return await _for_each(info, input.ids, lambda s, i: subscription_plans.detach(session=s, subscription_id=i))
 
 
 async def subscription_hosting_settings_update(info: Info, input: SubscriptionHostingSettingsInput
                                                ) -> SubscriptionPayload:
-    return await _single(info, input.id, lambda s, i: subscriptions.change_hosting_settings(
-        s, subscription_id=i, ip_pool_id=_optional_id(input.ip_pool_entry_id, "IpPoolEntry", "ipPoolEntryId"),
+    return await _single(info, input.id, lambda s, i: subscription_lifecycle.change_hosting_settings(
+        session=s, subscription_id=i, ip_pool_id=_optional_id(input.ip_pool_entry_id, "IpPoolEntry", "ipPoolEntryId"),
         system_login=input.system_login, system_password=input.system_password))
 
 
@@ -358,7 +366,7 @@ async def subscription_transfer_preview(info: Info, input: SubscriptionTransferI
 
     def load(session: Session) -> list[TransferPreview]:
         to_customer = _optional_id(input.to_customer_id, "Customer", "toCustomerId")
-        previews = [subscriptions.preview_transfer(session, subscription_id=decode_id(gid, "Subscription"),
+        previews = [subscription_lifecycle.preview_transfer(session=session, subscription_id=decode_id(gid, "Subscription"),
                                                    to_customer_id=to_customer) for gid in input.ids]
         plan_ids = {p for preview in previews for p in (preview.plan_removed, *preview.addons_removed) if p}
         names = {plan_id: name for plan_id, name in session.execute(
@@ -379,26 +387,26 @@ async def subscription_transfer(info: Info, input: SubscriptionTransferInput) ->
         to_customer = _optional_id(input.to_customer_id, "Customer", "toCustomerId")
     except DomainError as error:
         return error_payload(SubscriptionsPayload, error)
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.transfer(
-        s, subscription_id=i, to_customer_id=to_customer))
+    return await _for_each(info, input.ids, lambda s, i: subscription_lifecycle.transfer(
+        session=s, subscription_id=i, to_customer_id=to_customer))
 
 
 async def subscription_suspend(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.suspend(s, subscription_id=i))
+    return await _for_each(info, input.ids, lambda s, i: subscription_lifecycle.suspend(session=s, subscription_id=i))
 
 
 async def subscription_activate(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.activate(s, subscription_id=i))
+    return await _for_each(info, input.ids, lambda s, i: subscription_lifecycle.activate(session=s, subscription_id=i))
 
 
 async def subscription_renew(info: Info, input: SubscriptionRenewInput) -> SubscriptionPayload:
-    return await _single(info, input.id, lambda s, i: subscriptions.renew(
-        s, subscription_id=i, expiration=input.expiration_date))
+    return await _single(info, input.id, lambda s, i: subscription_lifecycle.renew(
+        session=s, subscription_id=i, expiration=input.expiration_date))
 
 
 async def subscription_delete(info: Info, input: SubscriptionDeleteInput) -> SubscriptionsPayload:
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.delete_subscription(
-        s, subscription_id=i, confirm=input.confirm))
+    return await _for_each(info, input.ids, lambda s, i: subscription_lifecycle.delete_subscription(
+        session=s, subscription_id=i, confirm=input.confirm))
 
 
 # ---- customers -----------------------------------------------------------------------------

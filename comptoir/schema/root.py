@@ -29,13 +29,15 @@ from comptoir.schema.base import Connection, Node, check_error_codes
 from comptoir.schema.branding import CustomButton
 from comptoir.schema.branding_root import BrandingMutation, BrandingQuery
 from comptoir.schema.customers import Customer
-from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction
 from comptoir.schema.hosting import BackgroundJob, Plan
 from comptoir.schema.hosting_root import HostingMutation, HostingQuery
+from comptoir.schema.subscriptions import Subscription
+from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction
 from comptoir.schema.ids import parse_id
 from comptoir.schema.ip_addresses import IpAddress, IpPoolEntry
 from comptoir.schema.ip_addresses_root import IpMutation, IpQuery
 from comptoir.schema.permissions import IsAuthenticated, IsProvider, IsReseller, IsStaff
+from comptoir.schema.skeletons_root import SkeletonMutation, SkeletonQuery
 from comptoir.schema.resellers import (
     OversellingPolicySetPayload,
     Reseller,
@@ -43,8 +45,6 @@ from comptoir.schema.resellers import (
     ResellerDeletePayload,
     ResellerPayload,
 )
-from comptoir.schema.skeletons_root import SkeletonMutation, SkeletonQuery
-from comptoir.schema.subscriptions import Subscription
 from comptoir.settings import get_settings
 from comptoir.tenancy.context import Role
 from comptoir.tenancy.models import User as UserModel
