@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from comptoir import clock
 from comptoir.database.errors import constraint_name
 from comptoir.errors import DomainError, collect_errors
-from comptoir.hosting import capacity, plans, rules
+from comptoir.hosting import capacity, ip_pools, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, Site, Subscription, SubscriptionAddon
@@ -197,10 +197,8 @@ def _check_new(session: Session, seller_id: uuid.UUID, new: NewSubscription) -> 
 def check_ip(session: Session, seller_id: uuid.UUID, ip_pool_id: uuid.UUID, owner: uuid.UUID | None,
               *, ignoring: uuid.UUID | None = None) -> IpPoolEntry:
     """The address must be in the seller's pool; a dedicated one serves one customer only."""
-    from comptoir.hosting import ip_addresses
-
-    return ip_addresses.check_use(session, seller_id=seller_id, ip_pool_id=ip_pool_id, owner=owner,
-                                  ignoring=ignoring)
+    return ip_pools.check_use(session=session, seller_id=seller_id, ip_pool_id=ip_pool_id, owner=owner,
+                              ignoring=ignoring)
 
 
 def flush_unique(session: Session) -> None:

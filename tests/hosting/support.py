@@ -7,8 +7,8 @@ import uuid
 from dataclasses import replace
 
 from comptoir.database.engine import session_scope
-from comptoir.hosting import plans, subscriptions
 from comptoir.hosting import plan_values as pv
+from comptoir.hosting import plans, subscriptions
 from comptoir.hosting.models import IpAddress, IpPoolEntry
 from comptoir.hosting.vocabulary import Resource
 from comptoir.tenancy.context import Role, TenantContext

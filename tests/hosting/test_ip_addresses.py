@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from comptoir.database.engine import session_scope
 from comptoir.database.pagination import PageRequest, SortDirection, encode_cursor
 from comptoir.errors import CommonErrorCode, DomainError
-from comptoir.hosting import ip_addresses
+from comptoir.hosting import ip_addresses, ip_pools
 from comptoir.hosting.errors import HostingErrorCode
 from comptoir.hosting.ip_rules import (
     Holding,
@@ -45,7 +45,7 @@ def as_seller(seller: factories.Actor):  # type: ignore[no-untyped-def]
 def register(provider: factories.Actor, address: str = "203.0.113.10",
              **kwargs) -> uuid.UUID:  # type: ignore[no-untyped-def]
     with as_provider(provider) as session:
-        return ip_addresses.register(session, provider_id=provider.seller_id, address=address,
+        return ip_addresses.register(session=session, provider_id=provider.seller_id, address=address,
                                      interface=kwargs.pop("interface", "eth0"), **kwargs).id
 
 
@@ -58,7 +58,7 @@ def own_entry(provider: factories.Actor, address_id: uuid.UUID) -> uuid.UUID:
 def assign(provider: factories.Actor, address_id: uuid.UUID, reseller: factories.Actor,
            type: IpType = SHARED) -> uuid.UUID:
     with as_provider(provider) as session:
-        return ip_addresses.assign(session, address_id=address_id, reseller_id=reseller.seller_id,
+        return ip_pools.assign(session=session, address_id=address_id, reseller_id=reseller.seller_id,
                                    type=type).id
 
 
@@ -87,7 +87,7 @@ def refused(code: enum.Enum, call, *args, **kwargs) -> DomainError:  # type: ign
 
 def set_type(provider: factories.Actor, entry_id: uuid.UUID, type: IpType) -> IpPoolEntry:
     with as_provider(provider) as session:
-        return ip_addresses.set_type(session, entry_id=entry_id, type=type)
+        return ip_pools.set_type(session=session, entry_id=entry_id, type=type)
 
 
 def entry_row(actor: factories.Actor, entry_id: uuid.UUID, *, provider: bool = True) -> IpPoolEntry | None:
@@ -181,7 +181,7 @@ def test_registered_address_enters_the_providers_own_pool(provider):
 def test_removed_address_shows_removed_status(provider):
     address_id = register(provider)
     with as_provider(provider) as session:
-        removed = ip_addresses.set_status(session, address_id=address_id, status=IpStatus.REMOVED)
+        removed = ip_addresses.set_status(session=session, address_id=address_id, status=IpStatus.REMOVED)
         assert removed.status == "removed"
     with as_provider(provider) as session:
         page = ip_addresses.list_addresses(session, provider_id=provider.seller_id, page=PageRequest(10),
@@ -192,37 +192,37 @@ def test_removed_address_shows_removed_status(provider):
 def test_removed_address_is_restored_once(provider):
     address_id = register(provider)
     with as_provider(provider) as session:
-        ip_addresses.set_status(session, address_id=address_id, status=IpStatus.REMOVED)
-        refused(E.ALREADY_REMOVED, ip_addresses.set_status, session, address_id=address_id,
+        ip_addresses.set_status(session=session, address_id=address_id, status=IpStatus.REMOVED)
+        refused(E.ALREADY_REMOVED, ip_addresses.set_status, session=session, address_id=address_id,
                 status=IpStatus.REMOVED)
-        assert ip_addresses.set_status(session, address_id=address_id,
+        assert ip_addresses.set_status(session=session, address_id=address_id,
                                        status=IpStatus.CONFIGURED).status == "configured"
-        refused(E.NOT_REMOVED, ip_addresses.set_status, session, address_id=address_id,
+        refused(E.NOT_REMOVED, ip_addresses.set_status, session=session, address_id=address_id,
                 status=IpStatus.CONFIGURED)
 
 
 def test_ssl_certificate_and_ftp_over_ssl_belong_to_the_address(provider):
     address_id = register(provider)
     with as_provider(provider) as session:
-        address = ip_addresses.update(session, address_id=address_id, ssl_certificate=" shop-wildcard ",
+        address = ip_addresses.update(session=session, address_id=address_id, ssl_certificate=" shop-wildcard ",
                                       ftp_over_ssl=True)
         assert (address.ssl_certificate, address.ftp_over_ssl, address.interface) == (
             "shop-wildcard", True, "eth0")
-        assert ip_addresses.update(session, address_id=address_id, ssl_certificate="").ssl_certificate == ""
+        assert ip_addresses.update(session=session, address_id=address_id, ssl_certificate="").ssl_certificate == ""
 
 
 def test_address_in_use_cannot_be_deleted(provider, reseller):
     address_id = register(provider)
     host(reseller, assign(provider, address_id, reseller))
     with as_provider(provider) as session:
-        refused(E.ADDRESS_IN_USE, ip_addresses.delete_address, session, address_id=address_id)
+        refused(E.ADDRESS_IN_USE, ip_addresses.delete_address, session=session, address_id=address_id)
 
 
 def test_unused_address_is_deleted_with_its_pool_entries_in_every_tenant(provider, reseller):
     address_id = register(provider)
     reseller_entry = assign(provider, address_id, reseller)
     with as_provider(provider) as session:
-        ip_addresses.delete_address(session, address_id=address_id)
+        ip_addresses.delete_address(session=session, address_id=address_id)
     with as_provider(provider) as session:
         assert session.get(IpAddress, address_id) is None
         assert session.scalars(select(IpPoolEntry).where(IpPoolEntry.id == reseller_entry)).all() == []
@@ -280,7 +280,7 @@ def test_address_the_provider_keeps_dedicated_is_not_shared_with_resellers(provi
 def test_removed_address_cannot_be_assigned(provider, reseller):
     address_id = register(provider)
     with as_provider(provider) as session:
-        ip_addresses.set_status(session, address_id=address_id, status=IpStatus.REMOVED)
+        ip_addresses.set_status(session=session, address_id=address_id, status=IpStatus.REMOVED)
     refused(E.ADDRESS_REMOVED, assign, provider, address_id, reseller)
 
 
@@ -293,7 +293,7 @@ def test_address_used_by_the_resellers_subscriptions_cannot_be_unassigned(provid
     address_id = register(provider)
     host(reseller, assign(provider, address_id, reseller))
     with as_provider(provider) as session:
-        refused(E.ADDRESS_IN_USE, ip_addresses.unassign, session, address_id=address_id,
+        refused(E.ADDRESS_IN_USE, ip_pools.unassign, session=session, address_id=address_id,
                 reseller_id=reseller.seller_id)
 
 
@@ -301,8 +301,8 @@ def test_unused_address_is_taken_back_from_a_reseller(provider, reseller):
     address_id = register(provider)
     entry_id = assign(provider, address_id, reseller)
     with as_provider(provider) as session:
-        ip_addresses.unassign(session, address_id=address_id, reseller_id=reseller.seller_id)
-        refused(E.NOT_ASSIGNED, ip_addresses.unassign, session, address_id=address_id,
+        ip_pools.unassign(session=session, address_id=address_id, reseller_id=reseller.seller_id)
+        refused(E.NOT_ASSIGNED, ip_pools.unassign, session=session, address_id=address_id,
                 reseller_id=reseller.seller_id)
     assert entry_row(provider, entry_id) is None
 
@@ -350,7 +350,7 @@ def test_reseller_entry_becomes_dedicated_only_as_the_addresss_one_reseller(prov
 def check_use(seller: factories.Actor, entry_id: uuid.UUID, owner: factories.Actor | None, *,
               provider: bool = False) -> IpPoolEntry:
     with (as_provider(seller) if provider else as_seller(seller)) as session:
-        return ip_addresses.check_use(session, seller_id=seller.seller_id, ip_pool_id=entry_id,
+        return ip_pools.check_use(session=session, seller_id=seller.seller_id, ip_pool_id=entry_id,
                                       owner=owner.customer_id if owner else None)
 
 
@@ -376,7 +376,7 @@ def test_seller_cannot_host_on_another_sellers_entry(provider, reseller):
 def test_removed_address_takes_no_new_subscription(provider):
     address_id = register(provider)
     with as_provider(provider) as session:
-        ip_addresses.set_status(session, address_id=address_id, status=IpStatus.REMOVED)
+        ip_addresses.set_status(session=session, address_id=address_id, status=IpStatus.REMOVED)
     refused(HostingErrorCode.IP_NOT_AVAILABLE, check_use, provider, own_entry(provider, address_id), None, provider=True)
 
 
@@ -420,7 +420,7 @@ def test_any_site_on_the_address_can_be_its_default(provider, reseller):
     host(reseller, entry_id, domain="first.example.com")
     second = host(reseller, entry_id, domain="second.example.com")
     with as_seller(reseller) as session:
-        ip_addresses.set_default_site(session, seller_id=reseller.seller_id, entry_id=entry_id,
+        ip_pools.set_default_site(session=session, seller_id=reseller.seller_id, entry_id=entry_id,
                                       subscription_id=second)
     assert default_of(reseller, entry_id) == "second.example.com"
 
@@ -429,7 +429,7 @@ def test_site_on_another_address_cannot_be_the_default(provider, reseller):
     entry_id = assign(provider, register(provider), reseller)
     elsewhere = host(reseller, assign(provider, register(provider, "203.0.113.11"), reseller))
     with as_seller(reseller) as session:
-        refused(E.SITE_NOT_ON_ADDRESS, ip_addresses.set_default_site, session, seller_id=reseller.seller_id,
+        refused(E.SITE_NOT_ON_ADDRESS, ip_pools.set_default_site, session=session, seller_id=reseller.seller_id,
                 entry_id=entry_id, subscription_id=elsewhere)
 
 
@@ -438,7 +438,7 @@ def test_default_returns_to_the_first_site_when_the_chosen_one_leaves(provider, 
     host(reseller, entry_id, domain="first.example.com")
     chosen = host(reseller, entry_id, domain="chosen.example.com")
     with as_seller(reseller) as session:
-        ip_addresses.set_default_site(session, seller_id=reseller.seller_id, entry_id=entry_id,
+        ip_pools.set_default_site(session=session, seller_id=reseller.seller_id, entry_id=entry_id,
                                       subscription_id=chosen)
         session.execute(delete(Subscription).where(Subscription.id == chosen))
     assert default_of(reseller, entry_id) == "first.example.com"
@@ -448,7 +448,7 @@ def test_seller_sets_the_default_site_of_its_own_entries_only(provider, reseller
     own = own_entry(provider, register(provider))
     subscription_id = host(provider, own)
     with as_seller(reseller) as session:
-        refused(E.NOT_FOUND, ip_addresses.set_default_site, session, seller_id=reseller.seller_id,
+        refused(E.NOT_FOUND, ip_pools.set_default_site, session=session, seller_id=reseller.seller_id,
                 entry_id=own, subscription_id=subscription_id)
 
 
