@@ -93,7 +93,7 @@ def _hosting(session: Session, provider_id: uuid.UUID) -> None:
         else:
             entry_id = ip_addresses.entries_by_address(session, [address.id])[address.id][0].id
         base = pv.default_plan_values()
-        starter = plans.create(session, seller_id=seller.id, kind=plans.PlanKind.SERVICE, name="Starter",
+        starter = plans.create(session=session, seller_id=seller.id, kind=plans.PlanKind.SERVICE, name="Starter",
                                values=base.with_limits(base.limits_map() | STARTER_LIMITS))
         for customer in session.scalars(select(Customer).where(Customer.seller_id == seller.id)):
             handle = customer.contact_name.split()[0].lower().encode("ascii", "ignore").decode()

@@ -44,7 +44,7 @@ class ContactDetails:
     locale: str | None = None
 
 
-def get_or_raise(session: Session, *, customer_id: uuid.UUID, for_update: bool = False) -> Customer:
+def get_or_raise(*, session: Session, customer_id: uuid.UUID, for_update: bool = False) -> Customer:
     statement = select(Customer).where(Customer.id == customer_id)
     if for_update:
         statement = statement.with_for_update()
@@ -96,7 +96,7 @@ def _camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
-def create(session: Session, *, seller_id: uuid.UUID, contact: ContactDetails, username: str, password: str,
+def create(*, session: Session, seller_id: uuid.UUID, contact: ContactDetails, username: str, password: str,
            first_subscription: subscriptions.NewSubscription | None = None) -> Customer:
     """A customer account, optionally with its first subscription (without one it cannot log in).
 
@@ -145,17 +145,17 @@ def _apply_contact(customer: Customer, contact: ContactDetails) -> None:
     customer.updated_at = clock.now()
 
 
-def update_contact(session: Session, *, customer_id: uuid.UUID, contact: ContactDetails) -> Customer:
-    customer = get_or_raise(session, customer_id=customer_id, for_update=True)
+def update_contact(*, session: Session, customer_id: uuid.UUID, contact: ContactDetails) -> Customer:
+    customer = get_or_raise(session=session, customer_id=customer_id, for_update=True)
     with under("contact"):
         check_contact(contact, creating=False)
     _apply_contact(customer, contact)
     return customer
 
 
-def change_login(session: Session, *, customer_id: uuid.UUID, username: str | None, password: str | None) -> Customer:
+def change_login(*, session: Session, customer_id: uuid.UUID, username: str | None, password: str | None) -> Customer:
     """New username and/or password; the customer is NOT notified automatically."""
-    customer = get_or_raise(session, customer_id=customer_id, for_update=True)
+    customer = get_or_raise(session=session, customer_id=customer_id, for_update=True)
     user = _login_user(session, customer.id)
     with collect_errors() as errors:
         if username is not None:
@@ -172,9 +172,9 @@ def change_login(session: Session, *, customer_id: uuid.UUID, username: str | No
     return customer
 
 
-def suspend(session: Session, *, customer_id: uuid.UUID) -> Customer:
+def suspend(*, session: Session, customer_id: uuid.UUID) -> Customer:
     """Blocks log-in for the customer and its users and suspends all its active subscriptions."""
-    customer = get_or_raise(session, customer_id=customer_id, for_update=True)
+    customer = get_or_raise(session=session, customer_id=customer_id, for_update=True)
     customer.status, customer.updated_at = "suspended", clock.now()
     suspended = session.scalars(update(Subscription).where(Subscription.customer_id == customer.id,
                                                            Subscription.status == "active").values(
@@ -183,9 +183,9 @@ def suspend(session: Session, *, customer_id: uuid.UUID) -> Customer:
     return customer
 
 
-def activate(session: Session, *, customer_id: uuid.UUID) -> Customer:
+def activate(*, session: Session, customer_id: uuid.UUID) -> Customer:
     """Reactivates the customer and the subscriptions its suspension had suspended (not the others)."""
-    customer = get_or_raise(session, customer_id=customer_id, for_update=True)
+    customer = get_or_raise(session=session, customer_id=customer_id, for_update=True)
     customer.status, customer.updated_at = "active", clock.now()
     activated = session.scalars(update(Subscription).where(Subscription.customer_id == customer.id,
                                                            Subscription.suspension_reason == "customer").values(
@@ -194,12 +194,12 @@ def activate(session: Session, *, customer_id: uuid.UUID) -> Customer:
     return customer
 
 
-def delete(session: Session, *, customer_id: uuid.UUID, confirm: bool) -> uuid.UUID:
+def delete(*, session: Session, customer_id: uuid.UUID, confirm: bool) -> uuid.UUID:
     """Deletes the customer with its users, subscriptions and sites."""
     if not confirm:
         raise DomainError(E.CONFIRMATION_REQUIRED, "Deleting removes the customer's subscriptions and sites: "
                                                    "confirm it.", field="confirm")
-    customer = get_or_raise(session, customer_id=customer_id, for_update=True)
+    customer = get_or_raise(session=session, customer_id=customer_id, for_update=True)
     # The database cascades the deletion to the subscriptions: their webspaces go too.
     doomed = session.scalars(select(Subscription.id).where(Subscription.customer_id == customer.id)).all()
     request_many(session, seller_id=customer.seller_id, subscription_ids=doomed, action=Action.DELETE)

@@ -68,7 +68,7 @@ def _name_taken(session: Session, seller_id: uuid.UUID, kind: str, name: str, ex
     return bool(session.scalar(select(exists().where(*conditions))))
 
 
-def create(session: Session, *, seller_id: uuid.UUID, kind: PlanKind, name: str, values: pv.PlanValues) -> ServicePlan:
+def create(*, session: Session, seller_id: uuid.UUID, kind: PlanKind, name: str, values: pv.PlanValues) -> ServicePlan:
     name = _check(name, values)
     if _name_taken(session, seller_id, kind.value, name, None):
         raise DomainError(E.NAME_TAKEN, f"A plan named {name!r} exists already.", field="name")
@@ -104,7 +104,7 @@ def usage_counts(session: Session, plan_ids: Sequence[uuid.UUID]) -> dict[uuid.U
     return counts
 
 
-def update(session: Session, *, plan_id: uuid.UUID, name: str | None, values: pv.PlanValues | None) -> ServicePlan:
+def update(*, session: Session, plan_id: uuid.UUID, name: str | None, values: pv.PlanValues | None) -> ServicePlan:
     """Change a plan: "OK" when unused; the caller then runs "Update & Sync" for its subscriptions."""
     plan = get_or_raise(session, plan_id=plan_id, for_update=True)
     new_values = values if values is not None else values_of(plan)
@@ -116,7 +116,7 @@ def update(session: Session, *, plan_id: uuid.UUID, name: str | None, values: pv
     return plan
 
 
-def delete(session: Session, *, plan_id: uuid.UUID) -> uuid.UUID:
+def delete(*, session: Session, plan_id: uuid.UUID) -> uuid.UUID:
     """A plan with at least one subscription cannot be deleted."""
     plan = get_or_raise(session, plan_id=plan_id, for_update=True)
     if subscriptions_using(session, plan):
@@ -126,14 +126,14 @@ def delete(session: Session, *, plan_id: uuid.UUID) -> uuid.UUID:
     return plan_id
 
 
-def duplicate(session: Session, *, plan_id: uuid.UUID, name: str | None = None) -> ServicePlan:
+def duplicate(*, session: Session, plan_id: uuid.UUID, name: str | None = None) -> ServicePlan:
     plan = get_or_raise(session, plan_id=plan_id)
     base = name or f"Copy of {plan.name}"
     candidate, n = base, 1
     while _name_taken(session, plan.seller_id, plan.kind, candidate, None):
         n += 1
         candidate = f"{base} ({n})"
-    return create(session, seller_id=plan.seller_id, kind=PlanKind(plan.kind), name=candidate[:255],
+    return create(session=session, seller_id=plan.seller_id, kind=PlanKind(plan.kind), name=candidate[:255],
                   values=values_of(plan))
 
 

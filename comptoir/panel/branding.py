@@ -25,7 +25,7 @@ class BrandingErrorCode(ErrorCode):
     INVALID_TITLE = "invalid_title"
 
 
-def get(session: Session, *, seller_id: uuid.UUID) -> Branding | None:
+def get(*, session: Session, seller_id: uuid.UUID) -> Branding | None:
     return session.get(Branding, seller_id)
 
 
@@ -69,7 +69,7 @@ def _locked(session: Session, seller_id: uuid.UUID) -> Branding:
     return session.scalars(statement, execution_options={"populate_existing": True}).one()
 
 
-def update(session: Session, *, seller_id: uuid.UUID, logo: bytes | images.Image | None = None,
+def update(*, session: Session, seller_id: uuid.UUID, logo: bytes | images.Image | None = None,
            logo_link_url: str | None = None, title_text: str | None = None) -> Branding:
     """Change what is given; an empty link or title clears it. Nothing is stored if any part is refused,
     and every refused part is reported. `logo` may come already read (off the event loop)."""
@@ -90,7 +90,7 @@ def update(session: Session, *, seller_id: uuid.UUID, logo: bytes | images.Image
     return branding
 
 
-def reset_logo(session: Session, *, seller_id: uuid.UUID) -> Branding | None:
+def reset_logo(*, session: Session, seller_id: uuid.UUID) -> Branding | None:
     """Restore the stock logo; the row goes when nothing custom remains."""
     branding = session.scalars(
         select(Branding).where(Branding.seller_id == seller_id).with_for_update()).one_or_none()

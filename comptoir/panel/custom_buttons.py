@@ -155,7 +155,7 @@ def _stored_context(context: Sequence[ButtonContext]) -> list[str]:
     return list(dict.fromkeys(item.value for item in context))
 
 
-def create(session: Session, *, viewer: Viewer, new: NewButton) -> CustomButton:
+def create(*, session: Session, viewer: Viewer, new: NewButton) -> CustomButton:
     """Add a button owned by the creating staff user."""
     image = _read_icon(new.image, new.location) if new.image is not None else None
     button = CustomButton(
@@ -182,7 +182,7 @@ def _visible(viewer: Viewer) -> Select[CustomButton]:
     return statement
 
 
-def get_or_raise(session: Session, *, viewer: Viewer, button_id: uuid.UUID, for_update: bool = False
+def get_or_raise(*, session: Session, viewer: Viewer, button_id: uuid.UUID, for_update: bool = False
                  ) -> CustomButton:
     statement = _visible(viewer).where(CustomButton.id == button_id)
     if for_update:
@@ -193,7 +193,7 @@ def get_or_raise(session: Session, *, viewer: Viewer, button_id: uuid.UUID, for_
     return button
 
 
-def list_for(session: Session, *, viewer: Viewer, location: ButtonLocation | None = None
+def list_for(*, session: Session, viewer: Viewer, location: ButtonLocation | None = None
              ) -> list[CustomButton]:
     """The buttons `viewer` sees at `location` (everywhere if None): lower priority first, then oldest."""
     statement = _visible(viewer)
@@ -203,13 +203,13 @@ def list_for(session: Session, *, viewer: Viewer, location: ButtonLocation | Non
         CustomButton.priority, CustomButton.created_at, CustomButton.id)))
 
 
-def update(session: Session, *, viewer: Viewer, button_id: uuid.UUID, label: str | None = None,
+def update(*, session: Session, viewer: Viewer, button_id: uuid.UUID, label: str | None = None,
            location: ButtonLocation | None = None, url: str | None = None, priority: int | None = None,
            tooltip: str | None = None, open_in_panel: bool | None = None,
            visible_only_to_me: bool | None = None, context: Sequence[ButtonContext] | None = None,
            image: bytes | images.Image | None = None, remove_image: bool = False) -> CustomButton:
     """Change what is given; a new place re-checks the kept image's size. Any refusal changes nothing."""
-    button = get_or_raise(session, viewer=viewer, button_id=button_id, for_update=True)
+    button = get_or_raise(session=session, viewer=viewer, button_id=button_id, for_update=True)
     place = location or ButtonLocation(button.location)
     changes: dict[str, object] = {}
     if label is not None:
@@ -241,13 +241,13 @@ def update(session: Session, *, viewer: Viewer, button_id: uuid.UUID, label: str
     return button
 
 
-def delete(session: Session, *, viewer: Viewer, button_id: uuid.UUID) -> uuid.UUID:
-    session.delete(get_or_raise(session, viewer=viewer, button_id=button_id, for_update=True))
+def delete(*, session: Session, viewer: Viewer, button_id: uuid.UUID) -> uuid.UUID:
+    session.delete(get_or_raise(session=session, viewer=viewer, button_id=button_id, for_update=True))
     session.flush()
     return button_id
 
 
-def context_values(session: Session, *, viewer: Viewer, subscription_id: uuid.UUID | None,
+def context_values(*, session: Session, viewer: Viewer, subscription_id: uuid.UUID | None,
                    wanted: Collection[ButtonContext]) -> dict[ButtonContext, str]:
     """The values `wanted` for this viewer: subscription details from `subscription_id` (read under RLS), the
     customer's from the viewer's own record, or for staff from the subscription's owner."""

@@ -60,7 +60,7 @@ async def _branding(row: BrandingModel | None) -> Branding:
 
 async def current_branding(info: Info) -> Branding:
     seller_id = info.context.tenant.seller_id
-    return await _branding(await _run(info, lambda s: branding_service.get(s, seller_id=seller_id)))
+    return await _branding(await _run(info, lambda s: branding_service.get(session=s, seller_id=seller_id)))
 
 
 async def _read_upload(read: Callable[[], images.Image]) -> images.Image | DomainError:
@@ -91,7 +91,7 @@ async def branding_update(info: Info, input: BrandingUpdateInput) -> BrandingPay
 
     def work(session: Session) -> BrandingModel:
         return _with_upload_error(logo, lambda: branding_service.update(
-            session, seller_id=seller_id, logo=logo if isinstance(logo, images.Image) else None,
+            session=session, seller_id=seller_id, logo=logo if isinstance(logo, images.Image) else None,
             logo_link_url=input.logo_link_url, title_text=input.title_text))
 
     async def done(row: BrandingModel) -> BrandingPayload:
@@ -106,7 +106,7 @@ async def branding_reset(info: Info) -> BrandingPayload:
     async def done(row: BrandingModel | None) -> BrandingPayload:
         return BrandingPayload(branding=await _branding(row))
 
-    return await mutate(info, BrandingPayload, lambda s: branding_service.reset_logo(s, seller_id=seller_id), done)
+    return await mutate(info, BrandingPayload, lambda s: branding_service.reset_logo(session=s, seller_id=seller_id), done)
 
 
 # --- custom buttons ------------------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def build_buttons(session: Session, viewer: buttons.Viewer, found: Sequence[Cust
                   subscription_id: uuid.UUID | None = None) -> list[CustomButton]:
     """Buttons as `viewer` sees them: labels cut to its preference, URLs carrying the selected context."""
     wanted = {buttons.ButtonContext(value) for button in found for value in button.context_parameters}
-    values = buttons.context_values(session, viewer=viewer, subscription_id=subscription_id, wanted=wanted)
+    values = buttons.context_values(session=session, viewer=viewer, subscription_id=subscription_id, wanted=wanted)
     label_length = session.get_one(UserModel, viewer.user_id).button_label_length
     return [CustomButton.from_model(button, label_length=label_length,
                                     url=buttons.final_url(button.url, button.context_parameters, values))
@@ -131,7 +131,7 @@ async def visible_custom_buttons(
         subscription_id, "Subscription", field="subscriptionId")
 
     def load(session: Session) -> list[CustomButton]:
-        found = buttons.list_for(session, viewer=viewer, location=location)
+        found = buttons.list_for(session=session, viewer=viewer, location=location)
         return build_buttons(session, viewer, found, subscription)
 
     return await _run(info, load)
@@ -142,7 +142,7 @@ async def load_custom_button(info: Info, button_id: uuid.UUID) -> CustomButton |
 
     def load(session: Session) -> CustomButton | None:
         try:
-            button = buttons.get_or_raise(session, viewer=viewer, button_id=button_id)
+            button = buttons.get_or_raise(session=session, viewer=viewer, button_id=button_id)
         except DomainError:
             return None
         return build_buttons(session, viewer, [button])[0]
@@ -166,7 +166,7 @@ async def custom_button_create(info: Info, input: CustomButtonCreateInput) -> Cu
     image = None if input.image_base64 is None else await _read_upload(lambda: _icon_upload(input.image_base64))
 
     def work(session: Session) -> CustomButtonModel:
-        return _with_upload_error(image, lambda: buttons.create(session, viewer=viewer, new=buttons.NewButton(
+        return _with_upload_error(image, lambda: buttons.create(session=session, viewer=viewer, new=buttons.NewButton(
             label=input.label, location=input.location, url=input.url, priority=input.priority,
             tooltip=input.tooltip, open_in_panel=input.open_in_panel,
             visible_only_to_me=input.visible_only_to_me, context=input.context,
@@ -182,7 +182,7 @@ async def custom_button_update(info: Info, input: CustomButtonUpdateInput) -> Cu
 
     def work(session: Session) -> CustomButtonModel:
         return _with_upload_error(image, lambda: buttons.update(
-            session, viewer=viewer, button_id=decode_id(input.id, "CustomButton"), label=input.label,
+            session=session, viewer=viewer, button_id=decode_id(input.id, "CustomButton"), label=input.label,
             location=input.location, url=input.url, priority=input.priority, tooltip=input.tooltip,
             open_in_panel=input.open_in_panel, visible_only_to_me=input.visible_only_to_me,
             context=input.context, image=image if isinstance(image, images.Image) else None,
@@ -195,7 +195,7 @@ async def custom_button_delete(info: Info, input: CustomButtonDeleteInput) -> Cu
     viewer = _viewer(info)
     return await mutate(
         info, CustomButtonDeletePayload,
-        lambda s: buttons.delete(s, viewer=viewer, button_id=decode_id(input.id, "CustomButton")),
+        lambda s: buttons.delete(session=s, viewer=viewer, button_id=decode_id(input.id, "CustomButton")),
         lambda deleted: CustomButtonDeletePayload(deleted_id=strawberry.ID(encode_id("CustomButton", deleted))))
 
 
@@ -203,4 +203,4 @@ async def custom_button_delete(info: Info, input: CustomButtonDeleteInput) -> Cu
 
 async def viewer_overview(info: Info) -> Overview:
     tenant = info.context.tenant
-    return await _run(info, lambda s: Overview.from_service(overview_service.for_viewer(s, viewer=tenant)))
+    return await _run(info, lambda s: Overview.from_service(overview_service.for_viewer(session=s, viewer=tenant)))

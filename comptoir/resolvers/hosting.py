@@ -127,7 +127,7 @@ async def plan_create(info: Info, input: PlanCreateInput) -> PlanPayload:
     seller_id = info.context.tenant.seller_id
     base = pv.default_plan_values() if input.kind is PlanKind.SERVICE else pv.PlanValues()
     return await mutate(info, PlanPayload, lambda s: plans.create(
-        s, seller_id=seller_id, kind=plans.PlanKind(input.kind.value), name=input.name,
+        session=s, seller_id=seller_id, kind=plans.PlanKind(input.kind.value), name=input.name,
         values=input.values.apply(base) if input.values else base), lambda plan: _plan_payload(info, plan.id))
 
 
@@ -137,7 +137,7 @@ async def plan_update(info: Info, input: PlanUpdateInput) -> PlanUpdatePayload:
     def work(session: Session) -> tuple[uuid.UUID, sync.SyncOutcome]:
         plan_id = decode_id(input.id, "Plan")
         current = plans.values_of(plans.get_or_raise(session, plan_id=plan_id))
-        updated = plans.update(session, plan_id=plan_id, name=input.name,
+        updated = plans.update(session=session, plan_id=plan_id, name=input.name,
                                values=input.values.apply(current) if input.values else None)
         return updated.id, sync.update_and_sync(session, plan_id=updated.id)
 
@@ -167,12 +167,12 @@ async def plan_accept_available_values(info: Info, input: PlanIdInput) -> PlanUp
 
 
 async def plan_delete(info: Info, input: PlanIdInput) -> PlanDeletePayload:
-    return await mutate(info, PlanDeletePayload, lambda s: plans.delete(s, plan_id=decode_id(input.id, "Plan")),
+    return await mutate(info, PlanDeletePayload, lambda s: plans.delete(session=s, plan_id=decode_id(input.id, "Plan")),
                         lambda deleted: PlanDeletePayload(deleted_id=strawberry.ID(encode_id("Plan", deleted))))
 
 
 async def plan_duplicate(info: Info, input: PlanIdInput) -> PlanPayload:
-    return await mutate(info, PlanPayload, lambda s: plans.duplicate(s, plan_id=decode_id(input.id, "Plan")),
+    return await mutate(info, PlanPayload, lambda s: plans.duplicate(session=s, plan_id=decode_id(input.id, "Plan")),
                         lambda plan: _plan_payload(info, plan.id))
 
 
@@ -436,7 +436,7 @@ async def customer_create(info: Info, input: CustomerCreateInput) -> CustomerPay
                     ip_pool_id=decode_id(sub.ip_pool_entry_id, "IpPoolEntry", field="ipPoolEntryId"),
                     plan_id=_optional_id(sub.plan_id, "Plan", "planId"),
                     addon_ids=tuple(decode_id(a, "Plan", field="addonIds") for a in sub.addon_ids))
-        return customer_accounts.create(session, seller_id=seller_id, contact=_contact(input.contact),
+        return customer_accounts.create(session=session, seller_id=seller_id, contact=_contact(input.contact),
                                         username=input.username, password=input.password, first_subscription=first)
 
     return await mutate(info, CustomerPayload, work, lambda row: _customer_payload(info, row.id))
@@ -448,7 +448,7 @@ async def _customer_payload(info: Info, customer_id: uuid.UUID) -> CustomerPaylo
 
 async def customer_update(info: Info, input: CustomerOperationInput) -> CustomerPayload:
     return await mutate(info, CustomerPayload, lambda s: customer_accounts.update_contact(
-        s, customer_id=decode_id(input.id, "Customer"), contact=_contact(input.contact)),
+        session=s, customer_id=decode_id(input.id, "Customer"), contact=_contact(input.contact)),
         lambda row: _customer_payload(info, row.id))
 
 
@@ -457,7 +457,7 @@ async def customer_login_change(info: Info, input: CustomerLoginChangeInput) -> 
         return CustomerLoginChangePayload(customer=await _load_customer(info, row.id), customer_notified=False)
 
     return await mutate(info, CustomerLoginChangePayload, lambda s: customer_accounts.change_login(
-        s, customer_id=decode_id(input.id, "Customer"), username=input.username, password=input.password), done)
+        session=s, customer_id=decode_id(input.id, "Customer"), username=input.username, password=input.password), done)
 
 
 async def _customers_each(info: Info, ids: Sequence[strawberry.ID],
@@ -495,22 +495,22 @@ async def _selected(info: Info, selection: CustomerSelectionInput) -> list[straw
 
 async def customer_suspend(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
     return await _customers_each(info, await _selected(info, input),
-                                 lambda s, i: customer_accounts.suspend(s, customer_id=i))
+                                 lambda s, i: customer_accounts.suspend(session=s, customer_id=i))
 
 
 async def customer_activate(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
     return await _customers_each(info, await _selected(info, input),
-                                 lambda s, i: customer_accounts.activate(s, customer_id=i))
+                                 lambda s, i: customer_accounts.activate(session=s, customer_id=i))
 
 
 async def customer_delete(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
     return await _customers_each(info, await _selected(info, input), lambda s, i: customer_accounts.delete(
-        s, customer_id=i, confirm=input.confirm))
+        session=s, customer_id=i, confirm=input.confirm))
 
 
 async def subscription_php_settings_update(info: Info, input: SubscriptionPhpSettingsInput) -> SubscriptionPayload:
     """PHP directives at the subscription or one of its sites; "Default" inherits again."""
     as_customer = info.context.tenant.role is Role.CUSTOMER
     return await _single(info, input.id, lambda s, i: php_settings.set_directives(
-        s, subscription_id=i, site_id=_optional_id(input.site_id, "Site", "siteId"), as_customer=as_customer,
+        session=s, subscription_id=i, site_id=_optional_id(input.site_id, "Site", "siteId"), as_customer=as_customer,
         directives={d.name: d.value for d in input.directives}))

@@ -233,15 +233,15 @@ def test_expiration_and_customer_suspension_reach_the_webspaces(provider, seller
     with session_scope(system(seller_id)) as session:
         assert subscription_lifecycle.process_expirations(session=session, today=date(2100, 1, 1)) == [expiring]
     with session_scope(system(seller_id)) as session:
-        customer_accounts.suspend(session, customer_id=customer.customer_id)
+        customer_accounts.suspend(session=session, customer_id=customer.customer_id)
     assert deliver_all(dispatched) == ["done", "done"]
     assert agent.is_suspended(expiring) and agent.is_suspended(owned)
     with session_scope(system(seller_id)) as session:
-        customer_accounts.activate(session, customer_id=customer.customer_id)
+        customer_accounts.activate(session=session, customer_id=customer.customer_id)
     deliver_all(dispatched)
     assert not agent.is_suspended(owned)
     with session_scope(system(seller_id)) as session:
-        customer_accounts.delete(session, customer_id=customer.customer_id, confirm=True)
+        customer_accounts.delete(session=session, customer_id=customer.customer_id, confirm=True)
     deliver_all(dispatched)
     assert agent.webspace_path(owned) is None and agent.webspace_path(expiring) is not None
 

@@ -112,10 +112,10 @@ def test_plan_in_use_cannot_be_deleted(reseller):
     _, seller, entry = reseller
     gold = plan(seller.seller_id)
     subscribe(seller.seller_id, entry, plan_id=gold)
-    expect_error(E.PLAN_IN_USE, seller.seller_id, lambda s: plans.delete(s, plan_id=gold))
+    expect_error(E.PLAN_IN_USE, seller.seller_id, lambda s: plans.delete(session=s, plan_id=gold))
     unused = plan(seller.seller_id, "Unused")
     with session_scope(system(seller.seller_id)) as session:
-        plans.delete(session, plan_id=unused)
+        plans.delete(session=session, plan_id=unused)
 
 
 def test_plan_update_reaches_synced_subscriptions_but_not_locked_ones(reseller):
@@ -126,7 +126,7 @@ def test_plan_update_reaches_synced_subscriptions_but_not_locked_ones(reseller):
         subscription_plans.customize(session=session, subscription_id=locked, limits=[(Resource.MAILBOXES, 3)])
     with session_scope(system(seller.seller_id)) as session:
         values = plans.values_of(plans.get_or_raise(session, plan_id=gold))
-        plans.update(session, plan_id=gold, name=None,
+        plans.update(session=session, plan_id=gold, name=None,
                      values=values.with_limits(values.limits_map() | {Resource.MAILBOXES: 40}))
         outcome = sync.update_and_sync(session, plan_id=gold)
     assert outcome.subscriptions == 1
@@ -144,7 +144,7 @@ def test_plan_change_beyond_the_allocation_makes_subscriptions_unsynced_with_a_c
     first, second = subscribe(seller.seller_id, entry, plan_id=gold), subscribe(seller.seller_id, entry, plan_id=gold)
     with session_scope(system(seller.seller_id)) as session:
         values = plans.values_of(plans.get_or_raise(session, plan_id=gold))
-        plans.update(session, plan_id=gold, name=None,
+        plans.update(session=session, plan_id=gold, name=None,
                      values=values.with_limits(values.limits_map() | {Resource.DISK_SPACE: 60_000}))
         outcome = sync.update_and_sync(session, plan_id=gold)
     # 100 000 MB allocated: the first fits at 60 000 (+ 40 000), the second cannot (40 000 left).
@@ -294,10 +294,10 @@ def test_customer_suspension_suspends_its_subscriptions_and_activation_restores_
     other = subscribe(seller.seller_id, entry, customer_id=customer.customer_id)
     with session_scope(system(seller.seller_id)) as session:
         subscription_lifecycle.suspend(session=session, subscription_id=kept_suspended)
-        customer_accounts.suspend(session, customer_id=customer.customer_id)
+        customer_accounts.suspend(session=session, customer_id=customer.customer_id)
     assert load(seller.seller_id, other).status == "suspended"
     with session_scope(system(seller.seller_id)) as session:
-        customer_accounts.activate(session, customer_id=customer.customer_id)
+        customer_accounts.activate(session=session, customer_id=customer.customer_id)
     assert load(seller.seller_id, other).status == "active"
     assert load(seller.seller_id, kept_suspended).suspension_reason == "manual"
 
@@ -307,9 +307,9 @@ def test_customer_deletion_deletes_its_subscriptions(reseller):
     customer = factories.customer(seller, "gone")
     sid = subscribe(seller.seller_id, entry, customer_id=customer.customer_id)
     expect_error(E.CONFIRMATION_REQUIRED, seller.seller_id,
-                 lambda s: customer_accounts.delete(s, customer_id=customer.customer_id, confirm=False))
+                 lambda s: customer_accounts.delete(session=s, customer_id=customer.customer_id, confirm=False))
     with session_scope(system(seller.seller_id)) as session:
-        customer_accounts.delete(session, customer_id=customer.customer_id, confirm=True)
+        customer_accounts.delete(session=session, customer_id=customer.customer_id, confirm=True)
     with session_scope(system(seller.seller_id)) as session:
         assert session.get(Subscription, sid) is None
 
@@ -325,7 +325,7 @@ def test_large_plan_sync_runs_as_a_tracked_job(reseller, monkeypatch):
     ids = [subscribe(seller.seller_id, entry, plan_id=gold) for _ in range(5)]
     with session_scope(system(seller.seller_id)) as session:
         values = plans.values_of(plans.get_or_raise(session, plan_id=gold))
-        plans.update(session, plan_id=gold, name=None,
+        plans.update(session=session, plan_id=gold, name=None,
                      values=values.with_limits(values.limits_map() | {Resource.MAILBOXES: 7}))
         outcome = sync.update_and_sync(session, plan_id=gold)
         assert outcome.job_id is not None
@@ -399,10 +399,10 @@ def test_php_directive_set_at_a_site_needs_the_customers_permission_and_default_
     with session_scope(system(seller.seller_id)) as session:
         site_id = inspection.sites_of(session, sid)[0].id
     expect_error(E.NOT_PERMITTED, seller.seller_id, lambda s: php_settings.set_directives(
-        s, subscription_id=sid, site_id=site_id, directives={"memory_limit": "512M"}, as_customer=True))
+        session=s, subscription_id=sid, site_id=site_id, directives={"memory_limit": "512M"}, as_customer=True))
     with session_scope(system(seller.seller_id)) as session:
-        php_settings.set_directives(session, subscription_id=sid, directives={"memory_limit": "256M"})
-        php_settings.set_directives(session, subscription_id=sid, site_id=site_id,
+        php_settings.set_directives(session=session, subscription_id=sid, directives={"memory_limit": "256M"})
+        php_settings.set_directives(session=session, subscription_id=sid, site_id=site_id,
                                     directives={"display_errors": "on"})
     with session_scope(system(seller.seller_id)) as session:
         row = session.get_one(Subscription, sid)
@@ -412,10 +412,10 @@ def test_php_directive_set_at_a_site_needs_the_customers_permission_and_default_
         # the customer lacks common PHP settings management: the site's override does not apply
         at_site = {e.directive: e for e in inspection.effective_php(session, row, site_id=site_id)}
         assert at_site["display_errors"].level is PhpLevelKind.SERVER
-        php_settings.set_directives(session, subscription_id=sid, directives={"memory_limit": "Default"})
+        php_settings.set_directives(session=session, subscription_id=sid, directives={"memory_limit": "Default"})
     with session_scope(system(seller.seller_id)) as session:
         row = session.get_one(Subscription, sid)
         assert {e.directive: e for e in inspection.effective_php(session, row)}["memory_limit"].value == "128M"
         assert session.get_one(Site, site_id).php_directives == {"display_errors": "on"}
     expect_error(E.INVALID, seller.seller_id, lambda s: php_settings.set_directives(
-        s, subscription_id=sid, directives={"no_such_directive": "1"}))
+        session=s, subscription_id=sid, directives={"no_such_directive": "1"}))
