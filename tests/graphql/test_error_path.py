@@ -165,3 +165,29 @@ async def test_provider_naming_a_resellers_plan_gets_typed_errors_and_keeps_the_
     add_results = added["data"]["subscriptionAddAddon"]["results"]
     assert [r["errors"] for r in add_results] == [[{"code": "NOT_FOUND", "field": "addonId"}], []]
     assert add_results[1]["subscription"]["addons"] == [{"name": "Extra"}]
+
+
+RESELLER_CREATE = """mutation($input: ResellerCreateInput!) {
+  resellerCreate(input: $input) { reseller { id } errors { code field } } }"""
+
+
+async def test_reseller_create_reports_its_own_and_its_administrators_bad_fields_together(client, world):
+    token = await client.login("root", factories.PASSWORD)
+    result = await client.execute(RESELLER_CREATE, {"input": {
+        "name": "", "country": "XX", "language": "tlh",
+        "administrator": {"username": "ok_admin", "password": "short", "email": "nope"}}}, token=token)
+    assert sorted((e["field"], e["code"]) for e in result["data"]["resellerCreate"]["errors"]) == [
+        ("administrator.email", "INVALID_EMAIL"), ("administrator.password", "PASSWORD_TOO_SHORT"),
+        ("country", "INVALID_COUNTRY"), ("language", "UNSUPPORTED_LANGUAGE"), ("name", "INVALID_NAME")]
+
+
+async def test_profile_update_reports_every_bad_field_and_changes_nothing(client, world):
+    token = await client.login("alpha", factories.PASSWORD)
+    result = await client.execute(
+        """mutation { profileUpdate(input: {fullName: "Al", email: "nope", country: "XX"}) {
+             user { fullName } errors { code field } } }""", token=token)
+    payload = result["data"]["profileUpdate"]
+    assert sorted((e["field"], e["code"]) for e in payload["errors"]) == [
+        ("country", "INVALID_COUNTRY"), ("email", "INVALID_EMAIL")]
+    me = await client.execute("{ me { fullName } }", token=token)
+    assert me["data"]["me"]["fullName"] != "Al"
