@@ -29,12 +29,12 @@ from comptoir.hosting.models import IpPoolEntry, ServicePlan, SubscriptionAddon
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import (
     Connection,
+    Outcome,
     check_bulk,
     error_payload,
     mutate,
+    mutate_each,
     page_request,
-    run_mutation,
-    user_errors,
 )
 from comptoir.schema.customers import Customer
 from comptoir.schema.hosting import BackgroundJob, HostingError, Plan, PlanKind
@@ -80,11 +80,6 @@ from comptoir.schema.subscriptions import (
 from comptoir.tenancy import customers
 from comptoir.tenancy.context import Role
 from comptoir.tenancy.models import Customer as CustomerModel
-
-
-def _errors(error: DomainError) -> list[HostingError]:
-    return user_errors(error, HostingError)
-
 
 # ---- plans ---------------------------------------------------------------------------------
 
@@ -274,25 +269,20 @@ async def subscription_create(info: Info, input: SubscriptionCreateInput) -> Sub
 async def _for_each(info: Info, ids: Sequence[strawberry.ID],
                     operation: Callable[[Session, uuid.UUID], Any]) -> SubscriptionsPayload:
     """A bulk operation: each id in its own savepoint, a result (or errors) per id."""
-    try:
-        check_bulk(ids)
-    except DomainError as error:
-        return error_payload(SubscriptionsPayload, error)
-    outcomes: list[tuple[strawberry.ID, uuid.UUID | None, DomainError | None]] = []
-    for global_id in ids:
-        def work(session: Session, gid: strawberry.ID = global_id) -> uuid.UUID:
-            subscription_id = decode_id(gid, "Subscription")
-            operation(session, subscription_id)
-            return subscription_id
+    def work(session: Session, global_id: strawberry.ID) -> uuid.UUID:
+        subscription_id = decode_id(global_id, "Subscription")
+        operation(session, subscription_id)
+        return subscription_id
 
-        result = await run_mutation(info, work)
-        outcomes.append((global_id, None, result) if isinstance(result, DomainError) else (global_id, result, None))
-    done = [sid for _, sid, _ in outcomes if sid]
-    built = await info.context.run(lambda s: {v.model.id: v for v in build(
-        s, list(s.scalars(select(SubscriptionModel).where(SubscriptionModel.id.in_(done)))))})
-    return SubscriptionsPayload(results=[
-        SubscriptionResult(id=gid, subscription=built.get(sid) if sid else None,
-                           errors=_errors(error) if error else []) for gid, sid, error in outcomes])
+    async def done(outcomes: list[Outcome[uuid.UUID]]) -> SubscriptionsPayload:
+        changed = [o.result for o in outcomes if o.result]
+        built = await info.context.run(lambda s: {v.model.id: v for v in build(
+            s, list(s.scalars(select(SubscriptionModel).where(SubscriptionModel.id.in_(changed)))))})
+        return SubscriptionsPayload(results=[
+            SubscriptionResult(id=o.id, subscription=built.get(o.result) if o.result else None,
+                               errors=o.errors(HostingError)) for o in outcomes])
+
+    return await mutate_each(info, SubscriptionsPayload, ids, work, done)
 
 
 async def _for_each_with(info: Info, ids: Sequence[strawberry.ID], other: strawberry.ID, field: str,
@@ -462,20 +452,19 @@ async def customer_login_change(info: Info, input: CustomerLoginChangeInput) -> 
 
 async def _customers_each(info: Info, ids: Sequence[strawberry.ID],
                           operation: Callable[[Session, uuid.UUID], Any]) -> CustomersPayload:
-    try:
-        check_bulk(ids)
-    except DomainError as error:
-        return error_payload(CustomersPayload, error)
-    results = []
-    for global_id in ids:
-        result = await run_mutation(info, lambda s, gid=global_id: operation(s, decode_id(gid, "Customer")))
-        if isinstance(result, DomainError):
-            results.append(CustomerResult(id=global_id, errors=_errors(result)))
-        else:
-            customer = await _load_customer(info, result) if isinstance(result, uuid.UUID) else Customer.from_model(
-                result)
-            results.append(CustomerResult(id=global_id, customer=customer))
-    return CustomersPayload(results=results)
+    async def done(outcomes: list[Outcome[Any]]) -> CustomersPayload:
+        results = []
+        for outcome in outcomes:
+            customer = None
+            if isinstance(outcome.result, uuid.UUID):
+                customer = await _load_customer(info, outcome.result)
+            elif outcome.result is not None:
+                customer = Customer.from_model(outcome.result)
+            results.append(CustomerResult(id=outcome.id, customer=customer, errors=outcome.errors(HostingError)))
+        return CustomersPayload(results=results)
+
+    return await mutate_each(info, CustomersPayload, ids, lambda s, gid: operation(s, decode_id(gid, "Customer")),
+                             done)
 
 
 async def _selected(info: Info, selection: CustomerSelectionInput) -> list[strawberry.ID]:

@@ -11,6 +11,7 @@ import enum
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -185,6 +186,36 @@ async def mutate(info: Info, payload: type[P], work: Callable[[Session], T],
     if isinstance(result, DomainError):
         return error_payload(payload, result)
     built = done(result)
+    return await built if inspect.isawaitable(built) else built
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a bulk mutation did with one id: its result, or the domain error that undid it."""
+
+    id: strawberry.ID
+    result: T | None = None
+    error: DomainError | None = None
+
+    def errors(self, error_type: type[E]) -> list[E]:
+        return [] if self.error is None else user_errors(self.error, error_type)
+
+
+async def mutate_each(info: Info, payload: type[P], ids: Sequence[strawberry.ID],
+                      work: Callable[[Session, strawberry.ID], T],
+                      done: Callable[[list[Outcome[T]]], P | Awaitable[P]]) -> P:
+    """The one path of a bulk mutation: too many ids are refused whole; otherwise each id runs in its own
+    savepoint, so one refused id undoes only its own work, and `done` reports every id's outcome."""
+    try:
+        check_bulk(ids)
+    except DomainError as error:
+        return error_payload(payload, error)
+    outcomes: list[Outcome[T]] = []
+    for global_id in ids:
+        result = await run_mutation(info, lambda s, gid=global_id: work(s, gid))
+        outcomes.append(Outcome(global_id, error=result) if isinstance(result, DomainError)
+                        else Outcome(global_id, result=result))
+    built = done(outcomes)
     return await built if inspect.isawaitable(built) else built
 
 
