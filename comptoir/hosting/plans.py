@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comptoir import clock
-from comptoir.errors import DomainError
+from comptoir.errors import DomainError, collect_errors
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting import rules
 from comptoir.hosting.errors import HostingErrorCode as E
@@ -48,16 +48,19 @@ def values_of(plan: ServicePlan) -> pv.PlanValues:
 
 
 def _check(name: str, values: pv.PlanValues) -> str:
+    """The name as stored; every refused part reported at once, the values' by their path (`values.limits`)."""
     name = name.strip()
-    if not 1 <= len(name) <= 255:
-        raise DomainError(E.INVALID_NAME, "Give a name of 1 to 255 characters.", field="name")
-    for resource, limit in values.limits:
-        if limit is not None and not 0 <= limit <= 2**31 - 1:
-            raise DomainError(E.INVALID_LIMIT, f"{resource.name} must be between 0 and 2147483647.", field="limits")
-    if problems := rules.permission_problems(values.permissions):
-        raise DomainError(E.NEEDS_HOSTING_SETTINGS_MANAGEMENT,
-                          f"{', '.join(p.name for p in problems)} need HOSTING_SETTINGS_MANAGEMENT.",
-                          field="permissions")
+    with collect_errors() as errors:
+        if not 1 <= len(name) <= 255:
+            errors.add(DomainError(E.INVALID_NAME, "Give a name of 1 to 255 characters.", field="name"))
+        for resource, limit in values.limits:
+            if limit is not None and not 0 <= limit <= 2**31 - 1:
+                errors.add(DomainError(E.INVALID_LIMIT, f"{resource.name} must be between 0 and 2147483647.",
+                                       field="values.limits"))
+        if problems := rules.permission_problems(values.permissions):
+            errors.add(DomainError(E.NEEDS_HOSTING_SETTINGS_MANAGEMENT,
+                                   f"{', '.join(p.name for p in problems)} need HOSTING_SETTINGS_MANAGEMENT.",
+                                   field="values.permissions"))
     return name
 
 

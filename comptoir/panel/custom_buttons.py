@@ -12,7 +12,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from comptoir import clock
-from comptoir.errors import DomainError, ErrorCode
+from comptoir.errors import DomainError, ErrorCode, collect_errors
 from comptoir.hosting.links import check_web_url
 from comptoir.hosting.models import Subscription
 from comptoir.panel import images
@@ -156,12 +156,17 @@ def _stored_context(context: Sequence[ButtonContext]) -> list[str]:
 
 
 def create(*, session: Session, viewer: Viewer, new: NewButton) -> CustomButton:
-    """Add a button owned by the creating staff user."""
-    image = _read_icon(new.image, new.location) if new.image is not None else None
+    """Add a button owned by the creating staff user; every refused field is reported at once."""
+    with collect_errors() as errors:
+        image = None if new.image is None else errors.check(lambda: _read_icon(new.image, new.location))
+        label = errors.check(lambda: _check_label(new.label))
+        priority = errors.check(lambda: _check_priority(new.priority))
+        url = errors.check(lambda: _check_url(new.url))
+        tooltip = errors.check(lambda: _check_tooltip(new.tooltip))
     button = CustomButton(
-        seller_id=viewer.seller_id, owner_user_id=viewer.user_id, label=_check_label(new.label),
-        location=new.location.value, priority=_check_priority(new.priority), url=_check_url(new.url),
-        tooltip=_check_tooltip(new.tooltip), open_in_panel=new.open_in_panel,
+        seller_id=viewer.seller_id, owner_user_id=viewer.user_id, label=label,
+        location=new.location.value, priority=priority, url=url,
+        tooltip=tooltip, open_in_panel=new.open_in_panel,
         visible_only_to_me=new.visible_only_to_me, context_parameters=_stored_context(new.context),
         image=image.data if image else None, image_content_type=image.content_type if image else "",
         created_at=clock.now(),
@@ -212,21 +217,20 @@ def update(*, session: Session, viewer: Viewer, button_id: uuid.UUID, label: str
     button = get_or_raise(session=session, viewer=viewer, button_id=button_id, for_update=True)
     place = location or ButtonLocation(button.location)
     changes: dict[str, object] = {}
-    if label is not None:
-        changes["label"] = _check_label(label)
-    if url is not None:
-        changes["url"] = _check_url(url)
-    if priority is not None:
-        changes["priority"] = _check_priority(priority)
-    if tooltip is not None:
-        changes["tooltip"] = _check_tooltip(tooltip)
-    if image is not None:
-        new_image = _read_icon(image, place)
-        changes.update(image=new_image.data, image_content_type=new_image.content_type)
-    elif remove_image:
-        changes.update(image=None, image_content_type="")
-    elif location is not None and (kept := image_of(button)) is not None:
-        _check_icon(kept, place, field="location")
+    with collect_errors() as errors:
+        checks = {"label": (label, _check_label), "url": (url, _check_url), "priority": (priority, _check_priority),
+                  "tooltip": (tooltip, _check_tooltip)}
+        for name, (value, check) in checks.items():
+            if value is not None:
+                changes[name] = errors.check(lambda c=check, v=value: c(v))  # type: ignore[misc]
+        if image is not None:
+            new_image = errors.check(lambda: _read_icon(image, place))
+            if new_image is not None:
+                changes.update(image=new_image.data, image_content_type=new_image.content_type)
+        elif remove_image:
+            changes.update(image=None, image_content_type="")
+        elif location is not None and (kept := image_of(button)) is not None:
+            errors.check(lambda: _check_icon(kept, place, field="location"))
     if location is not None:
         changes["location"] = location.value
     if open_in_panel is not None:

@@ -129,6 +129,15 @@ async def test_a_refused_logo_is_reported_together_with_the_other_refused_fields
         ("logoBase64", "CORRUPT_IMAGE"), ("logoLinkUrl", "INVALID_URL"), ("titleText", "INVALID_TITLE")]
 
 
+async def test_a_button_with_several_bad_fields_gets_them_all_reported(client, alpha):
+    result = await client.execute(BUTTON_CREATE, {"input": {
+        "label": "", "location": "COMMON", "url": "javascript:alert(1)", "tooltip": "x" * 5000,
+        "imageBase64": b64(png(32, 32))}}, token=factories.log_in(alpha))
+    assert sorted((e["field"], e["code"]) for e in result["data"]["customButtonCreate"]["errors"]) == [
+        ("imageBase64", "WRONG_IMAGE_SIZE"), ("label", "INVALID_LABEL"), ("tooltip", "INVALID_TOOLTIP"),
+        ("url", "INVALID_URL")]
+
+
 async def test_logo_over_100_kb_is_refused(client, alpha):
     # given
     token = factories.log_in(alpha)

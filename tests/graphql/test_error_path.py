@@ -191,3 +191,13 @@ async def test_profile_update_reports_every_bad_field_and_changes_nothing(client
         ("country", "INVALID_COUNTRY"), ("email", "INVALID_EMAIL")]
     me = await client.execute("{ me { fullName } }", token=token)
     assert me["data"]["me"]["fullName"] != "Al"
+
+
+async def test_plan_create_names_the_bad_values_by_their_path(client, world):
+    token = await client.login("alpha", factories.PASSWORD)
+    result = await client.execute(
+        """mutation($input: PlanCreateInput!) { planCreate(input: $input) { plan { id } errors { code field } } }""",
+        {"input": {"kind": "SERVICE", "name": " ", "values": {"permissions": ["COMMON_PHP_SETTINGS_MANAGEMENT"]}}},
+        token=token)
+    assert sorted((e["field"], e["code"]) for e in result["data"]["planCreate"]["errors"]) == [
+        ("name", "INVALID_NAME"), ("values.permissions", "NEEDS_HOSTING_SETTINGS_MANAGEMENT")]
