@@ -29,7 +29,7 @@ from comptoir.database.pagination import (
     encode_cursor,
     paginate,
 )
-from comptoir.errors import CommonErrorCode, DomainError
+from comptoir.errors import CommonErrorCode, DomainError, collect_errors
 from comptoir.hosting.ip_rules import (
     IpAddressErrorCode,
     IpStatus,
@@ -234,12 +234,14 @@ def register(*, session: Session, provider_id: uuid.UUID, address: str, interfac
              type: IpType = IpType.SHARED, ssl_certificate: str = "", ftp_over_ssl: bool = False
              ) -> IpAddress:
     """Register an address configured on the server; it enters the provider's own pool with `type`."""
-    parsed = str(parse_address(address))
-    row = IpAddress(seller_id=provider_id, address=parsed,
-                    interface=_check_text(interface, E.INVALID_INTERFACE, "interface", required=True),
-                    ssl_certificate=_check_text(ssl_certificate, E.INVALID_CERTIFICATE, "sslCertificate",
-                                                required=False),
-                    ftp_over_ssl=ftp_over_ssl)
+    with collect_errors() as errors:
+        parsed = str(errors.check(lambda: parse_address(address)))
+        checked_interface = errors.check(lambda: _check_text(interface, E.INVALID_INTERFACE, "interface",
+                                                             required=True))
+        certificate = errors.check(lambda: _check_text(ssl_certificate, E.INVALID_CERTIFICATE, "sslCertificate",
+                                                       required=False))
+    row = IpAddress(seller_id=provider_id, address=parsed, interface=checked_interface,
+                    ssl_certificate=certificate, ftp_over_ssl=ftp_over_ssl)
     taken = DomainError(E.ADDRESS_TAKEN, "This address is already registered.", field="address")
     if session.scalar(select(IpAddress.id).where(IpAddress.seller_id == provider_id,
                                                  IpAddress.address == cast(parsed, INET))) is not None:
@@ -262,11 +264,15 @@ def update(*, session: Session, address_id: uuid.UUID, interface: str | None = N
            ssl_certificate: str | None = None, ftp_over_ssl: bool | None = None) -> IpAddress:
     """Change the interface, the SSL certificate bound to the address (for all its sites), FTP over SSL."""
     address = get_or_raise(session, address_id=address_id, for_update=True)
-    if interface is not None:
-        address.interface = _check_text(interface, E.INVALID_INTERFACE, "interface", required=True)
-    if ssl_certificate is not None:
-        address.ssl_certificate = _check_text(ssl_certificate, E.INVALID_CERTIFICATE, "sslCertificate",
-                                              required=False)
+    with collect_errors() as errors:
+        checked_interface = None if interface is None else errors.check(
+            lambda: _check_text(interface, E.INVALID_INTERFACE, "interface", required=True))
+        certificate = None if ssl_certificate is None else errors.check(
+            lambda: _check_text(ssl_certificate, E.INVALID_CERTIFICATE, "sslCertificate", required=False))
+    if checked_interface is not None:
+        address.interface = checked_interface
+    if certificate is not None:
+        address.ssl_certificate = certificate
     if ftp_over_ssl is not None:
         address.ftp_over_ssl = ftp_over_ssl
     session.flush()
