@@ -303,7 +303,7 @@ def plan_sync(app_url: str) -> dict[str, Any]:
             values = plans.values_of(plan)
             before = values.limit(SYNC_RESOURCE)
             after = 300 if before != 300 else 400
-            plans.update(session, plan_id=plan_id, name=None,
+            plans.update(session=session, plan_id=plan_id, name=None,
                          values=values.with_limits(values.limits_map() | {SYNC_RESOURCE: after}))
             outcome = sync.update_and_sync(session, plan_id=plan_id)
         enqueue_s = time.perf_counter() - started

@@ -81,19 +81,19 @@ STARTER_LIMITS = {Resource.DISK_SPACE: 2_000, Resource.TRAFFIC: 20_000, Resource
 
 def _hosting(session: Session, provider_id: uuid.UUID) -> None:
     """An address in each seller's pool, a "Starter" plan each, and a subscription per customer."""
-    from comptoir.hosting import ip_addresses, plans, subscriptions
+    from comptoir.hosting import ip_addresses, ip_pools, plans, subscriptions
     from comptoir.hosting import plan_values as pv
     from comptoir.tenancy.models import Customer
 
     for seller in session.scalars(select(Seller).order_by(Seller.created_at)):
-        address = ip_addresses.register(session, provider_id=provider_id, address=DEMO_ADDRESSES[seller.name],
+        address = ip_addresses.register(session=session, provider_id=provider_id, address=DEMO_ADDRESSES[seller.name],
                                         interface="eth0")
         if seller.kind == "reseller":
-            entry_id = ip_addresses.assign(session, address_id=address.id, reseller_id=seller.id).id
+            entry_id = ip_pools.assign(session=session, address_id=address.id, reseller_id=seller.id).id
         else:
             entry_id = ip_addresses.entries_by_address(session, [address.id])[address.id][0].id
         base = pv.default_plan_values()
-        starter = plans.create(session, seller_id=seller.id, kind=plans.PlanKind.SERVICE, name="Starter",
+        starter = plans.create(session=session, seller_id=seller.id, kind=plans.PlanKind.SERVICE, name="Starter",
                                values=base.with_limits(base.limits_map() | STARTER_LIMITS))
         for customer in session.scalars(select(Customer).where(Customer.seller_id == seller.id)):
             handle = customer.contact_name.split()[0].lower().encode("ascii", "ignore").decode()

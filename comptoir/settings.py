@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     max_query_tokens: int = 2000
     max_query_aliases: int = 30
     max_page_size: int = 100
+    max_bulk_ids: int = 500
     max_string_length: int = 10_000
 
     # Hosting agent driver: "local" (directories under webspace_root) or "limited" (the same, with

@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from comptoir.errors import DomainError
+from comptoir.errors import DomainError, ErrorCode
 from comptoir.settings import Settings, get_settings
 
 ARCHIVE_FIELD = "contentBase64"
@@ -31,7 +31,7 @@ RATIO_FLOOR = 1024 * 1024
 ZIP_DIRECTORY_BYTES_PER_ENTRY = 46 + 1024 + 512
 
 
-class SkeletonErrorCode(enum.Enum):
+class SkeletonErrorCode(ErrorCode):
     INVALID = "invalid"
     INVALID_FILENAME = "invalid_filename"
     INVALID_BASE64 = "invalid_base64"

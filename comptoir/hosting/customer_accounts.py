@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from comptoir import clock
 from comptoir.database.errors import constraint_name
-from comptoir.errors import DomainError
+from comptoir.errors import CommonErrorCode, DomainError, collect_errors, under
 from comptoir.hosting import capacity, subscriptions
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import Subscription
@@ -20,7 +20,13 @@ from comptoir.hosting.provisioning import Action, request_many
 from comptoir.tenancy import customers
 from comptoir.tenancy.models import Customer, User
 from comptoir.tenancy.security import hash_password
-from comptoir.tenancy.validation import check_country, check_email, check_new_password, check_username
+from comptoir.tenancy.validation import (
+    check_country,
+    check_email,
+    check_language,
+    check_new_password,
+    check_username,
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class ContactDetails:
     locale: str | None = None
 
 
-def get_or_raise(session: Session, *, customer_id: uuid.UUID, for_update: bool = False) -> Customer:
+def get_or_raise(*, session: Session, customer_id: uuid.UUID, for_update: bool = False) -> Customer:
     statement = select(Customer).where(Customer.id == customer_id)
     if for_update:
         statement = statement.with_for_update()
@@ -62,13 +68,46 @@ def _flush_username(session: Session) -> None:
         raise
 
 
-def create(session: Session, *, seller_id: uuid.UUID, contact: ContactDetails, username: str, password: str,
+def check_contact(contact: ContactDetails, *, creating: bool) -> None:
+    """Every refused contact field at once, each named as in the input (contactName, email, ...)."""
+    with collect_errors() as errors:
+        if (creating or contact.contact_name is not None) and not (contact.contact_name or "").strip():
+            errors.add(DomainError(E.INVALID_NAME, "Give the contact name.", field="contactName"))
+        if creating and not contact.email:
+            errors.add(DomainError(E.INVALID_EMAIL, "Give the e-mail address.", field="email"))
+        elif contact.email is not None:
+            errors.check(lambda: check_email(contact.email or ""))
+        if contact.country is not None:
+            errors.check(lambda: check_country(contact.country or ""))
+        if contact.locale is not None:
+            errors.check(lambda: check_language(contact.locale or "", field="locale"))
+        for name in _TEXT_FIELDS:
+            value = getattr(contact, name)
+            if value is not None and len(value) > 255:
+                errors.add(DomainError(CommonErrorCode.TOO_LONG, "Use at most 255 characters.", field=_camel(name)))
+
+
+_TEXT_FIELDS = ("contact_name", "company_name", "phone", "address_line1", "address_line2", "city", "region",
+                "postal_code", "locale")
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def create(*, session: Session, seller_id: uuid.UUID, contact: ContactDetails, username: str, password: str,
            first_subscription: subscriptions.NewSubscription | None = None) -> Customer:
-    """A customer account, optionally with its first subscription (without one it cannot log in)."""
-    if not contact.contact_name or not contact.contact_name.strip():
-        raise DomainError(E.INVALID_NAME, "Give the contact name.", field="contactName")
-    if not contact.email:
-        raise DomainError(E.INVALID_EMAIL, "Give the e-mail address.", field="email")
+    """A customer account, optionally with its first subscription (without one it cannot log in).
+
+    Every refused field of the input is reported at once, named by its path (`contact.email`,
+    `subscription.domainName`)."""
+    with collect_errors() as errors:
+        errors.check(lambda: check_contact(contact, creating=True), under="contact")
+        errors.check(lambda: check_username(username))
+        errors.check(lambda: check_new_password(password, username=username))
+        if first_subscription is not None:
+            errors.check(lambda: subscriptions.check_fields(first_subscription), under="subscription")
     capacity.check_new_customer(session, seller_id=seller_id)
     try:
         with session.begin_nested():
@@ -82,7 +121,8 @@ def create(session: Session, *, seller_id: uuid.UUID, contact: ContactDetails, u
         raise
     _apply_contact(customer, contact)
     if first_subscription is not None:
-        subscriptions.create(session, seller_id=seller_id, new=_for_owner(first_subscription, customer.id))
+        with under("subscription"):
+            subscriptions.create(session, seller_id=seller_id, new=_for_owner(first_subscription, customer.id))
     return customer
 
 
@@ -93,12 +133,10 @@ def _for_owner(new: subscriptions.NewSubscription, customer_id: uuid.UUID) -> su
 
 
 def _apply_contact(customer: Customer, contact: ContactDetails) -> None:
-    for name in ("contact_name", "company_name", "phone", "address_line1", "address_line2", "city", "region",
-                 "postal_code", "locale"):
+    """Store what `check_contact` accepted."""
+    for name in _TEXT_FIELDS:
         value = getattr(contact, name)
         if value is not None:
-            if len(value) > 255:
-                raise DomainError(E.INVALID, f"{name} is too long (255 characters at most).", field=name)
             setattr(customer, name, value.strip())
     if contact.email is not None:
         customer.email = check_email(contact.email)
@@ -107,31 +145,36 @@ def _apply_contact(customer: Customer, contact: ContactDetails) -> None:
     customer.updated_at = clock.now()
 
 
-def update_contact(session: Session, *, customer_id: uuid.UUID, contact: ContactDetails) -> Customer:
-    customer = get_or_raise(session, customer_id=customer_id, for_update=True)
-    if contact.contact_name is not None and not contact.contact_name.strip():
-        raise DomainError(E.INVALID_NAME, "The contact name cannot be empty.", field="contactName")
+def update_contact(*, session: Session, customer_id: uuid.UUID, contact: ContactDetails) -> Customer:
+    customer = get_or_raise(session=session, customer_id=customer_id, for_update=True)
+    with under("contact"):
+        check_contact(contact, creating=False)
     _apply_contact(customer, contact)
     return customer
 
 
-def change_login(session: Session, *, customer_id: uuid.UUID, username: str | None, password: str | None) -> Customer:
+def change_login(*, session: Session, customer_id: uuid.UUID, username: str | None, password: str | None) -> Customer:
     """New username and/or password; the customer is NOT notified automatically."""
-    customer = get_or_raise(session, customer_id=customer_id, for_update=True)
+    customer = get_or_raise(session=session, customer_id=customer_id, for_update=True)
     user = _login_user(session, customer.id)
+    with collect_errors() as errors:
+        if username is not None:
+            errors.check(lambda: check_username(username))
+        if password is not None:
+            errors.check(lambda: check_new_password(password, username=username or user.username))
     if username is not None:
-        user.username = check_username(username)
+        user.username = username
     if password is not None:
-        user.password_hash = hash_password(check_new_password(password, username=user.username))
+        user.password_hash = hash_password(password)
         user.password_changed_at = clock.now()
     user.updated_at = clock.now()
     _flush_username(session)
     return customer
 
 
-def suspend(session: Session, *, customer_id: uuid.UUID) -> Customer:
+def suspend(*, session: Session, customer_id: uuid.UUID) -> Customer:
     """Blocks log-in for the customer and its users and suspends all its active subscriptions."""
-    customer = get_or_raise(session, customer_id=customer_id, for_update=True)
+    customer = get_or_raise(session=session, customer_id=customer_id, for_update=True)
     customer.status, customer.updated_at = "suspended", clock.now()
     suspended = session.scalars(update(Subscription).where(Subscription.customer_id == customer.id,
                                                            Subscription.status == "active").values(
@@ -140,9 +183,9 @@ def suspend(session: Session, *, customer_id: uuid.UUID) -> Customer:
     return customer
 
 
-def activate(session: Session, *, customer_id: uuid.UUID) -> Customer:
+def activate(*, session: Session, customer_id: uuid.UUID) -> Customer:
     """Reactivates the customer and the subscriptions its suspension had suspended (not the others)."""
-    customer = get_or_raise(session, customer_id=customer_id, for_update=True)
+    customer = get_or_raise(session=session, customer_id=customer_id, for_update=True)
     customer.status, customer.updated_at = "active", clock.now()
     activated = session.scalars(update(Subscription).where(Subscription.customer_id == customer.id,
                                                            Subscription.suspension_reason == "customer").values(
@@ -151,12 +194,12 @@ def activate(session: Session, *, customer_id: uuid.UUID) -> Customer:
     return customer
 
 
-def delete(session: Session, *, customer_id: uuid.UUID, confirm: bool) -> uuid.UUID:
+def delete(*, session: Session, customer_id: uuid.UUID, confirm: bool) -> uuid.UUID:
     """Deletes the customer with its users, subscriptions and sites."""
     if not confirm:
         raise DomainError(E.CONFIRMATION_REQUIRED, "Deleting removes the customer's subscriptions and sites: "
                                                    "confirm it.", field="confirm")
-    customer = get_or_raise(session, customer_id=customer_id, for_update=True)
+    customer = get_or_raise(session=session, customer_id=customer_id, for_update=True)
     # The database cascades the deletion to the subscriptions: their webspaces go too.
     doomed = session.scalars(select(Subscription.id).where(Subscription.customer_id == customer.id)).all()
     request_many(session, seller_id=customer.seller_id, subscription_ids=doomed, action=Action.DELETE)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import enum
+from comptoir.errors import ErrorCode
 
 
-class HostingErrorCode(enum.Enum):
+class HostingErrorCode(ErrorCode):
     NOT_FOUND = "not_found"
     INVALID = "invalid"
     NAME_TAKEN = "name_taken"

@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.errors import DomainError
-from comptoir.hosting import plans, rules
 from comptoir.hosting import plan_values as pv
+from comptoir.hosting import plans, rules
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import ServicePlan, Site, Subscription
-from comptoir.hosting.vocabulary import SubscriptionPermission
 from comptoir.hosting.subscriptions import addon_ids, current_values
+from comptoir.hosting.vocabulary import SubscriptionPermission
 
 SERVER_PHP_DEFAULTS = {
     "memory_limit": "128M", "max_execution_time": "30", "max_input_time": "60", "post_max_size": "8M",

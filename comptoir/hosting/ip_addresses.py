@@ -3,7 +3,8 @@
 The provider registers addresses (rows in its own tenant). A seller uses addresses through its pool:
 the provider's own entries, and the entries the provider creates in a reseller's tenant when it
 assigns an address to it (a copy of the address pointing back by id: no row references another
-tenant's row). Each entry is shared or dedicated; subscriptions use pool entries.
+tenant's row). Each entry is shared or dedicated; subscriptions use pool entries. Assigning addresses
+to resellers and using pool entries live in comptoir.hosting.ip_pools.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from __future__ import annotations
 import enum
 import ipaddress
 import uuid
-from collections.abc import Collection, Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, Text, case, cast, delete, func, select, tuple_
@@ -28,15 +29,11 @@ from comptoir.database.pagination import (
     encode_cursor,
     paginate,
 )
-from comptoir.errors import CommonErrorCode, DomainError
+from comptoir.errors import CommonErrorCode, DomainError, collect_errors
 from comptoir.hosting.ip_rules import (
-    CONFLICT_MESSAGES,
-    Holding,
     IpAddressErrorCode,
     IpStatus,
     IpType,
-    can_use_ip,
-    dedication_conflict,
 )
 from comptoir.hosting.models import IpAddress, IpPoolEntry, Site, Subscription
 from comptoir.tenancy.models import Seller
@@ -233,16 +230,18 @@ def _paginate(session: Session, statement: Select[Any], page: PageRequest,
 
 # ---- the provider's addresses --------------------------------------------------------------
 
-def register(session: Session, *, provider_id: uuid.UUID, address: str, interface: str,
+def register(*, session: Session, provider_id: uuid.UUID, address: str, interface: str,
              type: IpType = IpType.SHARED, ssl_certificate: str = "", ftp_over_ssl: bool = False
              ) -> IpAddress:
     """Register an address configured on the server; it enters the provider's own pool with `type`."""
-    parsed = str(parse_address(address))
-    row = IpAddress(seller_id=provider_id, address=parsed,
-                    interface=_check_text(interface, E.INVALID_INTERFACE, "interface", required=True),
-                    ssl_certificate=_check_text(ssl_certificate, E.INVALID_CERTIFICATE, "sslCertificate",
-                                                required=False),
-                    ftp_over_ssl=ftp_over_ssl)
+    with collect_errors() as errors:
+        parsed = str(errors.check(lambda: parse_address(address)))
+        checked_interface = errors.check(lambda: _check_text(interface, E.INVALID_INTERFACE, "interface",
+                                                             required=True))
+        certificate = errors.check(lambda: _check_text(ssl_certificate, E.INVALID_CERTIFICATE, "sslCertificate",
+                                                       required=False))
+    row = IpAddress(seller_id=provider_id, address=parsed, interface=checked_interface,
+                    ssl_certificate=certificate, ftp_over_ssl=ftp_over_ssl)
     taken = DomainError(E.ADDRESS_TAKEN, "This address is already registered.", field="address")
     if session.scalar(select(IpAddress.id).where(IpAddress.seller_id == provider_id,
                                                  IpAddress.address == cast(parsed, INET))) is not None:
@@ -261,22 +260,26 @@ def register(session: Session, *, provider_id: uuid.UUID, address: str, interfac
     return row
 
 
-def update(session: Session, *, address_id: uuid.UUID, interface: str | None = None,
+def update(*, session: Session, address_id: uuid.UUID, interface: str | None = None,
            ssl_certificate: str | None = None, ftp_over_ssl: bool | None = None) -> IpAddress:
     """Change the interface, the SSL certificate bound to the address (for all its sites), FTP over SSL."""
     address = get_or_raise(session, address_id=address_id, for_update=True)
-    if interface is not None:
-        address.interface = _check_text(interface, E.INVALID_INTERFACE, "interface", required=True)
-    if ssl_certificate is not None:
-        address.ssl_certificate = _check_text(ssl_certificate, E.INVALID_CERTIFICATE, "sslCertificate",
-                                              required=False)
+    with collect_errors() as errors:
+        checked_interface = None if interface is None else errors.check(
+            lambda: _check_text(interface, E.INVALID_INTERFACE, "interface", required=True))
+        certificate = None if ssl_certificate is None else errors.check(
+            lambda: _check_text(ssl_certificate, E.INVALID_CERTIFICATE, "sslCertificate", required=False))
+    if checked_interface is not None:
+        address.interface = checked_interface
+    if certificate is not None:
+        address.ssl_certificate = certificate
     if ftp_over_ssl is not None:
         address.ftp_over_ssl = ftp_over_ssl
     session.flush()
     return address
 
 
-def set_status(session: Session, *, address_id: uuid.UUID, status: IpStatus) -> IpAddress:
+def set_status(*, session: Session, address_id: uuid.UUID, status: IpStatus) -> IpAddress:
     """Mark the address removed from the network interface, or configured on it again."""
     address = get_or_raise(session, address_id=address_id, for_update=True)
     if address.status == status.value:
@@ -288,148 +291,24 @@ def set_status(session: Session, *, address_id: uuid.UUID, status: IpStatus) -> 
     return address
 
 
-def _locked_entries(session: Session, address_id: uuid.UUID) -> list[IpPoolEntry]:
+def locked_entries(session: Session, address_id: uuid.UUID) -> list[IpPoolEntry]:
     return list(session.scalars(select(IpPoolEntry).where(IpPoolEntry.ip_address_id == address_id)
                                 .order_by(IpPoolEntry.id).with_for_update()))
 
 
-def _subscription_count(session: Session, entry_ids: Sequence[uuid.UUID]) -> int:
+def subscription_count(session: Session, entry_ids: Sequence[uuid.UUID]) -> int:
     return session.scalar(select(func.count()).select_from(Subscription)
                           .where(Subscription.ip_pool_id.in_(entry_ids))) or 0
 
 
-def delete_address(session: Session, *, address_id: uuid.UUID) -> uuid.UUID:
+def delete_address(*, session: Session, address_id: uuid.UUID) -> uuid.UUID:
     """Delete an address with its pool entries in every tenant; refused while any subscription uses it."""
     address = get_or_raise(session, address_id=address_id, for_update=True)
-    entry_ids = [entry.id for entry in _locked_entries(session, address.id)]
-    used = _subscription_count(session, entry_ids)
+    entry_ids = [entry.id for entry in locked_entries(session, address.id)]
+    used = subscription_count(session, entry_ids)
     if used:
         raise DomainError(E.ADDRESS_IN_USE, f"{used} subscription(s) use this address.", field="id")
     session.execute(delete(IpPoolEntry).where(IpPoolEntry.id.in_(entry_ids)))
     session.delete(address)
     session.flush()
     return address_id
-
-
-# ---- pools: assignment, type, default site -------------------------------------------------
-
-def _holdings(session: Session, provider_id: uuid.UUID | None, entries: Sequence[IpPoolEntry], *,
-              ignoring: uuid.UUID | None = None) -> dict[uuid.UUID, Holding]:
-    """The rules' view of an address's entries, keyed by entry id: the owners come from its subscriptions."""
-    owners: dict[uuid.UUID, set[Hashable]] = {entry.id: set() for entry in entries}
-    statement = (select(Subscription.ip_pool_id, Subscription.customer_id).distinct()
-                 .where(Subscription.ip_pool_id.in_(list(owners))))
-    if ignoring is not None:
-        statement = statement.where(Subscription.id != ignoring)
-    for entry_id, customer_id in session.execute(statement):
-        owners[entry_id].add(customer_id)
-    return {entry.id: Holding(entry.seller_id, IpType(entry.type), entry.seller_id == provider_id,
-                              frozenset(owners[entry.id])) for entry in entries}
-
-
-def _refuse_conflict(holdings: Sequence[Holding], *, field_name: str) -> None:
-    conflict = dedication_conflict(holdings)
-    if conflict is not None:
-        raise DomainError(conflict, CONFLICT_MESSAGES[conflict], field=field_name)
-
-
-def assign(session: Session, *, address_id: uuid.UUID, reseller_id: uuid.UUID,
-           type: IpType = IpType.SHARED) -> IpPoolEntry:
-    """Give a reseller the use of an address: a pool entry in the reseller's tenant."""
-    address = get_or_raise(session, address_id=address_id, for_update=True)
-    if address.status == IpStatus.REMOVED.value:
-        raise DomainError(E.ADDRESS_REMOVED, "This address is removed from the server.", field="id")
-    reseller = session.get(Seller, reseller_id)
-    if reseller is None or reseller.kind != "reseller":
-        raise DomainError(E.RESELLER_NOT_FOUND, "No such reseller.", field="resellerId")
-    entries = _locked_entries(session, address.id)
-    if any(entry.seller_id == reseller_id for entry in entries):
-        raise DomainError(E.ALREADY_ASSIGNED, "This address is already assigned to this reseller.",
-                          field="resellerId")
-    holdings = list(_holdings(session, address.seller_id, entries).values())
-    _refuse_conflict([*holdings, Holding(reseller_id, IpType(type), provider=False)], field_name="type")
-    entry = IpPoolEntry(seller_id=reseller_id, ip_address_id=address.id, address=str(address.address),
-                        type=IpType(type).value)
-    session.add(entry)
-    session.flush()
-    return entry
-
-
-def unassign(session: Session, *, address_id: uuid.UUID, reseller_id: uuid.UUID) -> IpAddress:
-    """Take an address back from a reseller; refused while the reseller's subscriptions use it."""
-    address = get_or_raise(session, address_id=address_id, for_update=True)
-    entry = next((e for e in _locked_entries(session, address.id) if e.seller_id == reseller_id
-                  and e.seller_id != address.seller_id), None)
-    if entry is None:
-        raise DomainError(E.NOT_ASSIGNED, "This address is not assigned to this reseller.",
-                          field="resellerId")
-    used = _subscription_count(session, [entry.id])
-    if used:
-        raise DomainError(E.ADDRESS_IN_USE, f"{used} subscription(s) of this reseller use this address.",
-                          field="resellerId")
-    session.delete(entry)
-    session.flush()
-    return address
-
-
-def set_type(session: Session, *, entry_id: uuid.UUID, type: IpType) -> IpPoolEntry:
-    """Make a pool entry shared or dedicated; a used one becomes dedicated only if one owner uses it."""
-    address_id = get_entry_or_raise(session, entry_id=entry_id).ip_address_id
-    address = get_or_raise(session, address_id=address_id, for_update=True)
-    entries = _locked_entries(session, address.id)
-    entry = next((e for e in entries if e.id == entry_id), None)
-    if entry is None:  # deleted meanwhile
-        raise DomainError(E.NOT_FOUND, "No such IP address in the pool.", field="id")
-    holdings = _holdings(session, address.seller_id, entries)
-    holdings[entry.id] = replace(holdings[entry.id], type=IpType(type))
-    _refuse_conflict(list(holdings.values()), field_name="type")
-    entry.type = IpType(type).value
-    session.flush()
-    return entry
-
-
-def set_default_site(session: Session, *, seller_id: uuid.UUID, entry_id: uuid.UUID,
-                     subscription_id: uuid.UUID) -> IpPoolEntry:
-    """Choose which site on a seller's pool entry answers for the bare address; any site on it may."""
-    entry = get_entry_or_raise(session, entry_id=entry_id, seller_id=seller_id)
-    on_entry = session.scalar(select(Subscription.id).where(Subscription.id == subscription_id,
-                                                            Subscription.seller_id == seller_id,
-                                                            Subscription.ip_pool_id == entry.id))
-    if on_entry is None:
-        raise DomainError(E.SITE_NOT_ON_ADDRESS, "This site is not hosted on this address.",
-                          field="subscriptionId")
-    entry.default_subscription_id = subscription_id
-    session.flush()
-    return entry
-
-
-def check_use(session: Session, *, seller_id: uuid.UUID, ip_pool_id: uuid.UUID, owner: uuid.UUID | None,
-              ignoring: uuid.UUID | None = None) -> IpPoolEntry:
-    """For the subscription service: may `owner` (a customer id, None for the seller) host on this entry?
-
-    Locks the entry. `ignoring`: a subscription moving or changing owner, not counted among the users.
-    Refuses with IP_NOT_AVAILABLE or IP_DEDICATED_TO_ANOTHER_CUSTOMER.
-    """
-    entry = session.scalars(select(IpPoolEntry).where(IpPoolEntry.id == ip_pool_id,
-                                                      IpPoolEntry.seller_id == seller_id).with_for_update()
-                            ).one_or_none()
-    if entry is None:
-        raise DomainError(E.IP_NOT_AVAILABLE, "This IP address is not in your pool.", field="ipPoolEntryId")
-    # Only the provider's role reads the address row and the other tenants' entries; a reseller's
-    # own entry suffices for it, the provider's operations keeping the cross-tenant rules.
-    address = session.get(IpAddress, entry.ip_address_id)
-    if address is not None and address.status == IpStatus.REMOVED.value:
-        raise DomainError(E.IP_NOT_AVAILABLE, "This IP address is removed from the server.",
-                          field="ipPoolEntryId")
-    entries = list(session.scalars(select(IpPoolEntry)
-                                   .where(IpPoolEntry.ip_address_id == entry.ip_address_id)))
-    holdings = _holdings(session, address.seller_id if address else None, entries, ignoring=ignoring)
-    current = holdings[entry.id]
-    if not can_use_ip(current.type, current.owners, owner):
-        raise DomainError(E.IP_DEDICATED_TO_ANOTHER_CUSTOMER,
-                          "This dedicated IP address already serves another owner.", field="ipPoolEntryId")
-    holdings[entry.id] = replace(current, owners=current.owners | {owner})
-    if dedication_conflict(list(holdings.values())) is not None:
-        raise DomainError(E.IP_NOT_AVAILABLE, "This IP address is dedicated elsewhere.",
-                          field="ipPoolEntryId")
-    return entry

@@ -8,6 +8,8 @@ import uuid
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 
+from comptoir.errors import ErrorCode
+
 
 class IpType(enum.Enum):
     SHARED = "shared"
@@ -19,7 +21,7 @@ class IpStatus(enum.Enum):
     REMOVED = "removed"
 
 
-class IpAddressErrorCode(enum.Enum):
+class IpAddressErrorCode(ErrorCode):
     NOT_FOUND = "not_found"
     INVALID_ADDRESS = "invalid_address"
     ADDRESS_TAKEN = "address_taken"
@@ -37,9 +39,6 @@ class IpAddressErrorCode(enum.Enum):
     DEDICATED_TO_PROVIDER = "dedicated_to_provider"
     SEVERAL_OWNERS = "several_owners"
     SITE_NOT_ON_ADDRESS = "site_not_on_address"
-    # Named as in HostingErrorCode, so a subscription payload maps them by name.
-    IP_NOT_AVAILABLE = "ip_not_available"
-    IP_DEDICATED_TO_ANOTHER_CUSTOMER = "ip_dedicated_to_another_customer"
 
 
 E = IpAddressErrorCode

@@ -38,7 +38,7 @@ def _merged(current: Mapping[str, str], changes: Mapping[str, str]) -> dict[str,
     return {name: value for name, value in merged.items() if value != rules.DEFAULT}
 
 
-def set_directives(session: Session, *, subscription_id: uuid.UUID, directives: Mapping[str, str],
+def set_directives(*, session: Session, subscription_id: uuid.UUID, directives: Mapping[str, str],
                    site_id: uuid.UUID | None = None, as_customer: bool = False) -> Subscription:
     """Override directives at the subscription (or one of its sites); the customer needs the permission."""
     subscription = get_or_raise(session, subscription_id=subscription_id, for_update=True)

@@ -300,7 +300,6 @@ _GROUPS = {"hosting": HostingSettings, "mail": MailSettings, "dns": DnsSettings,
 
 def coerce_flat(flat: dict[str, Any]) -> dict[str, Any]:
     """Flattened values read back from JSON (enums by value, sets as lists) as their Python types."""
-    import typing
 
     coerced: dict[str, Any] = {}
     for key, value in flat.items():

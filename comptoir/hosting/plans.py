@@ -6,16 +6,17 @@ import enum
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comptoir import clock
-from comptoir.errors import DomainError
+from comptoir.errors import DomainError, collect_errors
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting import rules
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import ServicePlan, Subscription, SubscriptionAddon
+from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 
 
 class PlanKind(enum.Enum):
@@ -24,13 +25,17 @@ class PlanKind(enum.Enum):
 
 
 def get_or_raise(session: Session, *, plan_id: uuid.UUID, kind: PlanKind | None = None,
-                 for_update: bool = False) -> ServicePlan:
+                 for_update: bool = False, seller_id: uuid.UUID | None = None, field: str = "id") -> ServicePlan:
+    """The plan; with `seller_id`, only one of that seller's: the provider sees every seller's plans, but a
+    subscription may only use its own seller's (the database would refuse it at COMMIT, an HTTP 500)."""
     statement = select(ServicePlan).where(ServicePlan.id == plan_id)
+    if seller_id is not None:
+        statement = statement.where(ServicePlan.seller_id == seller_id)
     if for_update:
         statement = statement.with_for_update()
     plan = session.scalars(statement).one_or_none()
     if plan is None:
-        raise DomainError(E.NOT_FOUND, "No such plan.", field="id")
+        raise DomainError(E.NOT_FOUND, "No such plan.", field=field)
     if kind is PlanKind.SERVICE and plan.kind != "service":
         raise DomainError(E.NOT_A_SERVICE_PLAN, "This is an add-on plan, not a service plan.", field="planId")
     if kind is PlanKind.ADDON and plan.kind != "addon":
@@ -43,16 +48,19 @@ def values_of(plan: ServicePlan) -> pv.PlanValues:
 
 
 def _check(name: str, values: pv.PlanValues) -> str:
+    """The name as stored; every refused part reported at once, the values' by their path (`values.limits`)."""
     name = name.strip()
-    if not 1 <= len(name) <= 255:
-        raise DomainError(E.INVALID_NAME, "Give a name of 1 to 255 characters.", field="name")
-    for resource, limit in values.limits:
-        if limit is not None and not 0 <= limit <= 2**31 - 1:
-            raise DomainError(E.INVALID_LIMIT, f"{resource.name} must be between 0 and 2147483647.", field="limits")
-    if problems := rules.permission_problems(values.permissions):
-        raise DomainError(E.NEEDS_HOSTING_SETTINGS_MANAGEMENT,
-                          f"{', '.join(p.name for p in problems)} need HOSTING_SETTINGS_MANAGEMENT.",
-                          field="permissions")
+    with collect_errors() as errors:
+        if not 1 <= len(name) <= 255:
+            errors.add(DomainError(E.INVALID_NAME, "Give a name of 1 to 255 characters.", field="name"))
+        for resource, limit in values.limits:
+            if limit is not None and not 0 <= limit <= 2**31 - 1:
+                errors.add(DomainError(E.INVALID_LIMIT, f"{resource.name} must be between 0 and 2147483647.",
+                                       field="values.limits"))
+        if problems := rules.permission_problems(values.permissions):
+            errors.add(DomainError(E.NEEDS_HOSTING_SETTINGS_MANAGEMENT,
+                                   f"{', '.join(p.name for p in problems)} need HOSTING_SETTINGS_MANAGEMENT.",
+                                   field="values.permissions"))
     return name
 
 
@@ -63,7 +71,7 @@ def _name_taken(session: Session, seller_id: uuid.UUID, kind: str, name: str, ex
     return bool(session.scalar(select(exists().where(*conditions))))
 
 
-def create(session: Session, *, seller_id: uuid.UUID, kind: PlanKind, name: str, values: pv.PlanValues) -> ServicePlan:
+def create(*, session: Session, seller_id: uuid.UUID, kind: PlanKind, name: str, values: pv.PlanValues) -> ServicePlan:
     name = _check(name, values)
     if _name_taken(session, seller_id, kind.value, name, None):
         raise DomainError(E.NAME_TAKEN, f"A plan named {name!r} exists already.", field="name")
@@ -99,7 +107,7 @@ def usage_counts(session: Session, plan_ids: Sequence[uuid.UUID]) -> dict[uuid.U
     return counts
 
 
-def update(session: Session, *, plan_id: uuid.UUID, name: str | None, values: pv.PlanValues | None) -> ServicePlan:
+def update(*, session: Session, plan_id: uuid.UUID, name: str | None, values: pv.PlanValues | None) -> ServicePlan:
     """Change a plan: "OK" when unused; the caller then runs "Update & Sync" for its subscriptions."""
     plan = get_or_raise(session, plan_id=plan_id, for_update=True)
     new_values = values if values is not None else values_of(plan)
@@ -111,7 +119,7 @@ def update(session: Session, *, plan_id: uuid.UUID, name: str | None, values: pv
     return plan
 
 
-def delete(session: Session, *, plan_id: uuid.UUID) -> uuid.UUID:
+def delete(*, session: Session, plan_id: uuid.UUID) -> uuid.UUID:
     """A plan with at least one subscription cannot be deleted."""
     plan = get_or_raise(session, plan_id=plan_id, for_update=True)
     if subscriptions_using(session, plan):
@@ -121,14 +129,14 @@ def delete(session: Session, *, plan_id: uuid.UUID) -> uuid.UUID:
     return plan_id
 
 
-def duplicate(session: Session, *, plan_id: uuid.UUID, name: str | None = None) -> ServicePlan:
+def duplicate(*, session: Session, plan_id: uuid.UUID, name: str | None = None) -> ServicePlan:
     plan = get_or_raise(session, plan_id=plan_id)
     base = name or f"Copy of {plan.name}"
     candidate, n = base, 1
     while _name_taken(session, plan.seller_id, plan.kind, candidate, None):
         n += 1
         candidate = f"{base} ({n})"
-    return create(session, seller_id=plan.seller_id, kind=PlanKind(plan.kind), name=candidate[:255],
+    return create(session=session, seller_id=plan.seller_id, kind=PlanKind(plan.kind), name=candidate[:255],
                   values=values_of(plan))
 
 
@@ -138,5 +146,5 @@ def list_plans(session: Session, *, seller_id: uuid.UUID, kind: PlanKind | None 
     if kind is not None:
         statement = statement.where(ServicePlan.kind == kind.value)
     if search:
-        statement = statement.where(or_(ServicePlan.name.ilike(f"%{search.strip()}%")))
+        statement = statement.where(ServicePlan.name.ilike(contains_pattern(search), escape=LIKE_ESCAPE))
     return list(session.scalars(statement.order_by(ServicePlan.kind, ServicePlan.name)))

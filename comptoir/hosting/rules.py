@@ -20,10 +20,6 @@ from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
 P = SubscriptionPermission
 
 
-class PlanRuleError(enum.Enum):
-    NEEDS_HOSTING_SETTINGS_MANAGEMENT = "needs_hosting_settings_management"
-
-
 def permission_problems(permissions: frozenset[SubscriptionPermission]) -> list[SubscriptionPermission]:
     """Permissions that may only be granted together with hosting settings management (SPEC §4.3)."""
     if P.HOSTING_SETTINGS_MANAGEMENT in permissions:

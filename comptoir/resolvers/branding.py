@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -10,25 +11,22 @@ import strawberry
 from sqlalchemy.orm import Session
 from strawberry.types import Info
 
-from comptoir.errors import DomainError
-from comptoir.hosting import branding as branding_service
-from comptoir.hosting import custom_buttons as buttons
-from comptoir.hosting import images
-from comptoir.hosting import overview as overview_service
-from comptoir.hosting.models import CustomButton as CustomButtonModel
-from comptoir.schema.base import convert_error, run_mutation
+from comptoir.errors import DomainError, collect_errors
+from comptoir.panel import branding as branding_service
+from comptoir.panel import custom_buttons as buttons
+from comptoir.panel import images
+from comptoir.panel import overview as overview_service
+from comptoir.panel.models import Branding as BrandingModel
+from comptoir.panel.models import CustomButton as CustomButtonModel
+from comptoir.schema.base import mutate
 from comptoir.schema.branding import (
     Branding,
-    BrandingError,
-    BrandingErrorCode,
     BrandingPayload,
     BrandingUpdateInput,
     CustomButton,
     CustomButtonCreateInput,
     CustomButtonDeleteInput,
     CustomButtonDeletePayload,
-    CustomButtonError,
-    CustomButtonErrorCode,
     CustomButtonLocation,
     CustomButtonPayload,
     CustomButtonUpdateInput,
@@ -55,35 +53,60 @@ def _viewer(info: Info) -> buttons.Viewer:
 
 # --- branding ------------------------------------------------------------------------------------------
 
+async def _branding(row: BrandingModel | None) -> Branding:
+    """Reading the stored logo's size walks the whole image: CPU work, kept off the event loop."""
+    return await asyncio.to_thread(Branding.from_model, row)
+
+
 async def current_branding(info: Info) -> Branding:
     seller_id = info.context.tenant.seller_id
-    return await _run(info, lambda s: Branding.from_model(branding_service.get(s, seller_id=seller_id)))
+    return await _branding(await _run(info, lambda s: branding_service.get(session=s, seller_id=seller_id)))
 
 
-async def _branding_payload(info: Info, work: Callable[[Session], Branding]) -> BrandingPayload:
-    result = await run_mutation(info, work)
-    if isinstance(result, DomainError):
-        return BrandingPayload(errors=[convert_error(result, BrandingError, BrandingErrorCode)])
-    return BrandingPayload(branding=result)
+async def _read_upload(read: Callable[[], images.Image]) -> images.Image | DomainError:
+    """Decode and check an uploaded image in a worker thread (only bytes cross threads)."""
+    try:
+        return await asyncio.to_thread(read)
+    except DomainError as error:
+        return error
+
+
+def _with_upload_error(upload: images.Image | DomainError | None, work: Callable[[], T]) -> T:
+    """Run `work` (which checks the other fields) and report a refused upload together with its errors."""
+    with collect_errors() as errors:
+        if isinstance(upload, DomainError):
+            errors.add(upload)
+        result = work()
+    return result
+
+
+def _logo_upload(text: str) -> images.Image:
+    data = images.decode_base64(text, max_bytes=branding_service.MAX_LOGO_BYTES, field="logoBase64")
+    return branding_service.read_logo(data)
 
 
 async def branding_update(info: Info, input: BrandingUpdateInput) -> BrandingPayload:
     seller_id = info.context.tenant.seller_id
+    logo = None if input.logo_base64 is None else await _read_upload(lambda: _logo_upload(input.logo_base64))
 
-    def work(session: Session) -> Branding:
-        logo = None if input.logo_base64 is None else images.decode_base64(
-            input.logo_base64, max_bytes=branding_service.MAX_LOGO_BYTES, field="logoBase64")
-        return Branding.from_model(branding_service.update(
-            session, seller_id=seller_id, logo=logo, logo_link_url=input.logo_link_url,
-            title_text=input.title_text))
+    def work(session: Session) -> BrandingModel:
+        return _with_upload_error(logo, lambda: branding_service.update(
+            session=session, seller_id=seller_id, logo=logo if isinstance(logo, images.Image) else None,
+            logo_link_url=input.logo_link_url, title_text=input.title_text))
 
-    return await _branding_payload(info, work)
+    async def done(row: BrandingModel) -> BrandingPayload:
+        return BrandingPayload(branding=await _branding(row))
+
+    return await mutate(info, BrandingPayload, work, done)
 
 
 async def branding_reset(info: Info) -> BrandingPayload:
     seller_id = info.context.tenant.seller_id
-    return await _branding_payload(info, lambda s: Branding.from_model(
-        branding_service.reset_logo(s, seller_id=seller_id)))
+
+    async def done(row: BrandingModel | None) -> BrandingPayload:
+        return BrandingPayload(branding=await _branding(row))
+
+    return await mutate(info, BrandingPayload, lambda s: branding_service.reset_logo(session=s, seller_id=seller_id), done)
 
 
 # --- custom buttons ------------------------------------------------------------------------------------
@@ -92,7 +115,7 @@ def build_buttons(session: Session, viewer: buttons.Viewer, found: Sequence[Cust
                   subscription_id: uuid.UUID | None = None) -> list[CustomButton]:
     """Buttons as `viewer` sees them: labels cut to its preference, URLs carrying the selected context."""
     wanted = {buttons.ButtonContext(value) for button in found for value in button.context_parameters}
-    values = buttons.context_values(session, viewer=viewer, subscription_id=subscription_id, wanted=wanted)
+    values = buttons.context_values(session=session, viewer=viewer, subscription_id=subscription_id, wanted=wanted)
     label_length = session.get_one(UserModel, viewer.user_id).button_label_length
     return [CustomButton.from_model(button, label_length=label_length,
                                     url=buttons.final_url(button.url, button.context_parameters, values))
@@ -108,7 +131,7 @@ async def visible_custom_buttons(
         subscription_id, "Subscription", field="subscriptionId")
 
     def load(session: Session) -> list[CustomButton]:
-        found = buttons.list_for(session, viewer=viewer, location=location)
+        found = buttons.list_for(session=session, viewer=viewer, location=location)
         return build_buttons(session, viewer, found, subscription)
 
     return await _run(info, load)
@@ -119,7 +142,7 @@ async def load_custom_button(info: Info, button_id: uuid.UUID) -> CustomButton |
 
     def load(session: Session) -> CustomButton | None:
         try:
-            button = buttons.get_or_raise(session, viewer=viewer, button_id=button_id)
+            button = buttons.get_or_raise(session=session, viewer=viewer, button_id=button_id)
         except DomainError:
             return None
         return build_buttons(session, viewer, [button])[0]
@@ -127,34 +150,27 @@ async def load_custom_button(info: Info, button_id: uuid.UUID) -> CustomButton |
     return await _run(info, load)
 
 
-def _button_errors(error: DomainError) -> list[CustomButtonError]:
-    return [convert_error(error, CustomButtonError, CustomButtonErrorCode)]
-
-
 async def _button_payload(info: Info, viewer: buttons.Viewer,
                           work: Callable[[Session], CustomButtonModel]) -> CustomButtonPayload:
-    def work_and_build(session: Session) -> CustomButton:
-        return build_buttons(session, viewer, [work(session)])[0]
-
-    result = await run_mutation(info, work_and_build)
-    if isinstance(result, DomainError):
-        return CustomButtonPayload(errors=_button_errors(result))
-    return CustomButtonPayload(custom_button=result)
+    return await mutate(info, CustomButtonPayload, lambda s: build_buttons(s, viewer, [work(s)])[0],
+                        lambda button: CustomButtonPayload(custom_button=button))
 
 
-def _image(text: str) -> bytes:
-    return images.decode_base64(text, max_bytes=buttons.MAX_IMAGE_BYTES, field="imageBase64")
+def _icon_upload(text: str) -> images.Image:
+    return buttons.read_icon_upload(images.decode_base64(text, max_bytes=buttons.MAX_IMAGE_BYTES,
+                                                         field="imageBase64"))
 
 
 async def custom_button_create(info: Info, input: CustomButtonCreateInput) -> CustomButtonPayload:
     viewer = _viewer(info)
+    image = None if input.image_base64 is None else await _read_upload(lambda: _icon_upload(input.image_base64))
 
     def work(session: Session) -> CustomButtonModel:
-        image = None if input.image_base64 is None else _image(input.image_base64)
-        return buttons.create(session, viewer=viewer, new=buttons.NewButton(
+        return _with_upload_error(image, lambda: buttons.create(session=session, viewer=viewer, new=buttons.NewButton(
             label=input.label, location=input.location, url=input.url, priority=input.priority,
             tooltip=input.tooltip, open_in_panel=input.open_in_panel,
-            visible_only_to_me=input.visible_only_to_me, context=input.context, image=image))
+            visible_only_to_me=input.visible_only_to_me, context=input.context,
+            image=image if isinstance(image, images.Image) else None)))
 
     return await _button_payload(info, viewer, work)
 
@@ -162,29 +178,29 @@ async def custom_button_create(info: Info, input: CustomButtonCreateInput) -> Cu
 async def custom_button_update(info: Info, input: CustomButtonUpdateInput) -> CustomButtonPayload:
     viewer = _viewer(info)
     new_image = input.image_base64 if isinstance(input.image_base64, str) else None
+    image = None if new_image is None else await _read_upload(lambda: _icon_upload(new_image))
 
     def work(session: Session) -> CustomButtonModel:
-        return buttons.update(
-            session, viewer=viewer, button_id=decode_id(input.id, "CustomButton"), label=input.label,
+        return _with_upload_error(image, lambda: buttons.update(
+            session=session, viewer=viewer, button_id=decode_id(input.id, "CustomButton"), label=input.label,
             location=input.location, url=input.url, priority=input.priority, tooltip=input.tooltip,
             open_in_panel=input.open_in_panel, visible_only_to_me=input.visible_only_to_me,
-            context=input.context, image=None if new_image is None else _image(new_image),
-            remove_image=input.image_base64 is None)
+            context=input.context, image=image if isinstance(image, images.Image) else None,
+            remove_image=input.image_base64 is None))
 
     return await _button_payload(info, viewer, work)
 
 
 async def custom_button_delete(info: Info, input: CustomButtonDeleteInput) -> CustomButtonDeletePayload:
     viewer = _viewer(info)
-    result = await run_mutation(info, lambda s: buttons.delete(
-        s, viewer=viewer, button_id=decode_id(input.id, "CustomButton")))
-    if isinstance(result, DomainError):
-        return CustomButtonDeletePayload(errors=_button_errors(result))
-    return CustomButtonDeletePayload(deleted_id=strawberry.ID(encode_id("CustomButton", result)))
+    return await mutate(
+        info, CustomButtonDeletePayload,
+        lambda s: buttons.delete(session=s, viewer=viewer, button_id=decode_id(input.id, "CustomButton")),
+        lambda deleted: CustomButtonDeletePayload(deleted_id=strawberry.ID(encode_id("CustomButton", deleted))))
 
 
 # --- overview ------------------------------------------------------------------------------------------
 
 async def viewer_overview(info: Info) -> Overview:
     tenant = info.context.tenant
-    return await _run(info, lambda s: Overview.from_service(overview_service.for_viewer(s, viewer=tenant)))
+    return await _run(info, lambda s: Overview.from_service(overview_service.for_viewer(session=s, viewer=tenant)))

@@ -13,15 +13,31 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from strawberry.types import Info
 
-from comptoir.errors import DomainError
-from comptoir.hosting import customer_accounts, php_settings, plans, subscriptions, sync
+from comptoir.errors import DomainError, under
+from comptoir.hosting import (
+    customer_accounts,
+    php_settings,
+    plans,
+    subscription_lifecycle,
+    subscription_plans,
+    subscriptions,
+    sync,
+)
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import BackgroundJob as JobModel
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, SubscriptionAddon
 from comptoir.hosting.models import Subscription as SubscriptionModel
-from comptoir.schema.base import Connection, convert_error, page_request, run_mutation
+from comptoir.schema.base import (
+    Connection,
+    Outcome,
+    check_bulk,
+    error_payload,
+    mutate,
+    mutate_each,
+    page_request,
+)
 from comptoir.schema.customers import Customer
-from comptoir.schema.hosting import BackgroundJob, HostingError, HostingErrorCode, Plan, PlanKind
+from comptoir.schema.hosting import BackgroundJob, HostingError, Plan, PlanKind
 from comptoir.schema.hosting_api import (
     CustomerContactInput,
     CustomerCreateInput,
@@ -65,11 +81,6 @@ from comptoir.tenancy import customers
 from comptoir.tenancy.context import Role
 from comptoir.tenancy.models import Customer as CustomerModel
 
-
-def _errors(error: DomainError) -> list[HostingError]:
-    return [convert_error(error, HostingError, HostingErrorCode)]
-
-
 # ---- plans ---------------------------------------------------------------------------------
 
 def _plans_by_id(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Plan]:
@@ -103,15 +114,16 @@ async def plan(info: Info, id: strawberry.ID) -> Plan | None:
         return None
 
 
+async def _plan_payload(info: Info, plan_id: uuid.UUID) -> PlanPayload:
+    return PlanPayload(plan=await load_plan(info, plan_id))
+
+
 async def plan_create(info: Info, input: PlanCreateInput) -> PlanPayload:
     seller_id = info.context.tenant.seller_id
     base = pv.default_plan_values() if input.kind is PlanKind.SERVICE else pv.PlanValues()
-    result = await run_mutation(info, lambda s: plans.create(
-        s, seller_id=seller_id, kind=plans.PlanKind(input.kind.value), name=input.name,
-        values=input.values.apply(base) if input.values else base))
-    if isinstance(result, DomainError):
-        return PlanPayload(errors=_errors(result))
-    return PlanPayload(plan=await load_plan(info, result.id))
+    return await mutate(info, PlanPayload, lambda s: plans.create(
+        session=s, seller_id=seller_id, kind=plans.PlanKind(input.kind.value), name=input.name,
+        values=input.values.apply(base) if input.values else base), lambda plan: _plan_payload(info, plan.id))
 
 
 async def plan_update(info: Info, input: PlanUpdateInput) -> PlanUpdatePayload:
@@ -120,47 +132,43 @@ async def plan_update(info: Info, input: PlanUpdateInput) -> PlanUpdatePayload:
     def work(session: Session) -> tuple[uuid.UUID, sync.SyncOutcome]:
         plan_id = decode_id(input.id, "Plan")
         current = plans.values_of(plans.get_or_raise(session, plan_id=plan_id))
-        updated = plans.update(session, plan_id=plan_id, name=input.name,
+        updated = plans.update(session=session, plan_id=plan_id, name=input.name,
                                values=input.values.apply(current) if input.values else None)
         return updated.id, sync.update_and_sync(session, plan_id=updated.id)
 
-    result = await run_mutation(info, work)
-    if isinstance(result, DomainError):
-        return PlanUpdatePayload(errors=_errors(result))
-    plan_id, outcome = result
-    return PlanUpdatePayload(
-        plan=await load_plan(info, plan_id),
-        mode=PlanSyncMode.UPDATE_AND_SYNC if outcome.subscriptions else PlanSyncMode.OK,
-        synced_subscriptions=outcome.subscriptions - outcome.unsynced if outcome.job_id is None else 0,
-        unsynced_subscriptions=outcome.unsynced,
-        job=await load_job(info, outcome.job_id) if outcome.job_id else None,
-    )
+    async def done(result: tuple[uuid.UUID, sync.SyncOutcome]) -> PlanUpdatePayload:
+        plan_id, outcome = result
+        return PlanUpdatePayload(
+            plan=await load_plan(info, plan_id),
+            mode=PlanSyncMode.UPDATE_AND_SYNC if outcome.subscriptions else PlanSyncMode.OK,
+            synced_subscriptions=outcome.subscriptions - outcome.unsynced if outcome.job_id is None else 0,
+            unsynced_subscriptions=outcome.unsynced,
+            job=await load_job(info, outcome.job_id) if outcome.job_id else None,
+        )
+
+    return await mutate(info, PlanUpdatePayload, work, done)
 
 
 async def plan_accept_available_values(info: Info, input: PlanIdInput) -> PlanUpdatePayload:
-    result = await run_mutation(info, lambda s: (decode_id(input.id, "Plan"), sync.accept_available_for_plan(
-        s, plan_id=decode_id(input.id, "Plan"))))
-    if isinstance(result, DomainError):
-        return PlanUpdatePayload(errors=_errors(result))
-    plan_id, outcome = result
-    return PlanUpdatePayload(plan=await load_plan(info, plan_id), mode=PlanSyncMode.UPDATE_AND_SYNC,
-                             synced_subscriptions=outcome.subscriptions - outcome.unsynced,
-                             unsynced_subscriptions=outcome.unsynced,
-                             job=await load_job(info, outcome.job_id) if outcome.job_id else None)
+    async def done(result: tuple[uuid.UUID, sync.SyncOutcome]) -> PlanUpdatePayload:
+        plan_id, outcome = result
+        return PlanUpdatePayload(plan=await load_plan(info, plan_id), mode=PlanSyncMode.UPDATE_AND_SYNC,
+                                 synced_subscriptions=outcome.subscriptions - outcome.unsynced,
+                                 unsynced_subscriptions=outcome.unsynced,
+                                 job=await load_job(info, outcome.job_id) if outcome.job_id else None)
+
+    return await mutate(info, PlanUpdatePayload, lambda s: (decode_id(input.id, "Plan"), sync.accept_available_for_plan(
+        s, plan_id=decode_id(input.id, "Plan"))), done)
 
 
 async def plan_delete(info: Info, input: PlanIdInput) -> PlanDeletePayload:
-    result = await run_mutation(info, lambda s: plans.delete(s, plan_id=decode_id(input.id, "Plan")))
-    if isinstance(result, DomainError):
-        return PlanDeletePayload(errors=_errors(result))
-    return PlanDeletePayload(deleted_id=strawberry.ID(encode_id("Plan", result)))
+    return await mutate(info, PlanDeletePayload, lambda s: plans.delete(session=s, plan_id=decode_id(input.id, "Plan")),
+                        lambda deleted: PlanDeletePayload(deleted_id=strawberry.ID(encode_id("Plan", deleted))))
 
 
 async def plan_duplicate(info: Info, input: PlanIdInput) -> PlanPayload:
-    result = await run_mutation(info, lambda s: plans.duplicate(s, plan_id=decode_id(input.id, "Plan")))
-    if isinstance(result, DomainError):
-        return PlanPayload(errors=_errors(result))
-    return PlanPayload(plan=await load_plan(info, result.id))
+    return await mutate(info, PlanPayload, lambda s: plans.duplicate(session=s, plan_id=decode_id(input.id, "Plan")),
+                        lambda plan: _plan_payload(info, plan.id))
 
 
 async def load_job(info: Info, job_id: uuid.UUID) -> BackgroundJob | None:
@@ -220,16 +228,8 @@ async def subscriptions_connection(info: Info, first: int | None = None, after: 
         built = iter(build(session, page.items))
         return Connection[Subscription].from_page(page, lambda _: next(built))
 
-    try:
-        return await info.context.run(load)
-    except DomainError:
-        return Connection[Subscription](edges=[], page_info=_empty_page_info(), total_count=0)
-
-
-def _empty_page_info():  # type: ignore[no-untyped-def]
-    from comptoir.schema.base import PageInfo
-
-    return PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None)
+    # A bad filter id is the client's mistake, reported as such (BAD_USER_INPUT), never an empty page.
+    return await info.context.run(load)
 
 
 async def load_subscription(info: Info, subscription_id: uuid.UUID) -> Subscription | None:
@@ -263,30 +263,26 @@ async def subscription_create(info: Info, input: SubscriptionCreateInput) -> Sub
             addon_ids=tuple(decode_id(a, "Plan", field="addonIds") for a in input.addon_ids))
         return subscriptions.create(session, seller_id=seller_id, new=new, lock=input.proceed_to_customize)
 
-    result = await run_mutation(info, work)
-    if isinstance(result, DomainError):
-        return SubscriptionPayload(errors=_errors(result))
-    return SubscriptionPayload(subscription=await load_subscription(info, result.id))
+    return await mutate(info, SubscriptionPayload, work, lambda row: _subscription_payload(info, row.id))
 
 
 async def _for_each(info: Info, ids: Sequence[strawberry.ID],
                     operation: Callable[[Session, uuid.UUID], Any]) -> SubscriptionsPayload:
     """A bulk operation: each id in its own savepoint, a result (or errors) per id."""
-    outcomes: list[tuple[strawberry.ID, uuid.UUID | None, DomainError | None]] = []
-    for global_id in ids[:500]:
-        def work(session: Session, gid: strawberry.ID = global_id) -> uuid.UUID:
-            subscription_id = decode_id(gid, "Subscription")
-            operation(session, subscription_id)
-            return subscription_id
+    def work(session: Session, global_id: strawberry.ID) -> uuid.UUID:
+        subscription_id = decode_id(global_id, "Subscription")
+        operation(session, subscription_id)
+        return subscription_id
 
-        result = await run_mutation(info, work)
-        outcomes.append((global_id, None, result) if isinstance(result, DomainError) else (global_id, result, None))
-    done = [sid for _, sid, _ in outcomes if sid]
-    built = await info.context.run(lambda s: {v.model.id: v for v in build(
-        s, list(s.scalars(select(SubscriptionModel).where(SubscriptionModel.id.in_(done)))))})
-    return SubscriptionsPayload(results=[
-        SubscriptionResult(id=gid, subscription=built.get(sid) if sid else None,
-                           errors=_errors(error) if error else []) for gid, sid, error in outcomes])
+    async def done(outcomes: list[Outcome[uuid.UUID]]) -> SubscriptionsPayload:
+        changed = [o.result for o in outcomes if o.result]
+        built = await info.context.run(lambda s: {v.model.id: v for v in build(
+            s, list(s.scalars(select(SubscriptionModel).where(SubscriptionModel.id.in_(changed)))))})
+        return SubscriptionsPayload(results=[
+            SubscriptionResult(id=o.id, subscription=built.get(o.result) if o.result else None,
+                               errors=o.errors(HostingError)) for o in outcomes])
+
+    return await mutate_each(info, SubscriptionsPayload, ids, work, done)
 
 
 async def _for_each_with(info: Info, ids: Sequence[strawberry.ID], other: strawberry.ID, field: str,
@@ -295,61 +291,63 @@ async def _for_each_with(info: Info, ids: Sequence[strawberry.ID], other: strawb
     try:
         plan_id = decode_id(other, "Plan", field=field)
     except DomainError as error:
-        return SubscriptionsPayload(results=[], errors=_errors(error))
+        return error_payload(SubscriptionsPayload, error)
     return await _for_each(info, ids, lambda s, i: operation(s, i, plan_id))
 
 
 async def subscription_change_plan(info: Info, input: SubscriptionChangePlanInput) -> SubscriptionsPayload:
-    return await _for_each_with(info, input.ids, input.plan_id, "planId", lambda s, i, p: subscriptions.change_plan(
-        s, subscription_id=i, plan_id=p))
+    return await _for_each_with(info, input.ids, input.plan_id, "planId", lambda s, i, p: subscription_plans.change_plan(
+        session=s, subscription_id=i, plan_id=p))
 
 
 async def subscription_add_addon(info: Info, input: SubscriptionAddonInput) -> SubscriptionsPayload:
-    return await _for_each_with(info, input.ids, input.addon_id, "addonId", lambda s, i, a: subscriptions.add_addon(
-        s, subscription_id=i, addon_id=a))
+    return await _for_each_with(info, input.ids, input.addon_id, "addonId", lambda s, i, a: subscription_plans.add_addon(
+        session=s, subscription_id=i, addon_id=a))
 
 
 async def subscription_remove_addon(info: Info, input: SubscriptionAddonInput) -> SubscriptionsPayload:
     return await _for_each_with(info, input.ids, input.addon_id, "addonId",
-                                lambda s, i, a: subscriptions.remove_addon(s, subscription_id=i, addon_id=a))
+                                lambda s, i, a: subscription_plans.remove_addon(session=s, subscription_id=i, addon_id=a))
+
+
+async def _subscription_payload(info: Info, subscription_id: uuid.UUID) -> SubscriptionPayload:
+    return SubscriptionPayload(subscription=await load_subscription(info, subscription_id))
 
 
 async def _single(info: Info, global_id: strawberry.ID, operation: Callable[[Session, uuid.UUID], Any]
                   ) -> SubscriptionPayload:
-    result = await run_mutation(info, lambda s: operation(s, decode_id(global_id, "Subscription")))
-    if isinstance(result, DomainError):
-        return SubscriptionPayload(errors=_errors(result))
-    return SubscriptionPayload(subscription=await load_subscription(info, result.id))
+    return await mutate(info, SubscriptionPayload, lambda s: operation(s, decode_id(global_id, "Subscription")),
+                        lambda row: _subscription_payload(info, row.id))
 
 
 async def subscription_customize(info: Info, input: SubscriptionCustomizeInput) -> SubscriptionPayload:
     """ "Update & Lock": resources and permissions only (hosting, mail and DNS settings are the owner's)."""
-    return await _single(info, input.id, lambda s, i: subscriptions.customize(
-        s, subscription_id=i, limits=[(item.resource, item.limit) for item in input.limits],
+    return await _single(info, input.id, lambda s, i: subscription_plans.customize(
+        session=s, subscription_id=i, limits=[(item.resource, item.limit) for item in input.limits],
         permissions={p.permission: p.granted for p in input.permissions}))
 
 
 async def subscription_unlock_and_sync(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.unlock_and_sync(s, subscription_id=i))
+    return await _for_each(info, input.ids, lambda s, i: subscription_plans.unlock_and_sync(session=s, subscription_id=i))
 
 
 async def subscription_synchronize(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
     """Retry unsynced subscriptions; each result carries its conflict report."""
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.synchronize(s, subscription_id=i))
+    return await _for_each(info, input.ids, lambda s, i: subscription_plans.synchronize(session=s, subscription_id=i))
 
 
 async def subscription_accept_available_values(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.accept_available(s, subscription_id=i))
+    return await _for_each(info, input.ids, lambda s, i: subscription_plans.accept_available(session=s, subscription_id=i))
 
 
 async def subscription_detach(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.detach(s, subscription_id=i))
+    return await _for_each(info, input.ids, lambda s, i: subscription_plans.detach(session=s, subscription_id=i))
 
 
 async def subscription_hosting_settings_update(info: Info, input: SubscriptionHostingSettingsInput
                                                ) -> SubscriptionPayload:
-    return await _single(info, input.id, lambda s, i: subscriptions.change_hosting_settings(
-        s, subscription_id=i, ip_pool_id=_optional_id(input.ip_pool_entry_id, "IpPoolEntry", "ipPoolEntryId"),
+    return await _single(info, input.id, lambda s, i: subscription_lifecycle.change_hosting_settings(
+        session=s, subscription_id=i, ip_pool_id=_optional_id(input.ip_pool_entry_id, "IpPoolEntry", "ipPoolEntryId"),
         system_login=input.system_login, system_password=input.system_password))
 
 
@@ -358,8 +356,8 @@ async def subscription_transfer_preview(info: Info, input: SubscriptionTransferI
 
     def load(session: Session) -> list[TransferPreview]:
         to_customer = _optional_id(input.to_customer_id, "Customer", "toCustomerId")
-        previews = [subscriptions.preview_transfer(session, subscription_id=decode_id(gid, "Subscription"),
-                                                   to_customer_id=to_customer) for gid in input.ids[:500]]
+        previews = [subscription_lifecycle.preview_transfer(session=session, subscription_id=decode_id(gid, "Subscription"),
+                                                   to_customer_id=to_customer) for gid in input.ids]
         plan_ids = {p for preview in previews for p in (preview.plan_removed, *preview.addons_removed) if p}
         names = {plan_id: name for plan_id, name in session.execute(
             select(ServicePlan.id, ServicePlan.name).where(ServicePlan.id.in_(plan_ids)))} if plan_ids else {}
@@ -370,37 +368,35 @@ async def subscription_transfer_preview(info: Info, input: SubscriptionTransferI
             from_customer_id=strawberry.ID(encode_id("Customer", preview.from_owner)) if preview.from_owner else None,
             to_customer_id=input.to_customer_id) for gid, preview in zip(input.ids, previews)]
 
-    try:
-        return await info.context.run(load)
-    except DomainError:
-        return []
+    check_bulk(input.ids)  # a refused id or too many ids is the client's mistake (BAD_USER_INPUT)
+    return await info.context.run(load)
 
 
 async def subscription_transfer(info: Info, input: SubscriptionTransferInput) -> SubscriptionsPayload:
     try:
         to_customer = _optional_id(input.to_customer_id, "Customer", "toCustomerId")
     except DomainError as error:
-        return SubscriptionsPayload(results=[], errors=_errors(error))
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.transfer(
-        s, subscription_id=i, to_customer_id=to_customer))
+        return error_payload(SubscriptionsPayload, error)
+    return await _for_each(info, input.ids, lambda s, i: subscription_lifecycle.transfer(
+        session=s, subscription_id=i, to_customer_id=to_customer))
 
 
 async def subscription_suspend(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.suspend(s, subscription_id=i))
+    return await _for_each(info, input.ids, lambda s, i: subscription_lifecycle.suspend(session=s, subscription_id=i))
 
 
 async def subscription_activate(info: Info, input: SubscriptionIdsInput) -> SubscriptionsPayload:
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.activate(s, subscription_id=i))
+    return await _for_each(info, input.ids, lambda s, i: subscription_lifecycle.activate(session=s, subscription_id=i))
 
 
 async def subscription_renew(info: Info, input: SubscriptionRenewInput) -> SubscriptionPayload:
-    return await _single(info, input.id, lambda s, i: subscriptions.renew(
-        s, subscription_id=i, expiration=input.expiration_date))
+    return await _single(info, input.id, lambda s, i: subscription_lifecycle.renew(
+        session=s, subscription_id=i, expiration=input.expiration_date))
 
 
 async def subscription_delete(info: Info, input: SubscriptionDeleteInput) -> SubscriptionsPayload:
-    return await _for_each(info, input.ids, lambda s, i: subscriptions.delete_subscription(
-        s, subscription_id=i, confirm=input.confirm))
+    return await _for_each(info, input.ids, lambda s, i: subscription_lifecycle.delete_subscription(
+        session=s, subscription_id=i, confirm=input.confirm))
 
 
 # ---- customers -----------------------------------------------------------------------------
@@ -424,48 +420,51 @@ async def customer_create(info: Info, input: CustomerCreateInput) -> CustomerPay
         first = None
         if input.subscription is not None:
             sub = input.subscription
-            first = subscriptions.NewSubscription(
-                domain_name=sub.domain_name, system_login=sub.system_login, system_password=sub.system_password,
-                ip_pool_id=decode_id(sub.ip_pool_entry_id, "IpPoolEntry", field="ipPoolEntryId"),
-                plan_id=_optional_id(sub.plan_id, "Plan", "planId"),
-                addon_ids=tuple(decode_id(a, "Plan", field="addonIds") for a in sub.addon_ids))
-        return customer_accounts.create(session, seller_id=seller_id, contact=_contact(input.contact),
+            with under("subscription"):
+                first = subscriptions.NewSubscription(
+                    domain_name=sub.domain_name, system_login=sub.system_login, system_password=sub.system_password,
+                    ip_pool_id=decode_id(sub.ip_pool_entry_id, "IpPoolEntry", field="ipPoolEntryId"),
+                    plan_id=_optional_id(sub.plan_id, "Plan", "planId"),
+                    addon_ids=tuple(decode_id(a, "Plan", field="addonIds") for a in sub.addon_ids))
+        return customer_accounts.create(session=session, seller_id=seller_id, contact=_contact(input.contact),
                                         username=input.username, password=input.password, first_subscription=first)
 
-    result = await run_mutation(info, work)
-    if isinstance(result, DomainError):
-        return CustomerPayload(errors=_errors(result))
-    return CustomerPayload(customer=await _load_customer(info, result.id))
+    return await mutate(info, CustomerPayload, work, lambda row: _customer_payload(info, row.id))
+
+
+async def _customer_payload(info: Info, customer_id: uuid.UUID) -> CustomerPayload:
+    return CustomerPayload(customer=await _load_customer(info, customer_id))
 
 
 async def customer_update(info: Info, input: CustomerOperationInput) -> CustomerPayload:
-    result = await run_mutation(info, lambda s: customer_accounts.update_contact(
-        s, customer_id=decode_id(input.id, "Customer"), contact=_contact(input.contact)))
-    if isinstance(result, DomainError):
-        return CustomerPayload(errors=_errors(result))
-    return CustomerPayload(customer=await _load_customer(info, result.id))
+    return await mutate(info, CustomerPayload, lambda s: customer_accounts.update_contact(
+        session=s, customer_id=decode_id(input.id, "Customer"), contact=_contact(input.contact)),
+        lambda row: _customer_payload(info, row.id))
 
 
 async def customer_login_change(info: Info, input: CustomerLoginChangeInput) -> CustomerLoginChangePayload:
-    result = await run_mutation(info, lambda s: customer_accounts.change_login(
-        s, customer_id=decode_id(input.id, "Customer"), username=input.username, password=input.password))
-    if isinstance(result, DomainError):
-        return CustomerLoginChangePayload(errors=_errors(result))
-    return CustomerLoginChangePayload(customer=await _load_customer(info, result.id), customer_notified=False)
+    async def done(row: CustomerModel) -> CustomerLoginChangePayload:
+        return CustomerLoginChangePayload(customer=await _load_customer(info, row.id), customer_notified=False)
+
+    return await mutate(info, CustomerLoginChangePayload, lambda s: customer_accounts.change_login(
+        session=s, customer_id=decode_id(input.id, "Customer"), username=input.username, password=input.password), done)
 
 
 async def _customers_each(info: Info, ids: Sequence[strawberry.ID],
                           operation: Callable[[Session, uuid.UUID], Any]) -> CustomersPayload:
-    results = []
-    for global_id in ids[:500]:
-        result = await run_mutation(info, lambda s, gid=global_id: operation(s, decode_id(gid, "Customer")))
-        if isinstance(result, DomainError):
-            results.append(CustomerResult(id=global_id, errors=_errors(result)))
-        else:
-            customer = await _load_customer(info, result) if isinstance(result, uuid.UUID) else Customer.from_model(
-                result)
-            results.append(CustomerResult(id=global_id, customer=customer))
-    return CustomersPayload(results=results)
+    async def done(outcomes: list[Outcome[Any]]) -> CustomersPayload:
+        results = []
+        for outcome in outcomes:
+            customer = None
+            if isinstance(outcome.result, uuid.UUID):
+                customer = await _load_customer(info, outcome.result)
+            elif outcome.result is not None:
+                customer = Customer.from_model(outcome.result)
+            results.append(CustomerResult(id=outcome.id, customer=customer, errors=outcome.errors(HostingError)))
+        return CustomersPayload(results=results)
+
+    return await mutate_each(info, CustomersPayload, ids, lambda s, gid: operation(s, decode_id(gid, "Customer")),
+                             done)
 
 
 async def _selected(info: Info, selection: CustomerSelectionInput) -> list[strawberry.ID]:
@@ -485,22 +484,22 @@ async def _selected(info: Info, selection: CustomerSelectionInput) -> list[straw
 
 async def customer_suspend(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
     return await _customers_each(info, await _selected(info, input),
-                                 lambda s, i: customer_accounts.suspend(s, customer_id=i))
+                                 lambda s, i: customer_accounts.suspend(session=s, customer_id=i))
 
 
 async def customer_activate(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
     return await _customers_each(info, await _selected(info, input),
-                                 lambda s, i: customer_accounts.activate(s, customer_id=i))
+                                 lambda s, i: customer_accounts.activate(session=s, customer_id=i))
 
 
 async def customer_delete(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
     return await _customers_each(info, await _selected(info, input), lambda s, i: customer_accounts.delete(
-        s, customer_id=i, confirm=input.confirm))
+        session=s, customer_id=i, confirm=input.confirm))
 
 
 async def subscription_php_settings_update(info: Info, input: SubscriptionPhpSettingsInput) -> SubscriptionPayload:
     """PHP directives at the subscription or one of its sites; "Default" inherits again."""
     as_customer = info.context.tenant.role is Role.CUSTOMER
     return await _single(info, input.id, lambda s, i: php_settings.set_directives(
-        s, subscription_id=i, site_id=_optional_id(input.site_id, "Site", "siteId"), as_customer=as_customer,
+        session=s, subscription_id=i, site_id=_optional_id(input.site_id, "Site", "siteId"), as_customer=as_customer,
         directives={d.name: d.value for d in input.directives}))

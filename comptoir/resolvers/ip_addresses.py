@@ -12,19 +12,17 @@ from sqlalchemy.orm import Session
 from strawberry.types import Info
 
 from comptoir.errors import DomainError
-from comptoir.hosting import ip_addresses
+from comptoir.hosting import ip_addresses, ip_pools
 from comptoir.hosting.ip_rules import IpStatus, IpType, anonymous_ftp_allowed
 from comptoir.hosting.models import IpAddress as IpAddressModel
 from comptoir.hosting.models import IpPoolEntry as IpPoolEntryModel
 from comptoir.resolvers.resellers import build_resellers
-from comptoir.schema.base import Connection, convert_error, page_request, run_mutation, selects
+from comptoir.schema.base import Connection, mutate, page_request, selects
 from comptoir.schema.ids import decode_id, encode_id
 from comptoir.schema.ip_addresses import (
     IpAddress,
     IpAddressAssignInput,
     IpAddressDeletePayload,
-    IpAddressError,
-    IpAddressErrorCode,
     IpAddressFilterInput,
     IpAddressIdInput,
     IpAddressPayload,
@@ -70,10 +68,6 @@ class Needs:
                    domains=domains, defaults=own.defaults or assigned.defaults,
                    resellers=selects(info, *at, "assignments"),
                    allocations=selects(info, *at, "assignments", "reseller", "allocation"))
-
-
-def _errors(error: DomainError) -> list[IpAddressError]:
-    return [convert_error(error, IpAddressError, IpAddressErrorCode)]
 
 
 def _version(address: object) -> IpVersion:
@@ -208,19 +202,17 @@ async def ip_address(info: Info, id: strawberry.ID) -> IpAddress | None:
 # ---- mutations -----------------------------------------------------------------------------
 
 async def _address_payload(info: Info, work: Callable[[Session], uuid.UUID]) -> IpAddressPayload:
-    result = await run_mutation(info, work)
-    if isinstance(result, DomainError):
-        return IpAddressPayload(errors=_errors(result))
-    address = await load_ip_address(info, result, Needs.of_address(info, "ipAddress"))
-    return IpAddressPayload(ip_address=address)
+    async def done(address_id: uuid.UUID) -> IpAddressPayload:
+        return IpAddressPayload(ip_address=await load_ip_address(info, address_id, Needs.of_address(info, "ipAddress")))
+
+    return await mutate(info, IpAddressPayload, work, done)
 
 
 async def _entry_payload(info: Info, work: Callable[[Session], uuid.UUID]) -> IpPoolEntryPayload:
-    result = await run_mutation(info, work)
-    if isinstance(result, DomainError):
-        return IpPoolEntryPayload(errors=_errors(result))
-    entry = await load_ip_pool_entry(info, result, Needs.of_entry(info, "poolEntry"))
-    return IpPoolEntryPayload(pool_entry=entry)
+    async def done(entry_id: uuid.UUID) -> IpPoolEntryPayload:
+        return IpPoolEntryPayload(pool_entry=await load_ip_pool_entry(info, entry_id, Needs.of_entry(info, "poolEntry")))
+
+    return await mutate(info, IpPoolEntryPayload, work, done)
 
 
 def _address_id(global_id: str) -> uuid.UUID:
@@ -230,54 +222,52 @@ def _address_id(global_id: str) -> uuid.UUID:
 async def ip_address_register(info: Info, input: IpAddressRegisterInput) -> IpAddressPayload:
     provider_id = info.context.tenant.seller_id
     return await _address_payload(info, lambda s: ip_addresses.register(
-        s, provider_id=provider_id, address=input.address, interface=input.interface, type=input.type,
+        session=s, provider_id=provider_id, address=input.address, interface=input.interface, type=input.type,
         ssl_certificate=input.ssl_certificate, ftp_over_ssl=input.ftp_over_ssl).id)
 
 
 async def ip_address_update(info: Info, input: IpAddressUpdateInput) -> IpAddressPayload:
     return await _address_payload(info, lambda s: ip_addresses.update(
-        s, address_id=_address_id(input.id), interface=input.interface, ssl_certificate=input.ssl_certificate,
+        session=s, address_id=_address_id(input.id), interface=input.interface, ssl_certificate=input.ssl_certificate,
         ftp_over_ssl=input.ftp_over_ssl).id)
 
 
 async def ip_address_remove(info: Info, input: IpAddressIdInput) -> IpAddressPayload:
     return await _address_payload(info, lambda s: ip_addresses.set_status(
-        s, address_id=_address_id(input.id), status=IpStatus.REMOVED).id)
+        session=s, address_id=_address_id(input.id), status=IpStatus.REMOVED).id)
 
 
 async def ip_address_restore(info: Info, input: IpAddressIdInput) -> IpAddressPayload:
     return await _address_payload(info, lambda s: ip_addresses.set_status(
-        s, address_id=_address_id(input.id), status=IpStatus.CONFIGURED).id)
+        session=s, address_id=_address_id(input.id), status=IpStatus.CONFIGURED).id)
 
 
 async def ip_address_delete(info: Info, input: IpAddressIdInput) -> IpAddressDeletePayload:
-    result = await run_mutation(info, lambda s: ip_addresses.delete_address(
-        s, address_id=_address_id(input.id)))
-    if isinstance(result, DomainError):
-        return IpAddressDeletePayload(errors=_errors(result))
-    return IpAddressDeletePayload(deleted_id=strawberry.ID(encode_id("IpAddress", result)))
+    return await mutate(
+        info, IpAddressDeletePayload, lambda s: ip_addresses.delete_address(session=s, address_id=_address_id(input.id)),
+        lambda deleted: IpAddressDeletePayload(deleted_id=strawberry.ID(encode_id("IpAddress", deleted))))
 
 
 async def ip_address_assign(info: Info, input: IpAddressAssignInput) -> IpAddressPayload:
-    return await _address_payload(info, lambda s: ip_addresses.assign(
-        s, address_id=_address_id(input.id), type=input.type,
+    return await _address_payload(info, lambda s: ip_pools.assign(
+        session=s, address_id=_address_id(input.id), type=input.type,
         reseller_id=decode_id(input.reseller_id, "Reseller", field="resellerId")).ip_address_id)
 
 
 async def ip_address_unassign(info: Info, input: IpAddressUnassignInput) -> IpAddressPayload:
-    return await _address_payload(info, lambda s: ip_addresses.unassign(
-        s, address_id=_address_id(input.id),
+    return await _address_payload(info, lambda s: ip_pools.unassign(
+        session=s, address_id=_address_id(input.id),
         reseller_id=decode_id(input.reseller_id, "Reseller", field="resellerId")).id)
 
 
 async def ip_pool_entry_type_set(info: Info, input: IpPoolEntryTypeSetInput) -> IpPoolEntryPayload:
-    return await _entry_payload(info, lambda s: ip_addresses.set_type(
-        s, entry_id=decode_id(input.id, "IpPoolEntry"), type=input.type).id)
+    return await _entry_payload(info, lambda s: ip_pools.set_type(
+        session=s, entry_id=decode_id(input.id, "IpPoolEntry"), type=input.type).id)
 
 
 async def ip_pool_entry_default_site_set(info: Info, input: IpPoolEntryDefaultSiteSetInput
                                          ) -> IpPoolEntryPayload:
     seller_id = info.context.tenant.seller_id
-    return await _entry_payload(info, lambda s: ip_addresses.set_default_site(
-        s, seller_id=seller_id, entry_id=decode_id(input.id, "IpPoolEntry"),
+    return await _entry_payload(info, lambda s: ip_pools.set_default_site(
+        session=s, seller_id=seller_id, entry_id=decode_id(input.id, "IpPoolEntry"),
         subscription_id=decode_id(input.subscription_id, "Subscription", field="subscriptionId")).id)

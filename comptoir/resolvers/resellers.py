@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import strawberry
 from sqlalchemy.orm import Session
 from strawberry.types import Info
 
 from comptoir.errors import DomainError
-from comptoir.schema.base import Connection, convert_error, page_request, run_mutation, selects
+from comptoir.schema.base import Connection, mutate, page_request, selects
 from comptoir.schema.ids import decode_id, encode_id
 from comptoir.schema.resellers import (
     OversellingPolicySetInput,
@@ -19,8 +19,6 @@ from comptoir.schema.resellers import (
     ResellerAllocation,
     ResellerCreateInput,
     ResellerDeletePayload,
-    ResellerError,
-    ResellerErrorCode,
     ResellerFilterInput,
     ResellerIdInput,
     ResellerPayload,
@@ -29,10 +27,6 @@ from comptoir.schema.resellers import (
 )
 from comptoir.tenancy import resellers
 from comptoir.tenancy.models import Seller as SellerModel
-
-
-def _errors(error: DomainError) -> list[ResellerError]:
-    return [convert_error(error, ResellerError, ResellerErrorCode)]
 
 
 def build_resellers(session: Session, sellers: Sequence[SellerModel], *, with_allocation: bool) -> list[Reseller]:
@@ -97,11 +91,11 @@ async def my_resources(info: Info) -> ResellerAllocation | None:
     return await info.context.run(load)
 
 
-async def _reseller_payload(info: Info, work) -> ResellerPayload:  # type: ignore[no-untyped-def]
-    result = await run_mutation(info, work)
-    if isinstance(result, DomainError):
-        return ResellerPayload(errors=_errors(result))
-    return ResellerPayload(reseller=await load_reseller(info, result.id))
+async def _reseller_payload(info: Info, work: Callable[[Session], SellerModel]) -> ResellerPayload:
+    async def done(seller: SellerModel) -> ResellerPayload:
+        return ResellerPayload(reseller=await load_reseller(info, seller.id))
+
+    return await mutate(info, ResellerPayload, work, done)
 
 
 def _limits(items):  # type: ignore[no-untyped-def]
@@ -135,16 +129,15 @@ async def reseller_activate(info: Info, input: ResellerIdInput) -> ResellerPaylo
 
 
 async def reseller_delete(info: Info, input: ResellerIdInput) -> ResellerDeletePayload:
-    result = await run_mutation(info, lambda s: resellers.delete(s, reseller_id=decode_id(input.id, "Reseller")))
-    if isinstance(result, DomainError):
-        return ResellerDeletePayload(errors=_errors(result))
-    return ResellerDeletePayload(deleted_id=strawberry.ID(encode_id("Reseller", result)))
+    return await mutate(
+        info, ResellerDeletePayload, lambda s: resellers.delete(s, reseller_id=decode_id(input.id, "Reseller")),
+        lambda deleted: ResellerDeletePayload(deleted_id=strawberry.ID(encode_id("Reseller", deleted))))
 
 
 async def overselling_policy_set(info: Info, input: OversellingPolicySetInput) -> OversellingPolicySetPayload:
     seller_id = info.context.tenant.seller_id
-    result = await run_mutation(info, lambda s: resellers.set_own_overselling_policy(
-        s, seller_id=seller_id, allowed=input.allowed))
-    if isinstance(result, DomainError):
-        return OversellingPolicySetPayload(errors=_errors(result))
-    return OversellingPolicySetPayload(allocation=await my_resources(info))
+    async def done(_: object) -> OversellingPolicySetPayload:
+        return OversellingPolicySetPayload(allocation=await my_resources(info))
+
+    return await mutate(info, OversellingPolicySetPayload, lambda s: resellers.set_own_overselling_policy(
+        s, seller_id=seller_id, allowed=input.allowed), done)

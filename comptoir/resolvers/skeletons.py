@@ -19,20 +19,14 @@ from comptoir.hosting.skeleton_archive import ArchiveLimits
 from comptoir.hosting.skeleton_archive import SkeletonError as SkeletonDomainError
 from comptoir.hosting.skeleton_archive import SkeletonErrorCode as Code
 from comptoir.hosting.skeletons import SkeletonDescription
-from comptoir.schema.base import convert_error, run_mutation, selects
+from comptoir.schema.base import error_payload, mutate, selects
 from comptoir.schema.skeletons import (
     Skeleton,
-    SkeletonError,
-    SkeletonErrorCode,
     SkeletonPayload,
     SkeletonUploadInput,
 )
 
 BASE64_FIELD = "contentBase64"
-
-
-def _errors(error: DomainError) -> list[SkeletonError]:
-    return [convert_error(error, SkeletonError, SkeletonErrorCode)]
 
 
 def decode_archive(text: str, max_bytes: int) -> bytes:
@@ -72,19 +66,17 @@ async def skeleton_upload(info: Info, input: SkeletonUploadInput) -> SkeletonPay
         checked = await asyncio.to_thread(lambda: skeletons.check_upload(
             filename=input.filename, archive=archive, limits=limits))
     except DomainError as error:
-        return SkeletonPayload(errors=_errors(error))
-    result = await run_mutation(info, lambda s: skeletons.save(s, seller_id=seller_id, checked=checked))
-    if isinstance(result, DomainError):
-        return SkeletonPayload(errors=_errors(result))
-    return SkeletonPayload(skeleton=Skeleton.from_description(SkeletonDescription.of(result),
-                                                               list(checked.manifest.entries)))
+        return error_payload(SkeletonPayload, error)
+    return await mutate(
+        info, SkeletonPayload, lambda s: skeletons.save(s, seller_id=seller_id, checked=checked),
+        lambda saved: SkeletonPayload(skeleton=Skeleton.from_description(SkeletonDescription.of(saved),
+                                                                         list(checked.manifest.entries))))
 
 
 async def skeleton_reset(info: Info) -> SkeletonPayload:
     seller_id = info.context.tenant.seller_id
-    result = await run_mutation(info, lambda s: skeletons.reset(s, seller_id=seller_id))
-    if isinstance(result, DomainError):
-        return SkeletonPayload(errors=_errors(result))
-    return SkeletonPayload(skeleton=Skeleton.from_description(SkeletonDescription.of(None),
-                                                               list(skeletons.entries(None))))
+    return await mutate(
+        info, SkeletonPayload, lambda s: skeletons.reset(s, seller_id=seller_id),
+        lambda _: SkeletonPayload(skeleton=Skeleton.from_description(SkeletonDescription.of(None),
+                                                                     list(skeletons.entries(None)))))
 

@@ -7,11 +7,12 @@ from datetime import datetime
 
 import strawberry
 
-from comptoir.schema.base import Node, UserError
+from comptoir.schema.base import Node, UserError, error_code_enum
 from comptoir.schema.ids import encode_id
 from comptoir.tenancy import auth
 from comptoir.tenancy.accounts import shorten_label
 from comptoir.tenancy.errors import AccountErrorCode as _AccountErrorCode
+from comptoir.tenancy.errors import ValidationErrorCode
 from comptoir.tenancy.models import Seller as SellerModel
 from comptoir.tenancy.models import User as UserModel
 from comptoir.tenancy.models import UserSession as SessionModel
@@ -24,11 +25,7 @@ class UserRole(enum.Enum):
     CUSTOMER = "customer"
 
 
-AccountErrorCode = strawberry.enum(
-    enum.Enum("AccountErrorCode", {m.name: m.value for m in _AccountErrorCode} | {
-        "INVALID": "invalid", "REQUIRED": "required", "TOO_LONG": "too_long"}),
-    name="AccountErrorCode",
-)
+AccountErrorCode = error_code_enum("AccountErrorCode", _AccountErrorCode, ValidationErrorCode)
 
 
 @strawberry.type

@@ -1,9 +1,17 @@
-"""Shared GraphQL building blocks: Node, connections, user errors, the mutation runner."""
+"""Shared GraphQL building blocks: Node, connections, and the one path from domain errors to payload errors.
+
+A mutation resolver calls `mutate(info, Payload, work, done)`: the service runs in a savepoint, and a
+domain error becomes the payload's `errors`, each code mapped by identity onto the payload's enum
+(built by `error_code_enum`; `check_error_codes` refuses a schema a domain code cannot reach).
+"""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -12,11 +20,13 @@ from strawberry.types import Info
 from strawberry.types.nodes import SelectedField
 
 from comptoir.database.pagination import Page, PageRequest, SortDirection
-from comptoir.errors import DomainError
+from comptoir.errors import CommonErrorCode, DomainError, ErrorCode
 from comptoir.settings import get_settings
 
 NodeT = TypeVar("NodeT")
 T = TypeVar("T")
+P = TypeVar("P")
+E = TypeVar("E")
 
 
 @strawberry.interface(description="An object with a global id (Relay).")
@@ -94,15 +104,127 @@ def _find(selections: list[Any], name: str) -> Any:
 
 @strawberry.interface(description="An expected failure, returned as data: which input field, what code, why.")
 class UserError:
-    field: str | None
+    field: str | None = strawberry.field(
+        description="The input path of the refused value (`contact.email`, `ids`); null: the input as a whole.")
     message: str
 
 
-def convert_error(error: DomainError, error_type: type[Any], code_enum: type[enum.Enum]) -> Any:
-    """Map a domain error onto the payload's error type; codes of shared kinds map by name."""
-    code = error.code if isinstance(error.code, code_enum) else code_enum.__members__.get(
-        error.code.name, code_enum.__members__["INVALID"])
-    return error_type(field=error.field, message=error.message, code=code)
+# Schema error enum -> {domain code -> schema member}: keyed by the domain member itself, never its name.
+_CODE_MAPS: dict[type[enum.Enum], dict[enum.Enum, enum.Enum]] = {}
+
+
+def error_code_enum(name: str, *domains: type[ErrorCode], description: str | None = None) -> Any:
+    """A schema enum carrying every code of `domains` (and the common codes) under its own name.
+
+    A name two domains share (NOT_FOUND) is one member; each domain member maps to it by identity.
+    """
+    sources = (*domains, CommonErrorCode)
+    names = dict.fromkeys(member.name for domain in sources for member in domain)
+    schema_enum = enum.Enum(name, {member: member.lower() for member in names})  # type: ignore[misc]
+    _CODE_MAPS[schema_enum] = {member: schema_enum[member.name] for domain in sources for member in domain}
+    return strawberry.enum(schema_enum, name=name, description=description)
+
+
+def check_error_codes() -> None:
+    """Refuse to build the schema while a domain error code reaches no schema enum."""
+    covered = {type(code) for codes in _CODE_MAPS.values() for code in codes}
+    missing = [domain.__qualname__ for domain in _domain_code_enums() if domain not in covered]
+    if missing:
+        raise TypeError(f"error codes with no GraphQL enum: {', '.join(sorted(missing))}")
+
+
+def _domain_code_enums() -> list[type[ErrorCode]]:
+    found, pending = [], list(ErrorCode.__subclasses__())
+    while pending:
+        domain = pending.pop()
+        found.append(domain)
+        pending.extend(domain.__subclasses__())
+    return found
+
+
+class UnmappedErrorCode(Exception):
+    """A service raised a code the payload's enum does not carry: a programming error, not the client's."""
+
+
+def _field_type(owner: type[Any], name: str) -> Any:
+    definition = owner.__strawberry_definition__  # type: ignore[attr-defined]
+    return next(f for f in definition.fields if f.python_name == name).type
+
+
+@functools.cache
+def _error_type_of(payload: type[Any]) -> type[Any]:
+    return _field_type(payload, "errors").of_type  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _code_map_of(error_type: type[Any]) -> dict[enum.Enum, enum.Enum]:
+    return _CODE_MAPS[_field_type(error_type, "code").wrapped_cls]
+
+
+def user_errors(error: DomainError, error_type: type[E]) -> list[E]:
+    """The payload errors of a domain error: one per field it collected, each code as itself."""
+    codes = _code_map_of(error_type)
+    converted = []
+    for item in error.errors:
+        code = codes.get(item.code)
+        if code is None:
+            raise UnmappedErrorCode(f"{item.code!r} has no member in {error_type.__name__}'s code enum") from error
+        converted.append(error_type(field=item.field, message=item.message, code=code))
+    return converted
+
+
+def error_payload(payload: type[P], error: DomainError) -> P:
+    """A payload carrying only the errors (its other fields keep their null defaults)."""
+    return payload(errors=user_errors(error, _error_type_of(payload)))
+
+
+async def mutate(info: Info, payload: type[P], work: Callable[[Session], T],
+                 done: Callable[[T], P | Awaitable[P]], *, keep_changes_on_error: bool = False) -> P:
+    """The one path of a mutation: run the service in a savepoint, then build the payload from its result,
+    or the payload's errors from the domain error it raised."""
+    result = await run_mutation(info, work, keep_changes_on_error=keep_changes_on_error)
+    if isinstance(result, DomainError):
+        return error_payload(payload, result)
+    built = done(result)
+    return await built if inspect.isawaitable(built) else built
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """What a bulk mutation did with one id: its result, or the domain error that undid it."""
+
+    id: strawberry.ID
+    result: T | None = None
+    error: DomainError | None = None
+
+    def errors(self, error_type: type[E]) -> list[E]:
+        return [] if self.error is None else user_errors(self.error, error_type)
+
+
+async def mutate_each(info: Info, payload: type[P], ids: Sequence[strawberry.ID],
+                      work: Callable[[Session, strawberry.ID], T],
+                      done: Callable[[list[Outcome[T]]], P | Awaitable[P]]) -> P:
+    """The one path of a bulk mutation: too many ids are refused whole; otherwise each id runs in its own
+    savepoint, so one refused id undoes only its own work, and `done` reports every id's outcome."""
+    try:
+        check_bulk(ids)
+    except DomainError as error:
+        return error_payload(payload, error)
+    outcomes: list[Outcome[T]] = []
+    for global_id in ids:
+        result = await run_mutation(info, lambda s, gid=global_id: work(s, gid))
+        outcomes.append(Outcome(global_id, error=result) if isinstance(result, DomainError)
+                        else Outcome(global_id, result=result))
+    built = done(outcomes)
+    return await built if inspect.isawaitable(built) else built
+
+
+def check_bulk(ids: Sequence[Any], *, field: str = "ids") -> None:
+    """Bulk inputs over the limit are refused whole: doing the first N silently would be a lie."""
+    limit = get_settings().max_bulk_ids
+    if len(ids) > limit:
+        raise DomainError(CommonErrorCode.TOO_MANY, f"Give at most {limit} ids at once ({len(ids)} given).",
+                          field=field)
 
 
 async def run_mutation(info: Info, work: Callable[[Session], T], *, keep_changes_on_error: bool = False

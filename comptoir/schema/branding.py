@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import strawberry
 
-from comptoir.hosting import branding as branding_service
-from comptoir.hosting import custom_buttons as buttons
-from comptoir.hosting import images
-from comptoir.hosting import overview as overview_service
-from comptoir.hosting.models import Branding as BrandingModel
-from comptoir.hosting.models import CustomButton as CustomButtonModel
-from comptoir.schema.base import Node, UserError
+from comptoir.panel import branding as branding_service
+from comptoir.panel import custom_buttons as buttons
+from comptoir.panel import images
+from comptoir.panel import overview as overview_service
+from comptoir.panel.models import Branding as BrandingModel
+from comptoir.panel.models import CustomButton as CustomButtonModel
+from comptoir.schema.base import Node, UserError, error_code_enum
 from comptoir.schema.ids import encode_id
 from comptoir.schema.resellers import Resource
 from comptoir.tenancy.accounts import shorten_label
@@ -29,16 +28,8 @@ CustomButtonContext = strawberry.enum(
                 " lower case (subscription_id, domain_name, ftp_login, ftp_password, customer_id,"
                 " customer_name, customer_email, customer_company). Ids are UUIDs; FTP login and password"
                 " are the subscription's system user's.")
-BrandingErrorCode = strawberry.enum(  # type: ignore[call-overload]
-    enum.Enum("BrandingErrorCode", {m.name: m.value for m in branding_service.BrandingErrorCode} | {
-        "INVALID": "invalid"}),
-    name="BrandingErrorCode",
-)
-CustomButtonErrorCode = strawberry.enum(  # type: ignore[call-overload]
-    enum.Enum("CustomButtonErrorCode", {m.name: m.value for m in buttons.CustomButtonErrorCode} | {
-        "INVALID": "invalid"}),
-    name="CustomButtonErrorCode",
-)
+BrandingErrorCode = error_code_enum("BrandingErrorCode", branding_service.BrandingErrorCode, images.ImageErrorCode)
+CustomButtonErrorCode = error_code_enum("CustomButtonErrorCode", buttons.CustomButtonErrorCode, images.ImageErrorCode)
 
 
 @strawberry.type

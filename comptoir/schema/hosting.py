@@ -15,15 +15,16 @@ from comptoir.hosting.errors import HostingErrorCode as _HostingErrorCode
 from comptoir.hosting.models import BackgroundJob as JobModel
 from comptoir.hosting.models import ServicePlan as PlanModel
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
-from comptoir.schema.base import Node, UserError
+from comptoir.schema.base import Node, UserError, error_code_enum
 from comptoir.schema.generated import from_input, graphql_enum, object_and_input, to_output
 from comptoir.schema.ids import encode_id
+from comptoir.tenancy.errors import ValidationErrorCode
 
 SubscriptionPermissionEnum = graphql_enum(SubscriptionPermission)
 ResourceEnum = graphql_enum(Resource)
 OverusePolicyEnum = graphql_enum(pv.OverusePolicy)
 ValidityUnitEnum = graphql_enum(pv.ValidityUnit)
-HostingErrorCode = strawberry.enum(_HostingErrorCode, name="HostingErrorCode")
+HostingErrorCode = error_code_enum("HostingErrorCode", _HostingErrorCode, ValidationErrorCode)
 OriginEnum = strawberry.enum(rules.Origin, name="ValueOrigin")
 PhpLevelEnum = strawberry.enum(rules.PhpLevelKind, name="PhpLevel")
 VisibilityEnum = strawberry.enum(rules.Visibility, name="FeatureVisibility")

@@ -137,5 +137,5 @@ class CustomerResult:
 
 @strawberry.type
 class CustomersPayload:
-    results: list[CustomerResult]
+    results: list[CustomerResult] = strawberry.field(default_factory=list)
     errors: list[HostingError] = strawberry.field(default_factory=list)

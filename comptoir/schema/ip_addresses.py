@@ -11,7 +11,7 @@ from comptoir.database.pagination import SortDirection
 from comptoir.hosting import ip_rules
 from comptoir.hosting.ip_addresses import IpAddressSort as _IpAddressSort
 from comptoir.hosting.ip_addresses import IpPoolSort as _IpPoolSort
-from comptoir.schema.base import Node, UserError
+from comptoir.schema.base import Node, UserError, error_code_enum
 from comptoir.schema.resellers import Reseller
 
 IpType = strawberry.enum(ip_rules.IpType, name="IpType")
@@ -20,11 +20,7 @@ IpAddressStatus = strawberry.enum(
     description="CONFIGURED on the server's network interface, or REMOVED from it.")
 IpAddressSortField = strawberry.enum(_IpAddressSort, name="IpAddressSortField")
 IpPoolSortField = strawberry.enum(_IpPoolSort, name="IpPoolSortField")
-IpAddressErrorCode = strawberry.enum(
-    enum.Enum("IpAddressErrorCode",
-              {m.name: m.value for m in ip_rules.IpAddressErrorCode} | {"INVALID": "invalid"}),
-    name="IpAddressErrorCode",
-)
+IpAddressErrorCode = error_code_enum("IpAddressErrorCode", ip_rules.IpAddressErrorCode)
 
 
 @strawberry.enum

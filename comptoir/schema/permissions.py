@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.permission import BasePermission
 from strawberry.types import Info
 
@@ -17,13 +18,18 @@ class _RolePermission(BasePermission):
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         tenant = info.context.tenant
-        return tenant is not None and tenant.user_id is not None and tenant.role in self.roles
+        if tenant is None or tenant.user_id is None:
+            # No token, or one that is unknown, expired or revoked: the client must log in (again),
+            # which FORBIDDEN would not tell it.
+            raise StrawberryGraphQLError(UNAUTHENTICATED_MESSAGE, extensions={"code": "UNAUTHENTICATED"})
+        return tenant.role in self.roles
+
+
+UNAUTHENTICATED_MESSAGE = "Log in first."
 
 
 class IsAuthenticated(_RolePermission):
     roles = frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER})
-    message = "Log in first."
-    error_extensions = {"code": "UNAUTHENTICATED"}
 
 
 class IsStaff(_RolePermission):

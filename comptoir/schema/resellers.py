@@ -7,12 +7,14 @@ from datetime import datetime
 
 import strawberry
 
-from comptoir.hosting.vocabulary import Resource as _Resource
 from comptoir.database.pagination import SortDirection
-from comptoir.schema.base import Node, UserError
+from comptoir.hosting.vocabulary import Resource as _Resource
+from comptoir.schema.base import Node, UserError, error_code_enum
 from comptoir.schema.ids import encode_id
 from comptoir.tenancy import allocation as rules
+from comptoir.tenancy.allocation import AllocationErrorCode
 from comptoir.tenancy.errors import ResellerErrorCode as _ResellerErrorCode
+from comptoir.tenancy.errors import ValidationErrorCode
 from comptoir.tenancy.models import ResellerAllocation as AllocationModel
 from comptoir.tenancy.models import Seller as SellerModel
 from comptoir.tenancy.resellers import ResellerSort as _ResellerSort
@@ -20,16 +22,7 @@ from comptoir.tenancy.resellers import ResellerSort as _ResellerSort
 Resource = strawberry.enum(_Resource, name="Resource")
 ResellerPermission = strawberry.enum(rules.ResellerPermission, name="ResellerPermission")
 ResellerSortField = strawberry.enum(_ResellerSort, name="ResellerSortField")
-ResellerErrorCode = strawberry.enum(
-    enum.Enum("ResellerErrorCode", {m.name: m.value for m in _ResellerErrorCode} | {
-        "INVALID": "invalid", "REQUIRED": "required", "TOO_LONG": "too_long",
-        "INVALID_EMAIL": "invalid_email", "INVALID_USERNAME": "invalid_username",
-        "USERNAME_TAKEN": "username_taken", "INVALID_COUNTRY": "invalid_country",
-        "PASSWORD_TOO_SHORT": "password_too_short", "PASSWORD_TOO_LONG": "password_too_long",
-        "PASSWORD_SAME_AS_USERNAME": "password_same_as_username",
-        "UNSUPPORTED_LANGUAGE": "unsupported_language"}),
-    name="ResellerErrorCode",
-)
+ResellerErrorCode = error_code_enum("ResellerErrorCode", _ResellerErrorCode, AllocationErrorCode, ValidationErrorCode)
 
 
 @strawberry.enum

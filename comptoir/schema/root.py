@@ -25,7 +25,7 @@ from comptoir.resolvers import hosting as hosting_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
 from comptoir.resolvers import resellers as reseller_resolvers
 from comptoir.schema import accounts as account_types
-from comptoir.schema.base import Connection, Node
+from comptoir.schema.base import Connection, Node, check_error_codes
 from comptoir.schema.branding import CustomButton
 from comptoir.schema.branding_root import BrandingMutation, BrandingQuery
 from comptoir.schema.customers import Customer
@@ -159,6 +159,7 @@ Mutation = merge_types("Mutation", tuple(MUTATIONS))
 
 
 def build_schema() -> strawberry.Schema:
+    check_error_codes()
     settings = get_settings()
     # The limit rules are built once: a fresh rule class per request would never hit the validation cache
     # (validation is ~40% of a small query's cost, measured in bench/).

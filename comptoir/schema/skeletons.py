@@ -8,9 +8,9 @@ import strawberry
 
 from comptoir.hosting.skeleton_archive import SkeletonErrorCode as _SkeletonErrorCode
 from comptoir.hosting.skeletons import SkeletonDescription
-from comptoir.schema.base import UserError
+from comptoir.schema.base import UserError, error_code_enum
 
-SkeletonErrorCode = strawberry.enum(_SkeletonErrorCode, name="SkeletonErrorCode")
+SkeletonErrorCode = error_code_enum("SkeletonErrorCode", _SkeletonErrorCode)
 
 
 @strawberry.type

@@ -183,7 +183,7 @@ class SubscriptionResult:
 
 @strawberry.type
 class SubscriptionsPayload:
-    results: list[SubscriptionResult]
+    results: list[SubscriptionResult] = strawberry.field(default_factory=list)
     errors: list[HostingError] = strawberry.field(default_factory=list)
 
 

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from comptoir.errors import DomainError
+from comptoir.errors import DomainError, ErrorCode
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
 
 
@@ -27,7 +27,7 @@ ResellerPermission = enum.Enum(  # type: ignore[misc]
 MAX_LIMIT = 2**53  # JSON-safe and far beyond any real quota
 
 
-class AllocationErrorCode(enum.Enum):
+class AllocationErrorCode(ErrorCode):
     NEGATIVE_LIMIT = "negative_limit"
     LIMIT_TOO_LARGE = "limit_too_large"
     DUPLICATE_RESOURCE = "duplicate_resource"

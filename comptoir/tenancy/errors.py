@@ -2,34 +2,36 @@
 
 from __future__ import annotations
 
-import enum
+from comptoir.errors import ErrorCode
 
 
-class AccountErrorCode(enum.Enum):
+class AccountErrorCode(ErrorCode):
     INVALID_CREDENTIALS = "invalid_credentials"
     ACCOUNT_SUSPENDED = "account_suspended"
     NO_SUBSCRIPTION = "no_subscription"
     RATE_LIMITED = "rate_limited"
     INVALID_TOKEN = "invalid_token"
+    WRONG_PASSWORD = "wrong_password"
+    UNKNOWN_THEME = "unknown_theme"
+    INVALID_LABEL_LENGTH = "invalid_label_length"
+    NOT_FOUND = "not_found"
+
+
+class ValidationErrorCode(ErrorCode):
+    """Field checks shared by accounts, resellers and customers (comptoir.tenancy.validation)."""
+
     PASSWORD_TOO_SHORT = "password_too_short"
     PASSWORD_TOO_LONG = "password_too_long"
     PASSWORD_SAME_AS_USERNAME = "password_same_as_username"
-    WRONG_PASSWORD = "wrong_password"
     UNSUPPORTED_LANGUAGE = "unsupported_language"
-    UNKNOWN_THEME = "unknown_theme"
-    INVALID_LABEL_LENGTH = "invalid_label_length"
     INVALID_EMAIL = "invalid_email"
     INVALID_USERNAME = "invalid_username"
     USERNAME_TAKEN = "username_taken"
     INVALID_COUNTRY = "invalid_country"
-    NOT_FOUND = "not_found"
 
 
-class ResellerErrorCode(enum.Enum):
+class ResellerErrorCode(ErrorCode):
     NOT_FOUND = "not_found"
     INVALID_NAME = "invalid_name"
     PROVIDER_IS_NOT_A_RESELLER = "provider_is_not_a_reseller"
     OVERSELLING_POLICY_NOT_PERMITTED = "overselling_policy_not_permitted"
-    NEGATIVE_LIMIT = "negative_limit"
-    LIMIT_TOO_LARGE = "limit_too_large"
-    DUPLICATE_RESOURCE = "duplicate_resource"

@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 
 from comptoir import clock
 from comptoir.database.pagination import Page, PageRequest, paginate
-from comptoir.errors import DomainError
+from comptoir.errors import DomainError, collect_errors
 from comptoir.hosting.vocabulary import Resource
 from comptoir.tenancy import allocation as rules
 from comptoir.tenancy import users
 from comptoir.tenancy.errors import ResellerErrorCode
+from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 from comptoir.tenancy.models import Customer, ResellerAllocation, Seller, User
 from comptoir.tenancy.security import hash_password
-from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 from comptoir.tenancy.validation import (
     check_country,
     check_email,
@@ -68,14 +68,22 @@ def _check_name(name: str) -> str:
 def create(session: Session, *, name: str, admin: ResellerAdmin, email: str = "", company_name: str = "",
            country: str = "", locale: str = "en", limits: Sequence[tuple[Resource, int | None]] = (),
            permissions: Sequence[enum.Enum] = (), overselling_allowed: bool = False) -> Seller:
-    """Create a reseller tenant with its allocation and first administrator; all input is checked first."""
-    seller = Seller(kind="reseller", name=_check_name(name), email=check_email(email) if email else "",
-                    company_name=check_text(company_name, "companyName"), country=check_country(country),
-                    locale=check_language(locale))
-    stored_limits = _limits(list(limits))
-    check_username(admin.username, field="administrator.username")
-    check_new_password(admin.password, username=admin.username, field="administrator.password")
-    admin_email = check_email(admin.email, field="administrator.email")
+    """Create a reseller tenant with its allocation and first administrator; all input is checked first,
+    every refused field reported at once."""
+    with collect_errors() as errors:
+        checked_name = errors.check(lambda: _check_name(name))
+        checked_email = errors.check(lambda: check_email(email) if email else "")
+        checked_company = errors.check(lambda: check_text(company_name, "companyName"))
+        checked_country = errors.check(lambda: check_country(country))
+        checked_locale = errors.check(lambda: check_language(locale))
+        stored_limits = errors.check(lambda: _limits(list(limits)))
+        errors.check(lambda: check_username(admin.username, field="administrator.username"))
+        errors.check(lambda: check_new_password(admin.password, username=admin.username,
+                                                field="administrator.password"))
+        admin_email = errors.check(lambda: check_email(admin.email, field="administrator.email"))
+        admin_name = errors.check(lambda: check_text(admin.full_name, "administrator.fullName"))
+    seller = Seller(kind="reseller", name=checked_name, email=checked_email, company_name=checked_company,
+                    country=checked_country, locale=checked_locale)
     session.add(seller)
     session.flush()
     session.add(ResellerAllocation(
@@ -84,7 +92,7 @@ def create(session: Session, *, name: str, admin: ResellerAdmin, email: str = ""
     ))
     users.add(session, User(seller_id=seller.id, role="reseller", username=admin.username, email=admin_email,
                             password_hash=hash_password(admin.password),
-                            full_name=check_text(admin.full_name, "administrator.fullName"),
+                            full_name=admin_name,
                             locale=seller.locale, country=seller.country),
               field="administrator.username")
     return seller
@@ -92,10 +100,7 @@ def create(session: Session, *, name: str, admin: ResellerAdmin, email: str = ""
 
 def _limits(changes: list[tuple[Resource, int | None]], stored: dict[str, int | None] | None = None
             ) -> dict[str, int | None]:
-    try:
-        return rules.merge_limits(stored or {}, changes)
-    except DomainError as error:
-        raise DomainError(ResellerErrorCode[error.code.name], error.message, field=error.field) from None
+    return rules.merge_limits(stored or {}, changes)
 
 
 def update(session: Session, *, reseller_id: uuid.UUID, name: str | None = None, email: str | None = None,

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comptoir.errors import DomainError
-from comptoir.tenancy.errors import AccountErrorCode
+from comptoir.tenancy.errors import ValidationErrorCode
 from comptoir.tenancy.models import User
 
 # Raised by the users_username_unique trigger (migration 0001): the app cannot see other tenants' users.
@@ -21,5 +21,5 @@ def add(session: Session, user: User, *, field: str = "username") -> User:
     except IntegrityError as error:
         if getattr(getattr(error.orig, "diag", None), "constraint_name", None) != USERNAME_CONSTRAINT:
             raise
-        raise DomainError(AccountErrorCode.USERNAME_TAKEN, "This username is already taken.", field=field) from None
+        raise DomainError(ValidationErrorCode.USERNAME_TAKEN, "This username is already taken.", field=field) from None
     return user

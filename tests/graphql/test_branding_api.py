@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import base64
+import threading
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from comptoir.hosting.vocabulary import Resource
+from comptoir.panel import images
 from comptoir.schema.ids import encode_id
 from tests import factories
-from tests.hosting.branding_support import add_staff, subscription
-from tests.hosting.image_files import gif, jpeg, png
+from tests.panel.image_files import gif, jpeg, png
+from tests.panel.support import add_staff, subscription
 from tests.tenancy.support import cheap_password_hashing  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
@@ -96,6 +98,44 @@ async def test_logo_uploaded_by_staff_is_shown_to_every_user_of_the_seller_with_
     assert seen["logo"] == {"dataUrl": "data:image/png;base64," + b64(logo), "contentType": "image/png",
                             "width": 180, "height": 50, "byteSize": len(logo)}
     assert (seen["logoLinkUrl"], seen["titleText"]) == ("https://alpha.example/", "Alpha Panel")
+
+
+async def test_uploaded_images_are_decoded_and_read_off_the_event_loop(client, alpha, monkeypatch):
+    """Regression: decoding and walking an image ran on the event loop, stalling every other request."""
+    # given a record of the threads the (real) image reader runs on
+    loop_thread, threads = threading.get_ident(), []
+    read_image = images.read_image
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.get_ident())
+        return read_image(*args, **kwargs)
+
+    monkeypatch.setattr(images, "read_image", recording)
+    token = factories.log_in(alpha)
+    # when a logo and a button image are uploaded, and the branding is read back
+    updated = await client.execute(BRANDING_UPDATE, {"input": {"logoBase64": b64(png(180, 50))}}, token=token)
+    await create_button(client, token, imageBase64=b64(png(32, 32)))
+    shown = await client.execute(BRANDING, token=token)
+    # then the images were read, never on the loop's thread
+    assert updated["data"]["brandingUpdate"]["errors"] == [] and shown["data"]["branding"]["logo"] is not None
+    assert threads and loop_thread not in threads
+
+
+async def test_a_refused_logo_is_reported_together_with_the_other_refused_fields(client, alpha):
+    result = await client.execute(BRANDING_UPDATE, {"input": {
+        "logoBase64": b64(b"GIF89a-not-really"), "logoLinkUrl": "ftp://nowhere", "titleText": "x" * 300}},
+        token=factories.log_in(alpha))
+    assert sorted((e["field"], e["code"]) for e in result["data"]["brandingUpdate"]["errors"]) == [
+        ("logoBase64", "CORRUPT_IMAGE"), ("logoLinkUrl", "INVALID_URL"), ("titleText", "INVALID_TITLE")]
+
+
+async def test_a_button_with_several_bad_fields_gets_them_all_reported(client, alpha):
+    result = await client.execute(BUTTON_CREATE, {"input": {
+        "label": "", "location": "COMMON", "url": "javascript:alert(1)", "tooltip": "x" * 5000,
+        "imageBase64": b64(png(32, 32))}}, token=factories.log_in(alpha))
+    assert sorted((e["field"], e["code"]) for e in result["data"]["customButtonCreate"]["errors"]) == [
+        ("imageBase64", "WRONG_IMAGE_SIZE"), ("label", "INVALID_LABEL"), ("tooltip", "INVALID_TOOLTIP"),
+        ("url", "INVALID_URL")]
 
 
 async def test_logo_over_100_kb_is_refused(client, alpha):

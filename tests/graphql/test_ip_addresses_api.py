@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from comptoir.database.engine import async_engine, session_scope
-from comptoir.hosting import ip_addresses
+from comptoir.hosting import ip_addresses, ip_pools
 from comptoir.hosting.ip_rules import IpType
 from comptoir.hosting.models import IpAddress, IpPoolEntry, Site, Subscription
 from comptoir.schema.ids import encode_id
@@ -59,14 +59,14 @@ _numbers = itertools.count(1)
 
 def register(provider: factories.Actor, address: str) -> uuid.UUID:
     with session_scope(TenantContext(Role.PROVIDER, provider.seller_id)) as session:
-        return ip_addresses.register(session, provider_id=provider.seller_id, address=address,
+        return ip_addresses.register(session=session, provider_id=provider.seller_id, address=address,
                                      interface="eth0").id
 
 
 def assign(provider: factories.Actor, address_id: uuid.UUID, reseller: factories.Actor,
            type: IpType = IpType.SHARED) -> uuid.UUID:
     with session_scope(TenantContext(Role.PROVIDER, provider.seller_id)) as session:
-        return ip_addresses.assign(session, address_id=address_id, reseller_id=reseller.seller_id,
+        return ip_pools.assign(session=session, address_id=address_id, reseller_id=reseller.seller_id,
                                    type=type).id
 
 

@@ -7,8 +7,8 @@ import uuid
 from dataclasses import replace
 
 from comptoir.database.engine import session_scope
-from comptoir.hosting import plans, subscriptions
 from comptoir.hosting import plan_values as pv
+from comptoir.hosting import plans, subscriptions
 from comptoir.hosting.models import IpAddress, IpPoolEntry
 from comptoir.hosting.vocabulary import Resource
 from comptoir.tenancy.context import Role, TenantContext
@@ -39,7 +39,7 @@ def plan(seller_id: uuid.UUID, name: str = "Gold", *, limits: dict[Resource, int
     if limits:
         base = base.with_limits(base.limits_map() | limits)
     with session_scope(system(seller_id)) as session:
-        return plans.create(session, seller_id=seller_id, kind=kind, name=name, values=base).id
+        return plans.create(session=session, seller_id=seller_id, kind=kind, name=name, values=base).id
 
 
 def addon(seller_id: uuid.UUID, name: str, **kwargs) -> uuid.UUID:  # type: ignore[no-untyped-def]

@@ -13,7 +13,13 @@ from sqlalchemy import select
 from comptoir.automation import intents
 from comptoir.database import intents as database_intents
 from comptoir.database.engine import session_scope
-from comptoir.hosting import customer_accounts, provisioning, subscriptions
+from comptoir.hosting import (
+    customer_accounts,
+    provisioning,
+    subscription_lifecycle,
+    subscription_plans,
+    subscriptions,
+)
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import ProvisioningRequest
 from comptoir.hosting.vocabulary import Resource
@@ -95,11 +101,11 @@ def test_suspension_and_activation_reach_the_webspace(seller, agent, dispatched)
     sid = subscribe(seller_id, entry)
     deliver_all(dispatched)
     with session_scope(system(seller_id)) as session:
-        subscriptions.suspend(session, subscription_id=sid)
+        subscription_lifecycle.suspend(session=session, subscription_id=sid)
     assert deliver_all(dispatched) == ["done"]
     assert agent.is_suspended(sid)
     with session_scope(system(seller_id)) as session:
-        subscriptions.activate(session, subscription_id=sid)
+        subscription_lifecycle.activate(session=session, subscription_id=sid)
     assert deliver_all(dispatched) == ["done"]
     assert not agent.is_suspended(sid)
     assert [r.action for r in requests_of(seller_id, sid)] == ["create", "suspend", "activate"]
@@ -110,7 +116,7 @@ def test_deleting_the_subscription_removes_its_webspace(seller, agent, dispatche
     sid = subscribe(seller_id, entry)
     deliver_all(dispatched)
     with session_scope(system(seller_id)) as session:
-        subscriptions.delete_subscription(session, subscription_id=sid, confirm=True)
+        subscription_lifecycle.delete_subscription(session=session, subscription_id=sid, confirm=True)
     assert deliver_all(dispatched) == ["done"]
     assert agent.webspace_path(sid) is None
     assert [r.action for r in requests_of(seller_id, sid)] == ["create", "delete"]  # it outlives its subscription
@@ -131,7 +137,7 @@ def test_requests_delivered_out_of_order_still_leave_the_latest_state(seller, ag
     seller_id, entry = seller
     sid = subscribe(seller_id, entry)
     with session_scope(system(seller_id)) as session:
-        subscriptions.suspend(session, subscription_id=sid)
+        subscription_lifecycle.suspend(session=session, subscription_id=sid)
     dispatched.reverse()  # the suspension arrives first: it builds the webspace, then suspends it
     assert deliver_all(dispatched) == ["done", "done"]
     assert agent.webspace_path(sid) is not None and agent.is_suspended(sid)
@@ -207,7 +213,7 @@ def test_a_plan_change_updates_the_webspace_values(seller, agent, dispatched):
     sid = subscribe(seller_id, entry, plan_id=small)
     deliver_all(dispatched)
     with session_scope(system(seller_id)) as session:
-        subscriptions.change_plan(session, subscription_id=sid, plan_id=large)
+        subscription_plans.change_plan(session=session, subscription_id=sid, plan_id=large)
     assert deliver_all(dispatched) == ["done"]
     assert agent.read_spec(sid)["values"]["limit.mailboxes"] == 50
 
@@ -217,8 +223,8 @@ def test_one_transaction_writes_one_request_per_subscription(seller, agent, disp
     sid = subscribe(seller_id, entry)
     deliver_all(dispatched)
     with session_scope(system(seller_id)) as session:
-        subscriptions.suspend(session, subscription_id=sid)
-        subscriptions.activate(session, subscription_id=sid)
+        subscription_lifecycle.suspend(session=session, subscription_id=sid)
+        subscription_lifecycle.activate(session=session, subscription_id=sid)
     assert [r.action for r in requests_of(seller_id, sid)] == ["create", "activate"]
     assert deliver_all(dispatched) == ["done"]
     assert not agent.is_suspended(sid)
@@ -233,17 +239,17 @@ def test_expiration_and_customer_suspension_reach_the_webspaces(provider, seller
     owned = subscribe(seller_id, entry, customer_id=customer.customer_id)
     deliver_all(dispatched)
     with session_scope(system(seller_id)) as session:
-        assert subscriptions.process_expirations(session, today=date(2100, 1, 1)) == [expiring]
+        assert subscription_lifecycle.process_expirations(session=session, today=date(2100, 1, 1)) == [expiring]
     with session_scope(system(seller_id)) as session:
-        customer_accounts.suspend(session, customer_id=customer.customer_id)
+        customer_accounts.suspend(session=session, customer_id=customer.customer_id)
     assert deliver_all(dispatched) == ["done", "done"]
     assert agent.is_suspended(expiring) and agent.is_suspended(owned)
     with session_scope(system(seller_id)) as session:
-        customer_accounts.activate(session, customer_id=customer.customer_id)
+        customer_accounts.activate(session=session, customer_id=customer.customer_id)
     deliver_all(dispatched)
     assert not agent.is_suspended(owned)
     with session_scope(system(seller_id)) as session:
-        customer_accounts.delete(session, customer_id=customer.customer_id, confirm=True)
+        customer_accounts.delete(session=session, customer_id=customer.customer_id, confirm=True)
     deliver_all(dispatched)
     assert agent.webspace_path(owned) is None and agent.webspace_path(expiring) is not None
 

@@ -18,7 +18,8 @@ from comptoir.hosting.plan_values import (
     default_plan_values,
 )
 from comptoir.hosting.rules import DEFAULT, PhpLevel, PhpLevelKind
-from comptoir.hosting.vocabulary import Resource, SubscriptionPermission as P
+from comptoir.hosting.vocabulary import Resource
+from comptoir.hosting.vocabulary import SubscriptionPermission as P
 
 limits = st.one_of(st.none(), st.integers(min_value=0, max_value=10**9))
 resource_limits = st.dictionaries(st.sampled_from(PLAN_RESOURCES), limits)

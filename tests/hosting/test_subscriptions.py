@@ -11,11 +11,19 @@ import pytest
 from comptoir import clock
 from comptoir.database.engine import session_scope
 from comptoir.errors import DomainError
-from comptoir.hosting import customer_accounts, plans, subscriptions, sync
+from comptoir.hosting import (
+    customer_accounts,
+    plans,
+    subscription_lifecycle,
+    subscription_plans,
+    subscriptions,
+    sync,
+)
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import Subscription
-from comptoir.hosting.vocabulary import Resource, SubscriptionPermission as P
+from comptoir.hosting.vocabulary import Resource
+from comptoir.hosting.vocabulary import SubscriptionPermission as P
 from comptoir.tenancy.allocation import ResellerOnlyPermission
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import ResellerAllocation
@@ -72,7 +80,7 @@ def test_addon_twice_is_refused(reseller):
     gold, extra = plan(seller.seller_id), addon(seller.seller_id, "Extra mail", limits={Resource.MAILBOXES: 5})
     sid = subscribe(seller.seller_id, entry, plan_id=gold, addon_ids=(extra,))
     expect_error(E.ADDON_ALREADY_ADDED, seller.seller_id,
-                 lambda s: subscriptions.add_addon(s, subscription_id=sid, addon_id=extra))
+                 lambda s: subscription_plans.add_addon(session=s, subscription_id=sid, addon_id=extra))
     expect_error(E.ADDON_ALREADY_ADDED, seller.seller_id, lambda s: subscriptions.create(
         s, seller_id=seller.seller_id, new=new(entry, plan_id=gold, addon_ids=(extra, extra))))
 
@@ -84,7 +92,7 @@ def test_addon_needs_a_service_plan(reseller):
         s, seller_id=seller.seller_id, new=new(entry, addon_ids=(extra,))))
     custom = subscribe(seller.seller_id, entry)
     expect_error(E.ADDON_NEEDS_PLAN, seller.seller_id,
-                 lambda s: subscriptions.add_addon(s, subscription_id=custom, addon_id=extra))
+                 lambda s: subscription_plans.add_addon(session=s, subscription_id=custom, addon_id=extra))
 
 
 def test_addon_values_are_added_and_removing_it_takes_them_back(reseller):
@@ -93,10 +101,10 @@ def test_addon_values_are_added_and_removing_it_takes_them_back(reseller):
     extra = addon(seller.seller_id, "Extra mail", limits={Resource.MAILBOXES: 5})
     sid = subscribe(seller.seller_id, entry, plan_id=gold)
     with session_scope(system(seller.seller_id)) as session:
-        subscriptions.add_addon(session, subscription_id=sid, addon_id=extra)
+        subscription_plans.add_addon(session=session, subscription_id=sid, addon_id=extra)
     assert pv.from_json(load(seller.seller_id, sid).values).limit(Resource.MAILBOXES) == 15
     with session_scope(system(seller.seller_id)) as session:
-        subscriptions.remove_addon(session, subscription_id=sid, addon_id=extra)
+        subscription_plans.remove_addon(session=session, subscription_id=sid, addon_id=extra)
     assert pv.from_json(load(seller.seller_id, sid).values).limit(Resource.MAILBOXES) == 10
 
 
@@ -104,10 +112,10 @@ def test_plan_in_use_cannot_be_deleted(reseller):
     _, seller, entry = reseller
     gold = plan(seller.seller_id)
     subscribe(seller.seller_id, entry, plan_id=gold)
-    expect_error(E.PLAN_IN_USE, seller.seller_id, lambda s: plans.delete(s, plan_id=gold))
+    expect_error(E.PLAN_IN_USE, seller.seller_id, lambda s: plans.delete(session=s, plan_id=gold))
     unused = plan(seller.seller_id, "Unused")
     with session_scope(system(seller.seller_id)) as session:
-        plans.delete(session, plan_id=unused)
+        plans.delete(session=session, plan_id=unused)
 
 
 def test_plan_update_reaches_synced_subscriptions_but_not_locked_ones(reseller):
@@ -115,10 +123,10 @@ def test_plan_update_reaches_synced_subscriptions_but_not_locked_ones(reseller):
     gold = plan(seller.seller_id, limits={Resource.MAILBOXES: 10})
     synced, locked = subscribe(seller.seller_id, entry, plan_id=gold), subscribe(seller.seller_id, entry, plan_id=gold)
     with session_scope(system(seller.seller_id)) as session:
-        subscriptions.customize(session, subscription_id=locked, limits=[(Resource.MAILBOXES, 3)])
+        subscription_plans.customize(session=session, subscription_id=locked, limits=[(Resource.MAILBOXES, 3)])
     with session_scope(system(seller.seller_id)) as session:
         values = plans.values_of(plans.get_or_raise(session, plan_id=gold))
-        plans.update(session, plan_id=gold, name=None,
+        plans.update(session=session, plan_id=gold, name=None,
                      values=values.with_limits(values.limits_map() | {Resource.MAILBOXES: 40}))
         outcome = sync.update_and_sync(session, plan_id=gold)
     assert outcome.subscriptions == 1
@@ -126,7 +134,7 @@ def test_plan_update_reaches_synced_subscriptions_but_not_locked_ones(reseller):
     locked_row = load(seller.seller_id, locked)
     assert (locked_row.sync_state, pv.from_json(locked_row.values).limit(Resource.MAILBOXES)) == ("locked", 3)
     with session_scope(system(seller.seller_id)) as session:
-        subscriptions.unlock_and_sync(session, subscription_id=locked)
+        subscription_plans.unlock_and_sync(session=session, subscription_id=locked)
     assert pv.from_json(load(seller.seller_id, locked).values).limit(Resource.MAILBOXES) == 40
 
 
@@ -136,7 +144,7 @@ def test_plan_change_beyond_the_allocation_makes_subscriptions_unsynced_with_a_c
     first, second = subscribe(seller.seller_id, entry, plan_id=gold), subscribe(seller.seller_id, entry, plan_id=gold)
     with session_scope(system(seller.seller_id)) as session:
         values = plans.values_of(plans.get_or_raise(session, plan_id=gold))
-        plans.update(session, plan_id=gold, name=None,
+        plans.update(session=session, plan_id=gold, name=None,
                      values=values.with_limits(values.limits_map() | {Resource.DISK_SPACE: 60_000}))
         outcome = sync.update_and_sync(session, plan_id=gold)
     # 100 000 MB allocated: the first fits at 60 000 (+ 40 000), the second cannot (40 000 left).
@@ -147,7 +155,7 @@ def test_plan_change_beyond_the_allocation_makes_subscriptions_unsynced_with_a_c
     assert unsynced.conflicts == [{"name": "limit.disk_space", "plan_value": 60_000, "available_value": 40_000}]
     assert pv.from_json(unsynced.values).limit(Resource.DISK_SPACE) == 40_000  # cancelling changes nothing
     with session_scope(system(seller.seller_id)) as session:
-        accepted = subscriptions.accept_available(session, subscription_id=unsynced.id)
+        accepted = subscription_plans.accept_available(session=session, subscription_id=unsynced.id)
         assert (accepted.sync_state, pv.from_json(accepted.values).limit(Resource.DISK_SPACE)) == ("locked", 40_000)
 
 
@@ -220,9 +228,9 @@ def test_transfer_makes_subscription_custom(reseller):
     old, new_owner = factories.customer(seller, "olduser"), factories.customer(seller, "newuser")
     sid = subscribe(seller.seller_id, entry, plan_id=gold, addon_ids=(extra,), customer_id=old.customer_id)
     with session_scope(system(seller.seller_id)) as session:
-        preview = subscriptions.preview_transfer(session, subscription_id=sid, to_customer_id=new_owner.customer_id)
+        preview = subscription_lifecycle.preview_transfer(session=session, subscription_id=sid, to_customer_id=new_owner.customer_id)
         assert (preview.plan_removed, preview.addons_removed, preview.becomes_custom) == (gold, (extra,), True)
-        subscriptions.transfer(session, subscription_id=sid, to_customer_id=new_owner.customer_id)
+        subscription_lifecycle.transfer(session=session, subscription_id=sid, to_customer_id=new_owner.customer_id)
     row = load(seller.seller_id, sid)
     assert (row.customer_id, row.plan_id) == (new_owner.customer_id, None)
     assert pv.from_json(row.values).limit(Resource.MAILBOXES) == 15  # keeps what it had
@@ -238,14 +246,14 @@ def test_activated_expired_subscription_is_suspended_next_day(reseller):
         sid = subscribe(seller.seller_id, entry, plan_id=monthly)
     assert load(seller.seller_id, sid).expiration_date == date(2026, 2, 28)
     with session_scope(system(seller.seller_id)) as session:
-        assert subscriptions.process_expirations(session, today=date(2026, 2, 27)) == []
-        assert subscriptions.process_expirations(session, today=date(2026, 2, 28)) == [sid]
+        assert subscription_lifecycle.process_expirations(session=session, today=date(2026, 2, 27)) == []
+        assert subscription_lifecycle.process_expirations(session=session, today=date(2026, 2, 28)) == [sid]
     row = load(seller.seller_id, sid)
     assert (row.status, row.suspension_reason) == ("suspended", "expired")
     with session_scope(system(seller.seller_id)) as session:
-        subscriptions.activate(session, subscription_id=sid)
+        subscription_lifecycle.activate(session=session, subscription_id=sid)
     with session_scope(system(seller.seller_id)) as session:
-        assert subscriptions.process_expirations(session, today=date(2026, 3, 1)) == [sid]
+        assert subscription_lifecycle.process_expirations(session=session, today=date(2026, 3, 1)) == [sid]
     assert load(seller.seller_id, sid).status == "suspended"
 
 
@@ -256,11 +264,11 @@ def test_renewal_activates_with_a_new_expiration_and_resyncs(reseller):
     with clock.frozen_at(datetime(2026, 3, 1, tzinfo=UTC)):
         sid = subscribe(seller.seller_id, entry, plan_id=monthly)
         with session_scope(system(seller.seller_id)) as session:
-            subscriptions.customize(session, subscription_id=sid, limits=[(Resource.DISK_SPACE, 5)])
+            subscription_plans.customize(session=session, subscription_id=sid, limits=[(Resource.DISK_SPACE, 5)])
     with session_scope(system(seller.seller_id)) as session:
-        subscriptions.process_expirations(session, today=date(2026, 3, 11))
+        subscription_lifecycle.process_expirations(session=session, today=date(2026, 3, 11))
     with clock.frozen_at(datetime(2026, 3, 12, tzinfo=UTC)), session_scope(system(seller.seller_id)) as session:
-        renewed = subscriptions.renew(session, subscription_id=sid, expiration=date(2027, 3, 12))
+        renewed = subscription_lifecycle.renew(session=session, subscription_id=sid, expiration=date(2027, 3, 12))
         assert (renewed.status, renewed.sync_state, renewed.expiration_date) == ("active", "synced", date(2027, 3, 12))
         assert pv.from_json(renewed.values).limit(Resource.DISK_SPACE) == 10
 
@@ -268,8 +276,8 @@ def test_renewal_activates_with_a_new_expiration_and_resyncs(reseller):
 def test_customize_refuses_common_php_without_hosting_settings_management(reseller):
     _, seller, entry = reseller
     sid = subscribe(seller.seller_id, entry, plan_id=plan(seller.seller_id))
-    expect_error(E.NEEDS_HOSTING_SETTINGS_MANAGEMENT, seller.seller_id, lambda s: subscriptions.customize(
-        s, subscription_id=sid, permissions={P.COMMON_PHP_SETTINGS_MANAGEMENT: True}))
+    expect_error(E.NEEDS_HOSTING_SETTINGS_MANAGEMENT, seller.seller_id, lambda s: subscription_plans.customize(
+        session=s, subscription_id=sid, permissions={P.COMMON_PHP_SETTINGS_MANAGEMENT: True}))
 
 
 def test_plan_with_dependent_permission_is_refused(reseller):
@@ -285,11 +293,11 @@ def test_customer_suspension_suspends_its_subscriptions_and_activation_restores_
     kept_suspended = subscribe(seller.seller_id, entry, customer_id=customer.customer_id)
     other = subscribe(seller.seller_id, entry, customer_id=customer.customer_id)
     with session_scope(system(seller.seller_id)) as session:
-        subscriptions.suspend(session, subscription_id=kept_suspended)
-        customer_accounts.suspend(session, customer_id=customer.customer_id)
+        subscription_lifecycle.suspend(session=session, subscription_id=kept_suspended)
+        customer_accounts.suspend(session=session, customer_id=customer.customer_id)
     assert load(seller.seller_id, other).status == "suspended"
     with session_scope(system(seller.seller_id)) as session:
-        customer_accounts.activate(session, customer_id=customer.customer_id)
+        customer_accounts.activate(session=session, customer_id=customer.customer_id)
     assert load(seller.seller_id, other).status == "active"
     assert load(seller.seller_id, kept_suspended).suspension_reason == "manual"
 
@@ -299,9 +307,9 @@ def test_customer_deletion_deletes_its_subscriptions(reseller):
     customer = factories.customer(seller, "gone")
     sid = subscribe(seller.seller_id, entry, customer_id=customer.customer_id)
     expect_error(E.CONFIRMATION_REQUIRED, seller.seller_id,
-                 lambda s: customer_accounts.delete(s, customer_id=customer.customer_id, confirm=False))
+                 lambda s: customer_accounts.delete(session=s, customer_id=customer.customer_id, confirm=False))
     with session_scope(system(seller.seller_id)) as session:
-        customer_accounts.delete(session, customer_id=customer.customer_id, confirm=True)
+        customer_accounts.delete(session=session, customer_id=customer.customer_id, confirm=True)
     with session_scope(system(seller.seller_id)) as session:
         assert session.get(Subscription, sid) is None
 
@@ -317,7 +325,7 @@ def test_large_plan_sync_runs_as_a_tracked_job(reseller, monkeypatch):
     ids = [subscribe(seller.seller_id, entry, plan_id=gold) for _ in range(5)]
     with session_scope(system(seller.seller_id)) as session:
         values = plans.values_of(plans.get_or_raise(session, plan_id=gold))
-        plans.update(session, plan_id=gold, name=None,
+        plans.update(session=session, plan_id=gold, name=None,
                      values=values.with_limits(values.limits_map() | {Resource.MAILBOXES: 7}))
         outcome = sync.update_and_sync(session, plan_id=gold)
         assert outcome.job_id is not None
@@ -341,7 +349,7 @@ def test_bad_domain_and_login_are_typed_errors(reseller):
 
 def test_unknown_ids_are_not_found(reseller):
     _, seller, entry = reseller
-    expect_error(E.NOT_FOUND, seller.seller_id, lambda s: subscriptions.suspend(s, subscription_id=uuid.uuid4()))
+    expect_error(E.NOT_FOUND, seller.seller_id, lambda s: subscription_lifecycle.suspend(session=s, subscription_id=uuid.uuid4()))
     expect_error(E.NOT_FOUND, seller.seller_id, lambda s: subscriptions.create(
         s, seller_id=seller.seller_id, new=new(entry, plan_id=uuid.uuid4())))
 
@@ -360,10 +368,10 @@ def test_what_the_hosting_agent_cannot_provide_makes_a_new_subscription_unsynced
     assert row.sync_state == "unsynced"
     assert {"name": "php.version", "plan_value": "8.3", "available_value": "8.1"} in row.conflicts
     with session_scope(system(seller.seller_id)) as session:
-        still = subscriptions.synchronize(session, subscription_id=sid)
+        still = subscription_plans.synchronize(session=session, subscription_id=sid)
         assert still.sync_state == "unsynced"  # retrying changes nothing while the agent cannot
     with session_scope(system(seller.seller_id)) as session:
-        accepted = subscriptions.accept_available(session, subscription_id=sid)
+        accepted = subscription_plans.accept_available(session=session, subscription_id=sid)
         assert (accepted.sync_state, pv.from_json(accepted.values).php.version) == ("locked", "8.1")
 
 
@@ -391,10 +399,10 @@ def test_php_directive_set_at_a_site_needs_the_customers_permission_and_default_
     with session_scope(system(seller.seller_id)) as session:
         site_id = inspection.sites_of(session, sid)[0].id
     expect_error(E.NOT_PERMITTED, seller.seller_id, lambda s: php_settings.set_directives(
-        s, subscription_id=sid, site_id=site_id, directives={"memory_limit": "512M"}, as_customer=True))
+        session=s, subscription_id=sid, site_id=site_id, directives={"memory_limit": "512M"}, as_customer=True))
     with session_scope(system(seller.seller_id)) as session:
-        php_settings.set_directives(session, subscription_id=sid, directives={"memory_limit": "256M"})
-        php_settings.set_directives(session, subscription_id=sid, site_id=site_id,
+        php_settings.set_directives(session=session, subscription_id=sid, directives={"memory_limit": "256M"})
+        php_settings.set_directives(session=session, subscription_id=sid, site_id=site_id,
                                     directives={"display_errors": "on"})
     with session_scope(system(seller.seller_id)) as session:
         row = session.get_one(Subscription, sid)
@@ -404,10 +412,10 @@ def test_php_directive_set_at_a_site_needs_the_customers_permission_and_default_
         # the customer lacks common PHP settings management: the site's override does not apply
         at_site = {e.directive: e for e in inspection.effective_php(session, row, site_id=site_id)}
         assert at_site["display_errors"].level is PhpLevelKind.SERVER
-        php_settings.set_directives(session, subscription_id=sid, directives={"memory_limit": "Default"})
+        php_settings.set_directives(session=session, subscription_id=sid, directives={"memory_limit": "Default"})
     with session_scope(system(seller.seller_id)) as session:
         row = session.get_one(Subscription, sid)
         assert {e.directive: e for e in inspection.effective_php(session, row)}["memory_limit"].value == "128M"
         assert session.get_one(Site, site_id).php_directives == {"display_errors": "on"}
     expect_error(E.INVALID, seller.seller_id, lambda s: php_settings.set_directives(
-        s, subscription_id=sid, directives={"no_such_directive": "1"}))
+        session=s, subscription_id=sid, directives={"no_such_directive": "1"}))

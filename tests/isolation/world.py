@@ -16,6 +16,7 @@ from comptoir.automation.models import ScheduledEvent
 from comptoir.database.engine import session_scope
 from comptoir.hosting import models as hosting
 from comptoir.hosting.vocabulary import Resource
+from comptoir.panel import models as panel
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import User
 from tests import factories
@@ -129,8 +130,8 @@ def _hosting(tenant: Tenant, number: int) -> None:
                                         status="done"),  # written directly: nothing is dispatched
             hosting.Skeleton(seller_id=tenant.seller_id, filename="skeleton.zip", archive=archive,
                              sha256=hashlib.sha256(archive).hexdigest()),
-            hosting.Branding(seller_id=tenant.seller_id, title_text=tenant.name),
-            hosting.CustomButton(seller_id=tenant.seller_id, owner_user_id=staff_user, label="Help",
+            panel.Branding(seller_id=tenant.seller_id, title_text=tenant.name),
+            panel.CustomButton(seller_id=tenant.seller_id, owner_user_id=staff_user, label="Help",
                                  location="common", url="https://help.example.test/"),
             ScheduledEvent(seller_id=tenant.seller_id, kind="expiration_check", run_at=clock.now(),
                            recurrence="P1D"),

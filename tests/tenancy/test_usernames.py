@@ -8,7 +8,7 @@ from comptoir.database.engine import session_scope
 from comptoir.errors import DomainError
 from comptoir.tenancy import customers
 from comptoir.tenancy.context import Role, TenantContext
-from comptoir.tenancy.errors import AccountErrorCode
+from comptoir.tenancy.errors import ValidationErrorCode
 from tests import factories
 from tests.tenancy.support import cheap_password_hashing  # noqa: F401
 
@@ -32,7 +32,7 @@ def test_a_customer_cannot_take_a_username_used_in_any_tenant(username):
     with pytest.raises(DomainError) as refused:
         _create_customer(other, username)
     # then
-    assert (refused.value.code, refused.value.field) == (AccountErrorCode.USERNAME_TAKEN, "username")
+    assert (refused.value.code, refused.value.field) == (ValidationErrorCode.USERNAME_TAKEN, "username")
 
 
 def test_a_refused_username_leaves_the_transaction_usable_for_another_try():

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from comptoir.errors import DomainError
-from comptoir.tenancy.errors import AccountErrorCode
+from comptoir.tenancy.errors import ValidationErrorCode
 from comptoir.tenancy.listing import contains_pattern
 from comptoir.tenancy.validation import check_country, check_email, check_language, check_username
 
@@ -27,7 +27,7 @@ def test_countries_are_iso_3166_codes_stored_upper_case(given, stored):
 def test_codes_that_are_not_iso_3166_countries_are_refused(country):
     with pytest.raises(DomainError) as refused:
         check_country(country)
-    assert refused.value.code is AccountErrorCode.INVALID_COUNTRY
+    assert refused.value.code is ValidationErrorCode.INVALID_COUNTRY
 
 
 @pytest.mark.parametrize("email", ["a@b.example", " ada@example.test ", "ada+tag@sub.example.test"])
@@ -40,14 +40,14 @@ def test_plausible_email_addresses_are_accepted_trimmed(email):
 def test_malformed_email_addresses_are_refused_naming_the_field(email):
     with pytest.raises(DomainError) as refused:
         check_email(email, field="administrator.email")
-    assert (refused.value.code, refused.value.field) == (AccountErrorCode.INVALID_EMAIL, "administrator.email")
+    assert (refused.value.code, refused.value.field) == (ValidationErrorCode.INVALID_EMAIL, "administrator.email")
 
 
 @pytest.mark.parametrize("username", ["", ".ada", "ada lovelace", "x" * 65, "ada/1"])
 def test_usernames_outside_the_allowed_characters_are_refused(username):
     with pytest.raises(DomainError) as refused:
         check_username(username)
-    assert refused.value.code is AccountErrorCode.INVALID_USERNAME
+    assert refused.value.code is ValidationErrorCode.INVALID_USERNAME
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "de", "es", "ru"])
@@ -59,7 +59,7 @@ def test_shipped_languages_are_accepted(language):
 def test_other_languages_are_refused(language):
     with pytest.raises(DomainError) as refused:
         check_language(language)
-    assert refused.value.code is AccountErrorCode.UNSUPPORTED_LANGUAGE
+    assert refused.value.code is ValidationErrorCode.UNSUPPORTED_LANGUAGE
 
 
 @pytest.mark.parametrize(("search", "pattern"), [("ada", "%ada%"), (" 50% ", "%50\\%%"), ("a_b", "%a\\_b%"),

@@ -7,14 +7,15 @@ import threading
 import time
 
 import pytest
+from sqlalchemy import delete
 
 from comptoir.database.engine import session_scope
 from comptoir.errors import DomainError
-from comptoir.hosting import branding, images
-from comptoir.hosting.models import Branding
+from comptoir.panel import branding, images
+from comptoir.panel.models import Branding
 from comptoir.tenancy.context import Role, TenantContext
 from tests import factories
-from tests.hosting.image_files import gif, jpeg, png
+from tests.panel.image_files import gif, jpeg, png
 from tests.tenancy.support import cheap_password_hashing  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
@@ -38,7 +39,7 @@ def as_staff(seller: factories.Actor):  # type: ignore[no-untyped-def]
 
 def stored(seller: factories.Actor) -> Branding | None:
     with as_staff(seller) as session:
-        return branding.get(session, seller_id=seller.seller_id)
+        return branding.get(session=session, seller_id=seller.seller_id)
 
 
 def refusal(work) -> str:  # type: ignore[no-untyped-def]
@@ -127,7 +128,7 @@ def test_oversized_upload_is_refused_before_it_is_decoded():
 def test_update_stores_logo_link_and_title(seller):
     # when
     with as_staff(seller) as session:
-        branding.update(session, seller_id=seller.seller_id, logo=jpeg(200, 50),
+        branding.update(session=session, seller_id=seller.seller_id, logo=jpeg(200, 50),
                         logo_link_url="https://alpha.example/", title_text="  Alpha Panel  ")
     # then
     row = stored(seller)
@@ -142,10 +143,10 @@ def test_refused_logo_stores_nothing(seller):
     with as_staff(seller) as session:
         # when a valid link and title come with an oversized logo
         with pytest.raises(DomainError):
-            branding.update(session, seller_id=seller.seller_id, logo=png(10, 10, size=100 * KB + 1),
+            branding.update(session=session, seller_id=seller.seller_id, logo=png(10, 10, size=100 * KB + 1),
                             logo_link_url="https://alpha.example/", title_text="Alpha")
         # then
-        assert branding.get(session, seller_id=seller.seller_id) is None
+        assert branding.get(session=session, seller_id=seller.seller_id) is None
 
 
 @pytest.mark.parametrize("url", [
@@ -155,17 +156,17 @@ def test_refused_logo_stores_nothing(seller):
 ])
 def test_logo_link_must_be_an_absolute_http_or_https_url(seller, url):
     with as_staff(seller) as session:
-        assert refusal(lambda: branding.update(session, seller_id=seller.seller_id, logo_link_url=url)
+        assert refusal(lambda: branding.update(session=session, seller_id=seller.seller_id, logo_link_url=url)
                        ) == "INVALID_URL"
 
 
 def test_empty_logo_link_and_title_clear_them(seller):
     with as_staff(seller) as session:
-        branding.update(session, seller_id=seller.seller_id, logo_link_url="http://alpha.example",
+        branding.update(session=session, seller_id=seller.seller_id, logo_link_url="http://alpha.example",
                         title_text="Alpha")
     # when
     with as_staff(seller) as session:
-        branding.update(session, seller_id=seller.seller_id, logo_link_url=" ", title_text="")
+        branding.update(session=session, seller_id=seller.seller_id, logo_link_url=" ", title_text="")
     # then
     row = stored(seller)
     assert row is not None and (row.logo_link_url, row.title_text) == ("", "")
@@ -174,17 +175,17 @@ def test_empty_logo_link_and_title_clear_them(seller):
 @pytest.mark.parametrize("title", ["x" * 256, "Alpha\nPanel", "Alpha\x00"])
 def test_title_text_is_one_line_of_at_most_255_characters(seller, title):
     with as_staff(seller) as session:
-        assert refusal(lambda: branding.update(session, seller_id=seller.seller_id, title_text=title)
+        assert refusal(lambda: branding.update(session=session, seller_id=seller.seller_id, title_text=title)
                        ) == "INVALID_TITLE"
 
 
 def test_reset_restores_stock_logo(seller):
     # given
     with as_staff(seller) as session:
-        branding.update(session, seller_id=seller.seller_id, logo=png(120, 50), title_text="Alpha")
+        branding.update(session=session, seller_id=seller.seller_id, logo=png(120, 50), title_text="Alpha")
     # when
     with as_staff(seller) as session:
-        branding.reset_logo(session, seller_id=seller.seller_id)
+        branding.reset_logo(session=session, seller_id=seller.seller_id)
     # then the logo is gone, the title stays
     row = stored(seller)
     assert row is not None and branding.logo_of(row) is None and row.title_text == "Alpha"
@@ -192,10 +193,10 @@ def test_reset_restores_stock_logo(seller):
 
 def test_reset_without_other_customisation_removes_the_branding_row(seller):
     with as_staff(seller) as session:
-        branding.update(session, seller_id=seller.seller_id, logo=gif(120, 50))
+        branding.update(session=session, seller_id=seller.seller_id, logo=gif(120, 50))
     # when
     with as_staff(seller) as session:
-        assert branding.reset_logo(session, seller_id=seller.seller_id) is None
+        assert branding.reset_logo(session=session, seller_id=seller.seller_id) is None
     # then
     assert stored(seller) is None
 
@@ -207,14 +208,14 @@ def test_concurrent_first_uploads_of_one_seller_both_succeed(seller):
 
     def first() -> None:
         with as_staff(seller) as session:
-            branding.update(session, seller_id=seller.seller_id, title_text="first")
+            branding.update(session=session, seller_id=seller.seller_id, title_text="first")
             first_wrote.set()
             release.wait(5)
 
     def second() -> None:
         try:
             with as_staff(seller) as session:
-                branding.update(session, seller_id=seller.seller_id, logo=png(120, 50))
+                branding.update(session=session, seller_id=seller.seller_id, logo=png(120, 50))
         except Exception as error:
             errors.append(error)
 
@@ -232,12 +233,48 @@ def test_concurrent_first_uploads_of_one_seller_both_succeed(seller):
     assert row is not None and row.title_text == "first" and branding.logo_of(row) is not None
 
 
+def test_concurrent_update_and_reset_never_fail(seller):
+    """Regression: the row was created, then selected FOR UPDATE in a second statement; a reset deleting it
+    in between left the select empty (INTERNAL_ERROR in most rounds of an attack test)."""
+    errors: list[Exception] = []
+
+    def run(work, barrier: threading.Barrier) -> None:  # type: ignore[no-untyped-def]
+        try:
+            barrier.wait(5)
+            with as_staff(seller) as session:
+                work(session)
+        except Exception as error:
+            errors.append(error)
+
+    for round_ in range(30):
+        # given a logo and nothing else: a reset deletes the row
+        with as_staff(seller) as session:
+            branding.update(session=session, seller_id=seller.seller_id, logo=png(120, 50))
+        barrier = threading.Barrier(2)
+        threads = [
+            threading.Thread(target=run, args=(lambda s, title=f"round {round_}": branding.update(
+                session=s, seller_id=seller.seller_id, title_text=title), barrier)),
+            threading.Thread(target=run, args=(lambda s: branding.reset_logo(session=s, seller_id=seller.seller_id), barrier)),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        # then both finished, in one order or the other
+        assert errors == []
+        row = stored(seller)
+        assert row is not None and row.title_text == f"round {round_}"
+        with as_staff(seller) as session:
+            branding.reset_logo(session=session, seller_id=seller.seller_id)
+            session.execute(delete(Branding))
+
+
 def test_reseller_never_sees_another_resellers_branding(provider, seller):
     # given
     other = factories.reseller(provider, "Bravo Hosting", "bravo_admin")
     with as_staff(seller) as session:
-        branding.update(session, seller_id=seller.seller_id, logo=png(120, 50), title_text="Alpha")
+        branding.update(session=session, seller_id=seller.seller_id, logo=png(120, 50), title_text="Alpha")
     # when Bravo asks for Alpha's row by its key
     with as_staff(other) as session:
         # then the database shows nothing
-        assert branding.get(session, seller_id=seller.seller_id) is None
+        assert branding.get(session=session, seller_id=seller.seller_id) is None

@@ -9,13 +9,13 @@ import pytest
 
 from comptoir.database.engine import session_scope
 from comptoir.errors import DomainError
-from comptoir.hosting import custom_buttons as buttons
-from comptoir.hosting.custom_buttons import ButtonContext as C
-from comptoir.hosting.custom_buttons import ButtonLocation as L
+from comptoir.panel import custom_buttons as buttons
+from comptoir.panel.custom_buttons import ButtonContext as C
+from comptoir.panel.custom_buttons import ButtonLocation as L
 from comptoir.tenancy.context import Role, TenantContext
 from tests import factories
-from tests.hosting.branding_support import add_staff, customer_context, staff_context, subscription
-from tests.hosting.image_files import gif, jpeg, png
+from tests.panel.image_files import gif, jpeg, png
+from tests.panel.support import add_staff, customer_context, staff_context, subscription
 from tests.tenancy.support import cheap_password_hashing  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
@@ -40,13 +40,13 @@ def viewer_of(context: TenantContext) -> buttons.Viewer:
 def create(tenant: TenantContext, label: str, location: L = L.SELLER_HOME, **fields) -> uuid.UUID:  # type: ignore[no-untyped-def]
     fields.setdefault("url", "https://tools.example/")
     with session_scope(tenant) as session:
-        return buttons.create(session, viewer=viewer_of(tenant),
+        return buttons.create(session=session, viewer=viewer_of(tenant),
                               new=buttons.NewButton(label=label, location=location, **fields)).id
 
 
 def labels(context: TenantContext, location: L | None = None) -> list[str]:
     with session_scope(context) as session:
-        return [b.label for b in buttons.list_for(session, viewer=viewer_of(context), location=location)]
+        return [b.label for b in buttons.list_for(session=session, viewer=viewer_of(context), location=location)]
 
 
 def refusal(context: TenantContext, work) -> tuple[str, str | None]:  # type: ignore[no-untyped-def]
@@ -59,9 +59,9 @@ def urls_for(context: TenantContext, subscription_id=None, location: L | None = 
     """Label → final URL, as the viewer gets them."""
     viewer = viewer_of(context)
     with session_scope(context) as session:
-        found = buttons.list_for(session, viewer=viewer, location=location)
+        found = buttons.list_for(session=session, viewer=viewer, location=location)
         wanted = {C(value) for button in found for value in button.context_parameters}
-        values = buttons.context_values(session, viewer=viewer, subscription_id=subscription_id, wanted=wanted)
+        values = buttons.context_values(session=session, viewer=viewer, subscription_id=subscription_id, wanted=wanted)
         return {b.label: buttons.final_url(b.url, b.context_parameters, values) for b in found}
 
 
@@ -118,9 +118,9 @@ def test_visible_only_to_me_hidden_from_other_staff(alpha):
     # then the colleague neither lists, edits nor deletes it
     assert labels(colleague) == ["Shared"]
     assert labels(me) == ["Mine", "Shared"]
-    assert refusal(colleague, lambda s, v: buttons.update(s, viewer=v, button_id=button_id, label="Taken")
+    assert refusal(colleague, lambda s, v: buttons.update(session=s, viewer=v, button_id=button_id, label="Taken")
                    ) == ("NOT_FOUND", "id")
-    assert refusal(colleague, lambda s, v: buttons.delete(s, viewer=v, button_id=button_id)) == ("NOT_FOUND", "id")
+    assert refusal(colleague, lambda s, v: buttons.delete(session=s, viewer=v, button_id=button_id)) == ("NOT_FOUND", "id")
 
 
 def test_visible_only_to_me_never_shown_to_customers(alpha):
@@ -142,14 +142,14 @@ def test_button_image_is_16_pixels_square_in_navigation_and_32_elsewhere(alpha, 
     # and any other size is refused
     other = 48 - side
     for width, height in ((other, other), (side, side + 1)):
-        assert refusal(staff, lambda s, v, w=width, h=height: buttons.create(s, viewer=v, new=buttons.NewButton(
+        assert refusal(staff, lambda s, v, w=width, h=height: buttons.create(session=s, viewer=v, new=buttons.NewButton(
             label="Wrong", location=location, url="https://tools.example/", image=png(w, h)))
         ) == ("WRONG_IMAGE_SIZE", "imageBase64")
 
 
 def test_button_image_is_judged_by_content(alpha):
     staff = staff_context(alpha)
-    assert refusal(staff, lambda s, v: buttons.create(s, viewer=v, new=buttons.NewButton(
+    assert refusal(staff, lambda s, v: buttons.create(session=s, viewer=v, new=buttons.NewButton(
         label="Svg", location=L.SELLER_HOME, url="https://tools.example/", image=b"<svg/>"))
     ) == ("UNSUPPORTED_IMAGE_TYPE", "imageBase64")
 
@@ -159,15 +159,15 @@ def test_moving_a_button_into_navigation_rechecks_its_image(alpha):
     staff = staff_context(alpha)
     button_id = create(staff, "Page", L.SELLER_HOME, image=png(32, 32))
     # when it moves to the navigation pane with that image
-    assert refusal(staff, lambda s, v: buttons.update(s, viewer=v, button_id=button_id, location=L.COMMON)
+    assert refusal(staff, lambda s, v: buttons.update(session=s, viewer=v, button_id=button_id, location=L.COMMON)
                    ) == ("WRONG_IMAGE_SIZE", "location")
     # then it may move with a 16×16 image, or without an image
     with session_scope(staff) as session:
-        moved = buttons.update(session, viewer=viewer_of(staff), button_id=button_id, location=L.COMMON,
+        moved = buttons.update(session=session, viewer=viewer_of(staff), button_id=button_id, location=L.COMMON,
                                image=gif(16, 16))
         assert (moved.location, buttons.image_of(moved).width) == ("common", 16)  # type: ignore[union-attr]
     with session_scope(staff) as session:
-        moved = buttons.update(session, viewer=viewer_of(staff), button_id=button_id, location=L.SELLER_HOME,
+        moved = buttons.update(session=session, viewer=viewer_of(staff), button_id=button_id, location=L.SELLER_HOME,
                                remove_image=True)
         assert (moved.location, moved.image) == ("seller_home", None)
 
@@ -175,7 +175,7 @@ def test_moving_a_button_into_navigation_rechecks_its_image(alpha):
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://files.example/", "/relative", "tools.example"])
 def test_button_url_must_be_http_or_https(alpha, url):
     staff = staff_context(alpha)
-    assert refusal(staff, lambda s, v: buttons.create(s, viewer=v, new=buttons.NewButton(
+    assert refusal(staff, lambda s, v: buttons.create(session=s, viewer=v, new=buttons.NewButton(
         label="Bad", location=L.SELLER_HOME, url=url))) == ("INVALID_URL", "url")
 
 
@@ -188,14 +188,14 @@ def test_button_url_must_be_http_or_https(alpha, url):
 def test_label_tooltip_and_priority_are_checked(alpha, fields, expected):
     staff = staff_context(alpha)
     new = {"label": "Ok", "location": L.SELLER_HOME, "url": "https://tools.example/"} | fields
-    assert refusal(staff, lambda s, v: buttons.create(s, viewer=v, new=buttons.NewButton(**new))) == expected
+    assert refusal(staff, lambda s, v: buttons.create(session=s, viewer=v, new=buttons.NewButton(**new))) == expected
 
 
 def test_refused_update_changes_nothing(alpha):
     staff = staff_context(alpha)
     button_id = create(staff, "Before")
     # when a good label comes with a bad URL
-    assert refusal(staff, lambda s, v: buttons.update(s, viewer=v, button_id=button_id, label="After",
+    assert refusal(staff, lambda s, v: buttons.update(session=s, viewer=v, button_id=button_id, label="After",
                                                         url="javascript:x"))[0] == "INVALID_URL"
     # then
     assert labels(staff) == ["Before"]
@@ -272,9 +272,9 @@ def test_reseller_b_never_sees_or_touches_resellers_a_buttons(provider, alpha):
     alphas = create(staff_context(alpha), "Alpha only", L.COMMON)
     # then
     assert labels(bravo) == []
-    assert refusal(bravo, lambda s, v: buttons.update(s, viewer=v, button_id=alphas, label="Mine now")
+    assert refusal(bravo, lambda s, v: buttons.update(session=s, viewer=v, button_id=alphas, label="Mine now")
                    ) == ("NOT_FOUND", "id")
-    assert refusal(bravo, lambda s, v: buttons.delete(s, viewer=v, button_id=alphas)) == ("NOT_FOUND", "id")
+    assert refusal(bravo, lambda s, v: buttons.delete(session=s, viewer=v, button_id=alphas)) == ("NOT_FOUND", "id")
     assert labels(staff_context(alpha)) == ["Alpha only"]
 
 

@@ -28,7 +28,7 @@ def _count(session: Session, model: type[Customer | Subscription], *conditions: 
     return session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0  # type: ignore[arg-type]
 
 
-def for_viewer(session: Session, *, viewer: TenantContext) -> Overview:
+def for_viewer(*, session: Session, viewer: TenantContext) -> Overview:
     """Provider: the whole instance; reseller: its tenant and allocation; customer: its own subscriptions."""
     if viewer.role is Role.PROVIDER:
         return Overview(customers=_count(session, Customer), subscriptions=_count(session, Subscription),

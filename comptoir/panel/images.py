@@ -15,10 +15,10 @@ import struct
 import zlib
 from dataclasses import dataclass
 
-from comptoir.errors import DomainError
+from comptoir.errors import DomainError, ErrorCode
 
 
-class ImageErrorCode(enum.Enum):
+class ImageErrorCode(ErrorCode):
     INVALID_BASE64 = "invalid_base64"
     UNSUPPORTED_IMAGE_TYPE = "unsupported_image_type"
     IMAGE_TOO_LARGE = "image_too_large"

@@ -12,10 +12,11 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from comptoir import clock
-from comptoir.errors import DomainError
-from comptoir.hosting import images
+from comptoir.errors import DomainError, ErrorCode, collect_errors
 from comptoir.hosting.links import check_web_url
-from comptoir.hosting.models import CustomButton, Subscription
+from comptoir.hosting.models import Subscription
+from comptoir.panel import images
+from comptoir.panel.models import CustomButton
 from comptoir.tenancy.models import Customer
 
 MAX_IMAGE_BYTES = 100 * 1024
@@ -54,17 +55,13 @@ SUBSCRIPTION_CONTEXT = frozenset({ButtonContext.SUBSCRIPTION_ID, ButtonContext.D
 CUSTOMER_CONTEXT = frozenset(ButtonContext) - SUBSCRIPTION_CONTEXT
 
 
-class CustomButtonErrorCode(enum.Enum):
+class CustomButtonErrorCode(ErrorCode):
     NOT_FOUND = "not_found"
     INVALID_LABEL = "invalid_label"
     INVALID_URL = "invalid_url"
     INVALID_TOOLTIP = "invalid_tooltip"
     INVALID_PRIORITY = "invalid_priority"
     WRONG_IMAGE_SIZE = "wrong_image_size"
-    INVALID_BASE64 = "invalid_base64"
-    UNSUPPORTED_IMAGE_TYPE = "unsupported_image_type"
-    IMAGE_TOO_LARGE = "image_too_large"
-    CORRUPT_IMAGE = "corrupt_image"
     SUBSCRIPTION_NOT_FOUND = "subscription_not_found"
 
 
@@ -94,7 +91,7 @@ class NewButton:
     open_in_panel: bool = False
     visible_only_to_me: bool = False
     context: Sequence[ButtonContext] = field(default_factory=tuple)
-    image: bytes | None = None
+    image: bytes | images.Image | None = None
 
 
 def icon_size(location: ButtonLocation) -> int:
@@ -105,14 +102,19 @@ def icon_size(location: ButtonLocation) -> int:
 def image_of(button: CustomButton) -> images.Image | None:
     if button.image is None:
         return None
-    return images.read_image(button.image, max_bytes=MAX_IMAGE_BYTES, field="image")
+    # Checked when uploaded (and again when the button moves): its size is its location's, no need to
+    # walk the bytes again on every read, on the event loop.
+    side = icon_size(ButtonLocation(button.location))
+    return images.Image(images.ImageFormat(button.image_content_type), side, side, button.image)
 
 
-def _read_icon(data: bytes, location: ButtonLocation) -> images.Image:
-    try:
-        image = images.read_image(data, max_bytes=MAX_IMAGE_BYTES, field="imageBase64")
-    except DomainError as error:
-        raise DomainError(CustomButtonErrorCode[error.code.name], error.message, field=error.field) from None
+def read_icon_upload(data: bytes) -> images.Image:
+    """An uploaded button image, read (CPU work: callers on the event loop run it in a thread)."""
+    return images.read_image(data, max_bytes=MAX_IMAGE_BYTES, field="imageBase64")
+
+
+def _read_icon(data: bytes | images.Image, location: ButtonLocation) -> images.Image:
+    image = data if isinstance(data, images.Image) else read_icon_upload(data)
     _check_icon(image, location, field="imageBase64")
     return image
 
@@ -153,13 +155,18 @@ def _stored_context(context: Sequence[ButtonContext]) -> list[str]:
     return list(dict.fromkeys(item.value for item in context))
 
 
-def create(session: Session, *, viewer: Viewer, new: NewButton) -> CustomButton:
-    """Add a button owned by the creating staff user."""
-    image = _read_icon(new.image, new.location) if new.image is not None else None
+def create(*, session: Session, viewer: Viewer, new: NewButton) -> CustomButton:
+    """Add a button owned by the creating staff user; every refused field is reported at once."""
+    with collect_errors() as errors:
+        image = None if new.image is None else errors.check(lambda: _read_icon(new.image, new.location))
+        label = errors.check(lambda: _check_label(new.label))
+        priority = errors.check(lambda: _check_priority(new.priority))
+        url = errors.check(lambda: _check_url(new.url))
+        tooltip = errors.check(lambda: _check_tooltip(new.tooltip))
     button = CustomButton(
-        seller_id=viewer.seller_id, owner_user_id=viewer.user_id, label=_check_label(new.label),
-        location=new.location.value, priority=_check_priority(new.priority), url=_check_url(new.url),
-        tooltip=_check_tooltip(new.tooltip), open_in_panel=new.open_in_panel,
+        seller_id=viewer.seller_id, owner_user_id=viewer.user_id, label=label,
+        location=new.location.value, priority=priority, url=url,
+        tooltip=tooltip, open_in_panel=new.open_in_panel,
         visible_only_to_me=new.visible_only_to_me, context_parameters=_stored_context(new.context),
         image=image.data if image else None, image_content_type=image.content_type if image else "",
         created_at=clock.now(),
@@ -180,7 +187,7 @@ def _visible(viewer: Viewer) -> Select[CustomButton]:
     return statement
 
 
-def get_or_raise(session: Session, *, viewer: Viewer, button_id: uuid.UUID, for_update: bool = False
+def get_or_raise(*, session: Session, viewer: Viewer, button_id: uuid.UUID, for_update: bool = False
                  ) -> CustomButton:
     statement = _visible(viewer).where(CustomButton.id == button_id)
     if for_update:
@@ -191,7 +198,7 @@ def get_or_raise(session: Session, *, viewer: Viewer, button_id: uuid.UUID, for_
     return button
 
 
-def list_for(session: Session, *, viewer: Viewer, location: ButtonLocation | None = None
+def list_for(*, session: Session, viewer: Viewer, location: ButtonLocation | None = None
              ) -> list[CustomButton]:
     """The buttons `viewer` sees at `location` (everywhere if None): lower priority first, then oldest."""
     statement = _visible(viewer)
@@ -201,30 +208,29 @@ def list_for(session: Session, *, viewer: Viewer, location: ButtonLocation | Non
         CustomButton.priority, CustomButton.created_at, CustomButton.id)))
 
 
-def update(session: Session, *, viewer: Viewer, button_id: uuid.UUID, label: str | None = None,
+def update(*, session: Session, viewer: Viewer, button_id: uuid.UUID, label: str | None = None,
            location: ButtonLocation | None = None, url: str | None = None, priority: int | None = None,
            tooltip: str | None = None, open_in_panel: bool | None = None,
            visible_only_to_me: bool | None = None, context: Sequence[ButtonContext] | None = None,
-           image: bytes | None = None, remove_image: bool = False) -> CustomButton:
+           image: bytes | images.Image | None = None, remove_image: bool = False) -> CustomButton:
     """Change what is given; a new place re-checks the kept image's size. Any refusal changes nothing."""
-    button = get_or_raise(session, viewer=viewer, button_id=button_id, for_update=True)
+    button = get_or_raise(session=session, viewer=viewer, button_id=button_id, for_update=True)
     place = location or ButtonLocation(button.location)
     changes: dict[str, object] = {}
-    if label is not None:
-        changes["label"] = _check_label(label)
-    if url is not None:
-        changes["url"] = _check_url(url)
-    if priority is not None:
-        changes["priority"] = _check_priority(priority)
-    if tooltip is not None:
-        changes["tooltip"] = _check_tooltip(tooltip)
-    if image is not None:
-        new_image = _read_icon(image, place)
-        changes.update(image=new_image.data, image_content_type=new_image.content_type)
-    elif remove_image:
-        changes.update(image=None, image_content_type="")
-    elif location is not None and (kept := image_of(button)) is not None:
-        _check_icon(kept, place, field="location")
+    with collect_errors() as errors:
+        checks = {"label": (label, _check_label), "url": (url, _check_url), "priority": (priority, _check_priority),
+                  "tooltip": (tooltip, _check_tooltip)}
+        for name, (value, check) in checks.items():
+            if value is not None:
+                changes[name] = errors.check(lambda c=check, v=value: c(v))  # type: ignore[misc]
+        if image is not None:
+            new_image = errors.check(lambda: _read_icon(image, place))
+            if new_image is not None:
+                changes.update(image=new_image.data, image_content_type=new_image.content_type)
+        elif remove_image:
+            changes.update(image=None, image_content_type="")
+        elif location is not None and (kept := image_of(button)) is not None:
+            errors.check(lambda: _check_icon(kept, place, field="location"))
     if location is not None:
         changes["location"] = location.value
     if open_in_panel is not None:
@@ -239,13 +245,13 @@ def update(session: Session, *, viewer: Viewer, button_id: uuid.UUID, label: str
     return button
 
 
-def delete(session: Session, *, viewer: Viewer, button_id: uuid.UUID) -> uuid.UUID:
-    session.delete(get_or_raise(session, viewer=viewer, button_id=button_id, for_update=True))
+def delete(*, session: Session, viewer: Viewer, button_id: uuid.UUID) -> uuid.UUID:
+    session.delete(get_or_raise(session=session, viewer=viewer, button_id=button_id, for_update=True))
     session.flush()
     return button_id
 
 
-def context_values(session: Session, *, viewer: Viewer, subscription_id: uuid.UUID | None,
+def context_values(*, session: Session, viewer: Viewer, subscription_id: uuid.UUID | None,
                    wanted: Collection[ButtonContext]) -> dict[ButtonContext, str]:
     """The values `wanted` for this viewer: subscription details from `subscription_id` (read under RLS), the
     customer's from the viewer's own record, or for staff from the subscription's owner."""

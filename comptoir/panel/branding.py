@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import unicodedata
 import uuid
 
@@ -11,35 +10,28 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from comptoir import clock
-from comptoir.errors import DomainError
-from comptoir.hosting import images
+from comptoir.errors import DomainError, ErrorCode, collect_errors
 from comptoir.hosting.links import check_web_url
-from comptoir.hosting.models import Branding
+from comptoir.panel import images
+from comptoir.panel.models import Branding
 
 MAX_LOGO_BYTES = 100 * 1024
 RECOMMENDED_LOGO_HEIGHT = 50
 MAX_TITLE_LENGTH = 255
 
 
-class BrandingErrorCode(enum.Enum):
-    INVALID_BASE64 = "invalid_base64"
-    UNSUPPORTED_IMAGE_TYPE = "unsupported_image_type"
-    IMAGE_TOO_LARGE = "image_too_large"
-    CORRUPT_IMAGE = "corrupt_image"
+class BrandingErrorCode(ErrorCode):
     INVALID_URL = "invalid_url"
     INVALID_TITLE = "invalid_title"
 
 
-def get(session: Session, *, seller_id: uuid.UUID) -> Branding | None:
+def get(*, session: Session, seller_id: uuid.UUID) -> Branding | None:
     return session.get(Branding, seller_id)
 
 
 def read_logo(data: bytes, *, field: str = "logoBase64") -> images.Image:
     """A logo upload judged by its content: GIF, JPEG or PNG of at most 100 KB."""
-    try:
-        return images.read_image(data, max_bytes=MAX_LOGO_BYTES, field=field)
-    except DomainError as error:
-        raise DomainError(BrandingErrorCode[error.code.name], error.message, field=error.field) from None
+    return images.read_image(data, max_bytes=MAX_LOGO_BYTES, field=field)
 
 
 def logo_of(branding: Branding | None) -> images.Image | None:
@@ -66,20 +58,26 @@ def _check_link(url: str) -> str:
 
 
 def _locked(session: Session, seller_id: uuid.UUID) -> Branding:
-    """The seller's row, created if absent, locked: concurrent first uploads must not collide on the key."""
-    session.execute(insert(Branding).values(seller_id=seller_id).on_conflict_do_nothing())
-    return session.scalars(
-        select(Branding).where(Branding.seller_id == seller_id).with_for_update().execution_options(
-            populate_existing=True)
-    ).one()
+    """The seller's row, created if absent, locked, in one statement.
+
+    An upsert that updates on conflict always returns a locked row: a separate insert-then-select let a
+    concurrent reset delete the row in between, and the select then found nothing (INTERNAL_ERROR).
+    """
+    statement = (insert(Branding).values(seller_id=seller_id)
+                 .on_conflict_do_update(index_elements=[Branding.seller_id], set_={"seller_id": seller_id})
+                 .returning(Branding))
+    return session.scalars(statement, execution_options={"populate_existing": True}).one()
 
 
-def update(session: Session, *, seller_id: uuid.UUID, logo: bytes | None = None,
+def update(*, session: Session, seller_id: uuid.UUID, logo: bytes | images.Image | None = None,
            logo_link_url: str | None = None, title_text: str | None = None) -> Branding:
-    """Change what is given; an empty link or title clears it. Nothing is stored if any part is refused."""
-    new_logo = read_logo(logo) if logo is not None else None
-    link = _check_link(logo_link_url) if logo_link_url is not None else None
-    title = _check_title(title_text) if title_text is not None else None
+    """Change what is given; an empty link or title clears it. Nothing is stored if any part is refused,
+    and every refused part is reported. `logo` may come already read (off the event loop)."""
+    with collect_errors() as errors:
+        new_logo = None if logo is None else logo if isinstance(logo, images.Image) else errors.check(
+            lambda: read_logo(logo))
+        link = None if logo_link_url is None else errors.check(lambda: _check_link(logo_link_url))
+        title = None if title_text is None else errors.check(lambda: _check_title(title_text))
     branding = _locked(session, seller_id)
     if new_logo is not None:
         branding.logo, branding.logo_content_type = new_logo.data, new_logo.content_type
@@ -92,7 +90,7 @@ def update(session: Session, *, seller_id: uuid.UUID, logo: bytes | None = None,
     return branding
 
 
-def reset_logo(session: Session, *, seller_id: uuid.UUID) -> Branding | None:
+def reset_logo(*, session: Session, seller_id: uuid.UUID) -> Branding | None:
     """Restore the stock logo; the row goes when nothing custom remains."""
     branding = session.scalars(
         select(Branding).where(Branding.seller_id == seller_id).with_for_update()).one_or_none()
