@@ -69,9 +69,10 @@ async def _branding_payload(info: Info, work: Callable[[Session], Branding]) -> 
 
 async def branding_update(info: Info, input: BrandingUpdateInput) -> BrandingPayload:
     seller_id = info.context.tenant.seller_id
+    uploaded = await input.logo.read() if input.logo is not None else None
 
     def work(session: Session) -> Branding:
-        logo = None if input.logo_base64 is None else images.decode_base64(
+        logo = uploaded if uploaded is not None else None if input.logo_base64 is None else images.decode_base64(
             input.logo_base64, max_bytes=branding_service.MAX_LOGO_BYTES, field="logoBase64")
         return Branding.from_model(branding_service.update(
             session, seller_id=seller_id, logo=logo, logo_link_url=input.logo_link_url,

@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from comptoir.hosting import branding as branding_service
 from comptoir.hosting import custom_buttons as buttons
@@ -140,6 +141,8 @@ class Overview:
 
 @strawberry.input
 class BrandingUpdateInput:
+    logo: Upload | None = strawberry.field(
+        default=None, description="The logo as a file (multipart request); else logoBase64.")
     logo_base64: str | None = strawberry.field(
         default=None, description="GIF, JPEG or PNG, at most 100 KB, base64 (a data: URL prefix is ignored);"
                                   " judged by its content. null or absent keeps the current logo.")
