@@ -4,7 +4,11 @@ Status codes: a request that is not well-formed GraphQL over HTTP (bad JSON, mis
 parameters, wrong content type, oversized input) is a 4xx whatever the media type. A well-formed
 request whose document fails to parse, validate or coerce its variables gets 400 with
 application/graphql-response+json and 200 with application/json (legacy clients read `errors`), and
-no `data` entry. A failure of the server itself before any data exists is a 500.
+no `data` entry. A failure of the server itself before any data exists is a 500; the database out of
+reach or too slow, or the request past its deadline, a 503 (the client may retry).
+
+What the request asks for is read by comptoir.http_input (JSON, query string) and comptoir.http_uploads
+(multipart file uploads); WebSocket is comptoir.websocket.
 """
 
 from __future__ import annotations

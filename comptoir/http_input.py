@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from graphql.language import Lexer, Source, Token, TokenKind
 from graphql import GraphQLSyntaxError
+from graphql.language import Lexer, Source, Token, TokenKind
 from starlette.requests import Request
 
 JSON = "application/json"

@@ -9,7 +9,6 @@ transaction before it streams (its events are read in short transactions of thei
 
 from __future__ import annotations
 
-import logging
 import uuid
 from contextlib import suppress
 from dataclasses import dataclass
@@ -38,8 +37,6 @@ from comptoir.schema.root import schema
 from comptoir.settings import get_settings
 from comptoir.tenancy import auth
 from comptoir.tenancy import context as tenant
-
-log = logging.getLogger("comptoir.websocket")
 
 CONNECTION_INIT_TIMEOUT = timedelta(seconds=10)
 MAX_OPERATIONS_PER_CONNECTION = 20

@@ -144,7 +144,5 @@ def async_sessionmaker_for(url: str | None = None) -> async_sessionmaker[Any]:
 @contextlib.contextmanager
 def session_scope(context: tenant.TenantContext | None, url: str | None = None) -> Iterator[Session]:
     """One transaction as `context`: commit on success, roll back on error (CLI, workers, tests)."""
-    with tenant.acting_as(context):
-        with sync_sessionmaker(url)() as session:
-            with session.begin():
-                yield session
+    with tenant.acting_as(context), sync_sessionmaker(url)() as session, session.begin():
+        yield session

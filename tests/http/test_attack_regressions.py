@@ -24,10 +24,10 @@ def _raw(body: str) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("body", [
-    '{"query": "mutation Login($u: String!, $p: String!) { sessionCreate(input: {username: $u, password: $p})'
-    ' { token } }", "variables": {"u": "\\ud800admin", "p": "x"}}',
-    '{"query": "mutation Login($u: String!, $p: String!) { sessionCreate(input: {username: $u, password: $p})'
-    ' { token } }", "variables": {"u": "admin", "p": "x", "\\udfff": 1}}',
+    ('{"query": "mutation Login($u: String!, $p: String!) { sessionCreate(input: {username: $u, password: $p})'
+     ' { token } }", "variables": {"u": "\\ud800admin", "p": "x"}}'),
+    ('{"query": "mutation Login($u: String!, $p: String!) { sessionCreate(input: {username: $u, password: $p})'
+     ' { token } }", "variables": {"u": "admin", "p": "x", "\\udfff": 1}}'),
     '{"query": "{ __typename }", "operationName": "\\udc00"}',
     '{"query": "{ __typename } # \\udc00"}',
 ], ids=["variable value", "variable name", "operation name", "query text"])

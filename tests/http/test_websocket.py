@@ -171,3 +171,21 @@ async def test_strings_are_checked_as_over_http(server, tokens):
         result = await _receive(socket)
     assert result["type"] == "error"
     assert [e["extensions"]["code"] for e in result["payload"]] == ["BAD_USER_INPUT"]
+
+
+async def test_logging_out_ends_a_subscription_with_unauthenticated(server, client, actors, tokens,
+                                                                    superuser_connection):
+    # given alpha follows an unfinished job
+    job_id = _new_job(superuser_connection, actors["alpha"].seller_id)
+    async with _open(server, _as(tokens["alpha"])) as socket:
+        await _send(socket, {"id": "1", "type": "subscribe", "payload": {"query": JOB_UPDATED,
+                                                                          "variables": {"id": job_id}}})
+        assert (await _receive(socket))["type"] == "next"
+        # when alpha logs out elsewhere
+        logout = await client.execute("mutation { sessionDelete { errors { code } } }", token=tokens["alpha"])
+        assert logout["data"]["sessionDelete"]["errors"] == []
+        ended = await _receive(socket)
+        end = await _receive(socket)
+    # then
+    assert [e["extensions"]["code"] for e in ended["payload"]["errors"]] == ["UNAUTHENTICATED"]
+    assert end == {"id": "1", "type": "complete"}
