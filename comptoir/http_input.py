@@ -137,7 +137,7 @@ def check_strings(params: GraphQLParams, *, max_length: int, max_tokens: int) ->
             raise RequestError(f"{where} is longer than {max_length} characters.", code="BAD_USER_INPUT")
 
 
-def _has_surrogates(text: str) -> bool:
+def has_surrogates(text: str) -> bool:
     """Lone UTF-16 surrogates (JSON allows "\\ud800"): no UTF-8 encoder, PostgreSQL's included, takes them."""
     if text.isascii():
         return False
@@ -158,11 +158,11 @@ def refuse_surrogates(params: GraphQLParams) -> None:
         elif isinstance(value, dict):
             for key, item in value.items():
                 texts.append((f"A key in '{where}'", key))
-                pending.append((f"{where}.{key}" if not _has_surrogates(key) else where, item))
+                pending.append((f"{where}.{key}" if not has_surrogates(key) else where, item))
         elif isinstance(value, list):
             pending.extend((f"{where}[{index}]", item) for index, item in enumerate(value))
     for where, text in texts:
-        if _has_surrogates(text):
+        if has_surrogates(text):
             raise RequestError(f"{where} is not valid Unicode (it holds a lone UTF-16 surrogate).",
                                code="BAD_USER_INPUT")
 

@@ -31,7 +31,7 @@ from strawberry.types.unset import UNSET, UnsetType
 from strawberry.utils.aio import aclosing
 
 from comptoir.database.engine import async_sessionmaker_for
-from comptoir.http_input import GraphQLParams, RequestError, check_strings, refuse_surrogates
+from comptoir.http_input import GraphQLParams, RequestError, check_strings, has_surrogates, refuse_surrogates
 from comptoir.schema.context import Context
 from comptoir.schema.root import schema
 from comptoir.settings import get_settings
@@ -126,6 +126,6 @@ class GraphQLWebSocket(GraphQL[Connection, None]):
 
     async def on_ws_connect(self, context: Connection) -> UnsetType:
         token = context.token
-        if token is not None and not await token_is_valid(token):
+        if token is not None and (has_surrogates(token) or not await token_is_valid(token)):
             raise ConnectionRejectionError
         return UNSET

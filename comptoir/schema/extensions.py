@@ -138,4 +138,4 @@ class Schema(strawberry.Schema):
                        ) -> None:
         for error in errors:
             if _is_public(error) or isinstance(error.original_error, DomainError):
-                log.info("refused: %s (path %s)", error.message, error.path)
+                log.info("refused: %.300s (path %s)", error.message, error.path)  # messages may quote input

@@ -189,3 +189,11 @@ async def test_logging_out_ends_a_subscription_with_unauthenticated(server, clie
     # then
     assert [e["extensions"]["code"] for e in ended["payload"]["errors"]] == ["UNAUTHENTICATED"]
     assert end == {"id": "1", "type": "complete"}
+
+
+async def test_a_token_that_is_not_valid_unicode_closes_the_connection_as_forbidden(server):
+    async with connect(server, subprotocols=[PROTOCOL]) as socket:  # type: ignore[list-item]
+        await _send(socket, {"type": "connection_init", "payload": {"token": "\udc00"}})
+        with pytest.raises(ConnectionClosed) as closed:
+            await _receive(socket)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
