@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -85,13 +86,15 @@ class Page:
 @contextmanager
 def offline_page(chromium: str, origin: str) -> Iterator[Page]:
     """A blank page of a fresh headless Chromium that may reach `origin` (http://127.0.0.1:port) only."""
-    with tempfile.TemporaryDirectory(prefix="comptoir-chromium-") as profile:
+    with tempfile.TemporaryDirectory(prefix="comptoir-chromium-", ignore_cleanup_errors=True) as profile:
         command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                    "--no-first-run", "--no-default-browser-check", "--disable-background-networking",
                    "--disable-component-update", "--disable-sync", f"--user-data-dir={profile}",
                    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
                    "--remote-debugging-port=0", "about:blank"]
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # A session of its own: Chromium's helper processes are ended with it (its process group).
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                   start_new_session=True)
         try:
             port = _devtools_port(Path(profile), process)
             targets = httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=10).json()
@@ -102,12 +105,18 @@ def offline_page(chromium: str, origin: str) -> Iterator[Page]:
                 page.command("Fetch.enable", patterns=[{"urlPattern": "*"}])
                 yield page
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _end(process)
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    except ProcessLookupError:
+        process.wait()
 
 
 def _devtools_port(profile: Path, process: subprocess.Popen[bytes]) -> int:
