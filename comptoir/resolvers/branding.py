@@ -72,8 +72,10 @@ async def branding_update(info: Info, input: BrandingUpdateInput) -> BrandingPay
     uploaded = await input.logo.read() if input.logo is not None else None
 
     def work(session: Session) -> Branding:
-        logo = uploaded if uploaded is not None else None if input.logo_base64 is None else images.decode_base64(
-            input.logo_base64, max_bytes=branding_service.MAX_LOGO_BYTES, field="logoBase64")
+        logo = uploaded
+        if logo is None and input.logo_base64 is not None:
+            logo = images.decode_base64(input.logo_base64, max_bytes=branding_service.MAX_LOGO_BYTES,
+                                        field="logoBase64")
         return Branding.from_model(branding_service.update(
             session, seller_id=seller_id, logo=logo, logo_link_url=input.logo_link_url,
             title_text=input.title_text))
