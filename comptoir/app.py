@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql, /healthz, /readyz."""
+"""The Starlette application: /graphql (HTTP and WebSocket, GraphiQL), /healthz, /readyz."""
 
 from __future__ import annotations
 
@@ -14,13 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from comptoir.automation import events, intents, registry  # noqa: F401 -- registry wires the kinds
 from comptoir.database.engine import async_engine
 from comptoir.database.migrate import head_revision
+from comptoir.graphiql import graphiql_assets
 from comptoir.http_graphql import graphql_endpoint
 from comptoir.settings import get_settings
+from comptoir.websocket import GraphQLWebSocket
 
 log = logging.getLogger("comptoir")
 
@@ -80,16 +83,38 @@ async def embedded_scheduler() -> None:
         await asyncio.sleep(get_settings().embedded_tick_seconds)
 
 
+class NoSniff:
+    """Every HTTP response says X-Content-Type-Options: nosniff (no browser guesses a type from content)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-content-type-options", b"nosniff")]
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
+
+
 def create_app(*, readiness_engine: Callable[[], AsyncEngine] = async_engine) -> Starlette:
     """readiness_engine: what /readyz checks; the application's own engine unless a test says otherwise."""
-    return Starlette(
-        routes=[
-            Route("/graphql", graphql_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
-            Route("/healthz", healthz),
-            Route("/readyz", readiness_probe(readiness_engine)),
-        ],
-        lifespan=lifespan,
-    )
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        WebSocketRoute("/graphql", GraphQLWebSocket()),
+        Route("/healthz", healthz),
+        Route("/readyz", readiness_probe(readiness_engine)),
+    ]
+    if get_settings().graphiql:
+        routes.append(graphiql_assets())
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.add_middleware(NoSniff)
+    return app
 
 
 intents.install()  # committed intents reach their handlers from this process

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     secret_key: str = "dev-insecure-change-me"
     debug: bool = False
     graphiql: bool = True
+    # Schema introspection (__schema, __type): GraphiQL and code generators need it; production may hide it.
+    introspection: bool = True
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = "http://127.0.0.1:8000"
@@ -65,6 +67,13 @@ class Settings(BaseSettings):
     max_page_size: int = 100
     max_bulk_ids: int = 500
     max_string_length: int = 10_000
+
+    # A stalled database must not hang requests: bounded connect, statement and request durations.
+    database_connect_timeout_seconds: int = 5
+    database_statement_timeout_ms: int = 30_000
+    request_timeout_seconds: float = 60.0
+    # How often a GraphQL subscription (WebSocket) reads the row it follows.
+    subscription_poll_interval_seconds: float = 1.0
 
     # Hosting agent driver: "local" (directories under webspace_root) or "limited" (the same, with
     # fewer capabilities: a sandbox for unsynced subscriptions).

@@ -91,6 +91,14 @@ def _driver_url(url: str) -> str:
     return url
 
 
+def connect_args() -> dict[str, Any]:
+    """Bounds on a stalled database: how long connecting may take, and any one statement (server side;
+    given at connection start, so RESET ALL on check-in keeps it)."""
+    settings = get_settings()
+    return {"connect_timeout": settings.database_connect_timeout_seconds,
+            "options": f"-c statement_timeout={settings.database_statement_timeout_ms}"}
+
+
 def sync_engine(url: str | None = None) -> Engine:
     """One engine per URL (the app role's by default), however the default is asked for."""
     return _sync_engine(url or resolve_app_url())
@@ -104,6 +112,7 @@ def _sync_engine(url: str) -> Engine:
         pool_size=settings.pool_size,
         pool_pre_ping=False,
         pool_reset_on_return=None,
+        connect_args=connect_args(),
     )
     _guard_pool(engine)
     return engine
@@ -122,6 +131,7 @@ def _async_engine(url: str) -> AsyncEngine:
         pool_size=settings.pool_size,
         max_overflow=settings.pool_size,
         pool_reset_on_return=None,
+        connect_args=connect_args(),
     )
     _guard_pool(engine.sync_engine)
     return engine
@@ -140,7 +150,5 @@ def async_sessionmaker_for(url: str | None = None) -> async_sessionmaker[Any]:
 @contextlib.contextmanager
 def session_scope(context: tenant.TenantContext | None, url: str | None = None) -> Iterator[Session]:
     """One transaction as `context`: commit on success, roll back on error (CLI, workers, tests)."""
-    with tenant.acting_as(context):
-        with sync_sessionmaker(url)() as session:
-            with session.begin():
-                yield session
+    with tenant.acting_as(context), sync_sessionmaker(url)() as session, session.begin():
+        yield session

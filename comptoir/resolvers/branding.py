@@ -87,7 +87,12 @@ def _logo_upload(text: str) -> images.Image:
 
 async def branding_update(info: Info, input: BrandingUpdateInput) -> BrandingPayload:
     seller_id = info.context.tenant.seller_id
-    logo = None if input.logo_base64 is None else await _read_upload(lambda: _logo_upload(input.logo_base64))
+    uploaded = await input.logo.read() if input.logo is not None else None
+    logo = None
+    if uploaded is not None:
+        logo = await _read_upload(lambda: branding_service.read_logo(uploaded))
+    elif input.logo_base64 is not None:
+        logo = await _read_upload(lambda: _logo_upload(input.logo_base64))
 
     def work(session: Session) -> BrandingModel:
         return _with_upload_error(logo, lambda: branding_service.update(

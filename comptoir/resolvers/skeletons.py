@@ -62,7 +62,8 @@ async def skeleton_upload(info: Info, input: SkeletonUploadInput) -> SkeletonPay
     seller_id = info.context.tenant.seller_id
     limits = ArchiveLimits.from_settings()
     try:
-        archive = decode_archive(input.content_base64, limits.max_upload_bytes)
+        archive = (await input.content.read() if input.content is not None  # already bounded by the HTTP layer
+                   else decode_archive(input.content_base64 or "", limits.max_upload_bytes))
         checked = await asyncio.to_thread(lambda: skeletons.check_upload(
             filename=input.filename, archive=archive, limits=limits))
     except DomainError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from comptoir.panel import branding as branding_service
 from comptoir.panel import custom_buttons as buttons
@@ -131,6 +132,8 @@ class Overview:
 
 @strawberry.input
 class BrandingUpdateInput:
+    logo: Upload | None = strawberry.field(
+        default=None, description="The logo as a file (multipart request); else logoBase64.")
     logo_base64: str | None = strawberry.field(
         default=None, description="GIF, JPEG or PNG, at most 100 KB, base64 (a data: URL prefix is ignored);"
                                   " judged by its content. null or absent keeps the current logo.")

@@ -1,14 +1,19 @@
-"""Schema extensions: one transaction per operation (with authentication), error masking."""
+"""Schema extensions: one transaction per operation (with authentication), one operation per document,
+error masking; and the schema class that logs expected errors quietly."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from typing import TypeVar
 
+import strawberry
 from graphql import GraphQLError
-from graphql.language import VariableDefinitionNode
+from graphql.language import OperationDefinitionNode, VariableDefinitionNode
+from sqlalchemy import exc as sa_exc
 from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from comptoir.errors import DomainError
 from comptoir.tenancy import auth
@@ -19,16 +24,32 @@ log = logging.getLogger("comptoir.graphql")
 T = TypeVar("T")
 
 INTERNAL_ERROR = "INTERNAL_ERROR"
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 PUBLIC_ERROR_CODES = {"FORBIDDEN", "UNAUTHENTICATED", "BAD_USER_INPUT"}
+# The database cannot be reached, or gave up on a statement (timeouts): the request may succeed later.
+UNAVAILABLE_ERRORS = (sa_exc.OperationalError, sa_exc.TimeoutError, sa_exc.InterfaceError, TimeoutError)
+
+
+def _unavailable(cause: BaseException | None) -> bool:
+    while cause is not None:
+        if isinstance(cause, UNAVAILABLE_ERRORS):
+            return True
+        cause = cause.__cause__
+    return False
 
 
 def internal_error(request_id: str, cause: BaseException | None, like: GraphQLError | None = None
                    ) -> GraphQLError:
     """What the client sees of an unexpected failure (at `like`'s place): a fixed message and the request id
-    the log holds with the traceback."""
+    the log holds with the traceback. A database outage is told apart: the client may retry."""
+    where = {"nodes": like.nodes if like else None, "path": like.path if like else None}
+    if _unavailable(cause):
+        log.warning("database unavailable, request id %s: %s", request_id, type(cause).__name__,
+                    extra={"request_id": request_id})
+        return GraphQLError("The service is unavailable, try again later.", **where,
+                            extensions={"code": SERVICE_UNAVAILABLE, "requestId": request_id})
     log.error("internal error, request id %s", request_id, exc_info=cause, extra={"request_id": request_id})
-    return GraphQLError("Internal error.", nodes=like.nodes if like else None, path=like.path if like else None,
-                        extensions={"code": INTERNAL_ERROR, "requestId": request_id})
+    return GraphQLError("Internal error.", **where, extensions={"code": INTERNAL_ERROR, "requestId": request_id})
 
 
 class OperationTransaction(SchemaExtension):
@@ -53,12 +74,33 @@ class OperationTransaction(SchemaExtension):
             context.tenant = tenant.current() or context.tenant
             tenant.set_current(None)
 
+    async def on_execute(self) -> AsyncIterator[None]:
+        if self.execution_context.operation_type is OperationType.SUBSCRIPTION:
+            # A subscription lasts: it reads in short transactions of its own and must hold no connection.
+            await self._outside_resolvers(self.execution_context.context.session.commit())
+        yield
+
     async def _outside_resolvers(self, step: Awaitable[T]) -> T:
         """Await a database step no resolver wraps: its failure would otherwise reach the client unmasked."""
         try:
             return await step
         except Exception as error:
             raise internal_error(self.execution_context.context.request_id, error) from error
+
+
+class SingleOperation(SchemaExtension):
+    """A document holding several operations must name the one to run (the GraphQL spec's GetOperation);
+    Strawberry alone would run the first."""
+
+    def on_parse(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        document = context.graphql_document
+        # Strawberry keeps the client's operationName only privately (its public property falls back to the first).
+        if document is None or getattr(context, "_provided_operation_name", None) is not None:
+            return
+        if sum(isinstance(d, OperationDefinitionNode) for d in document.definitions) > 1:
+            raise GraphQLError("Must provide operation name if query contains multiple operations.")
 
 
 def _is_public(error: GraphQLError) -> bool:
@@ -86,3 +128,14 @@ class MaskInternalErrors(MaskErrors):
                 "code": "BAD_USER_INPUT", "reason": original.code.name, "field": original.field})
         request_id = getattr(self.execution_context.context, "request_id", "")
         return internal_error(request_id, original, like=error)
+
+
+class Schema(strawberry.Schema):
+    """Expected errors (refused fields, bad input) are logged at INFO in one line; unexpected ones are
+    logged once, with their traceback and request id, where they are masked."""
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+                       ) -> None:
+        for error in errors:
+            if _is_public(error) or isinstance(error.original_error, DomainError):
+                log.info("refused: %.300s (path %s)", error.message, error.path)  # messages may quote input

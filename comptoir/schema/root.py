@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import strawberry
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -32,7 +33,9 @@ from comptoir.schema.customers import Customer
 from comptoir.schema.hosting import BackgroundJob, Plan
 from comptoir.schema.hosting_root import HostingMutation, HostingQuery
 from comptoir.schema.subscriptions import Subscription
-from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction
+from comptoir.schema.updates_root import SubscriptionRoot
+from comptoir.schema.uploads import SCALAR_OVERRIDES
+from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction, Schema, SingleOperation
 from comptoir.schema.ids import parse_id
 from comptoir.schema.ip_addresses import IpAddress, IpPoolEntry
 from comptoir.schema.ip_addresses_root import IpMutation, IpQuery
@@ -165,12 +168,17 @@ def build_schema() -> strawberry.Schema:
     # (validation is ~40% of a small query's cost, measured in bench/).
     limit_rules = [*QueryDepthLimiter(max_depth=settings.max_query_depth).validation_rules,
                    *MaxAliasesLimiter(max_alias_count=settings.max_query_aliases).validation_rules]
-    return strawberry.Schema(
+    if not settings.introspection:
+        limit_rules.append(NoSchemaIntrospectionCustomRule)
+    return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=SubscriptionRoot,
         types=NODE_TYPES,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             OperationTransaction,
+            SingleOperation,
             MaskInternalErrors,
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
             lambda: AddValidationRules(limit_rules),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from strawberry.file_uploads import Upload
 
 from comptoir.hosting.skeleton_archive import SkeletonErrorCode as _SkeletonErrorCode
 from comptoir.hosting.skeletons import SkeletonDescription
@@ -36,9 +37,12 @@ class Skeleton:
 @strawberry.input
 class SkeletonUploadInput:
     filename: str = strawberry.field(description="Shown back only; the format is read from the content.")
-    content_base64: str = strawberry.field(
-        description="The archive (tar, tar.gz/tgz or zip), base64-encoded. Its root may hold only httpdocs/, "
-                    "cgi-bin/, anon_ftp/ and error_docs/.")
+    content: Upload | None = strawberry.field(
+        default=None, description="The archive (tar, tar.gz/tgz or zip) as a file (multipart request). Its root "
+                                  "may hold only httpdocs/, cgi-bin/, anon_ftp/ and error_docs/.")
+    content_base64: str | None = strawberry.field(
+        default=None, description="Or the archive base64-encoded, for small files (the JSON body is limited "
+                                  "to 1 MB).")
 
 
 @strawberry.type

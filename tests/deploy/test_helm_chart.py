@@ -31,7 +31,7 @@ PRODUCTION = {
 
 # --- a tiny Go-template interpreter -------------------------------------------------------------
 
-ACTION = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.S)
+ACTION = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.DOTALL)
 TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|:=|\||\(|\)|,|\$[\w]*(?:\.[\w]+)*|(?:\.[\w]+)+|\.|-?\d+|[\w]+)')
 
 
@@ -379,6 +379,13 @@ def test_every_container_reads_comptoir_settings_from_the_configmap_and_secret()
     secret = objects["Secret/shop-comptoir"]["stringData"]
     assert secret["COMPTOIR_DATABASE_URL"].startswith("postgresql://comptoir_app:")
     assert "COMPTOIR_SMTP_PASSWORD" not in secret  # empty values are left to the defaults
+
+
+def test_production_values_turn_graphiql_and_introspection_off_and_bound_database_waits():
+    config = manifests(PRODUCTION)["ConfigMap/shop-comptoir"]["data"]
+    assert (config["COMPTOIR_GRAPHIQL"], config["COMPTOIR_INTROSPECTION"]) == ("false", "false")
+    assert int(config["COMPTOIR_DATABASE_STATEMENT_TIMEOUT_MS"]) > 0
+    assert 0 < int(config["COMPTOIR_DATABASE_CONNECT_TIMEOUT_SECONDS"]) < float(config["COMPTOIR_REQUEST_TIMEOUT_SECONDS"])
 
 
 def test_an_empty_database_url_is_refused_rather_than_starting_an_embedded_database():

@@ -6,15 +6,8 @@ import json
 
 import pytest
 
-from comptoir.http_graphql import (
-    GRAPHQL_RESPONSE,
-    JSON,
-    MAX_BODY_BYTES,
-    GraphQLParams,
-    RequestError,
-    check_strings,
-    negotiate,
-)
+from comptoir.http_graphql import GRAPHQL_RESPONSE, negotiate
+from comptoir.http_input import JSON, MAX_BODY_BYTES, GraphQLParams, RequestError, check_strings
 
 LIMIT = 100
 LONG = "x" * (LIMIT + 1)
