@@ -29,6 +29,7 @@ from comptoir.schema.context import Context
 from comptoir.schema.extensions import INTERNAL_ERROR
 from comptoir.schema.root import schema
 from comptoir.settings import get_settings
+from comptoir.tenancy.client_address import client_address
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -230,7 +231,7 @@ def _request_error_response(error: RequestError, media_type: str, request_id: st
 
 
 def _client_address(request: Request) -> str:
-    return request.client.host if request.client else ""
+    return client_address(request.client.host if request.client else "", request.headers.getlist("x-forwarded-for"))
 
 
 def _bearer_token(request: Request) -> str | None:
