@@ -10,6 +10,7 @@ import time
 import pytest
 from argon2 import PasswordHasher
 
+from comptoir.schema.ids import encode_id
 from comptoir.tenancy import security
 from tests import factories
 from tests.conftest import LOGIN
@@ -125,3 +126,18 @@ async def test_every_hash_and_verification_runs_on_the_hashing_threads(client, r
     assert "errors" not in result, result
     assert recording_hasher.threads, "no password was hashed or verified"
     assert all(name.startswith("password-hash") for name in recording_hasher.threads), recording_hasher.threads
+
+
+async def test_a_customer_login_change_hashes_on_the_hashing_threads(client, recording_hasher):
+    # given
+    reseller = factories.reseller(factories.provider("boss"), "Resell", "resell")
+    carol = factories.customer(reseller, "carol")
+    token = await client.login("resell", factories.PASSWORD)
+    recording_hasher.threads.clear()
+    # when
+    result = await client.execute(
+        "mutation($id: ID!) { customerLoginChange(input: {id: $id, password: \"another-long-secret\"})"
+        " { errors { code } } }", {"id": encode_id("Customer", carol.customer_id)}, token=token)
+    # then
+    assert result["data"]["customerLoginChange"]["errors"] == []
+    assert recording_hasher.threads and all(name.startswith("password-hash") for name in recording_hasher.threads)
