@@ -73,12 +73,12 @@ def log_in(session: Session, *, username: str, password: str, client_address: st
            user_agent: str = "") -> LoginResult:
     """Open a session for valid credentials; failures count towards the log-in rate limits."""
     limits = throttle.login_limits(username, client_address)
-    throttle.acquire(session, limits)
+    throttle.acquire(session, limits=limits)
     row = session.execute(text("SELECT * FROM comptoir_login_lookup(:u)"), {"u": username}).first()
     if not verify_password(row.password_hash if row else None, password):
-        throttle.record(session, limits)
+        throttle.record(session, limits=limits)
         raise DomainError(AccountErrorCode.INVALID_CREDENTIALS, "Wrong username or password.")
-    throttle.forget(session, limits)
+    throttle.forget(session, limits=limits)
     if "suspended" in (row.user_status, row.seller_status) or row.customer_status not in (None, "active"):
         raise DomainError(AccountErrorCode.ACCOUNT_SUSPENDED, "This account is suspended.")
     if row.customer_id is not None and not _has_subscription(session, row.seller_id, row.customer_id):
@@ -155,8 +155,8 @@ def request_password_reset(session: Session, *, username: str, email: str, clien
     """E-mail a single-use reset link when username and e-mail match; say nothing either way."""
     settings = get_settings()
     limits = throttle.reset_limits(username, client_address)
-    throttle.acquire(session, limits)
-    throttle.record(session, limits)
+    throttle.acquire(session, limits=limits)
+    throttle.record(session, limits=limits)
     target = session.execute(
         text("SELECT * FROM comptoir_password_reset_target(:u, :e)"), {"u": username, "e": email}
     ).first()

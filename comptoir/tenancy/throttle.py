@@ -61,7 +61,7 @@ def reset_limits(username: str, client_address: str) -> Limits:
     ])
 
 
-def acquire(session: Session, limits: Limits) -> None:
+def acquire(session: Session, *, limits: Limits) -> None:
     """Refuse when a limit is reached; otherwise hold its keys until this transaction ends."""
     allowed = session.execute(
         text("SELECT comptoir_throttle_acquire(:keys, :limits, :windows)"),
@@ -72,11 +72,11 @@ def acquire(session: Session, limits: Limits) -> None:
         raise DomainError(AccountErrorCode.RATE_LIMITED, "Too many attempts; try again later.")
 
 
-def record(session: Session, limits: Limits) -> None:
+def record(session: Session, *, limits: Limits) -> None:
     session.execute(text("SELECT comptoir_throttle_record(:keys)"), {"keys": [limit.key for limit in limits.all]})
 
 
-def forget(session: Session, limits: Limits) -> None:
+def forget(session: Session, *, limits: Limits) -> None:
     if limits.forgotten_on_success:
         session.execute(text("SELECT comptoir_throttle_clear(:keys)"),
                         {"keys": [limit.key for limit in limits.forgotten_on_success]})

@@ -82,6 +82,7 @@ async def test_sessions_record_the_address_a_trusted_proxy_forwarded(client, tru
 
 def test_the_helm_chart_default_keeps_clients_behind_an_ingress_apart():
     # given: the chart as installed, a client reaching the API through an ingress pod
+    # Imported here: the chart renderer needs PyYAML, which skips only this test when missing.
     from tests.deploy.test_helm_chart import PRODUCTION, container, manifests
 
     objects = manifests(PRODUCTION)
