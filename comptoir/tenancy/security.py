@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import os
 import secrets
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -27,15 +28,31 @@ from comptoir.settings import get_settings
 
 T = TypeVar("T")
 
+HASHING_NICENESS = 10
+
 _settings = get_settings()
 _hasher = PasswordHasher(time_cost=_settings.password_hash_time_cost,
                          memory_cost=_settings.password_hash_memory_kib,
                          parallelism=_settings.password_hash_parallelism)
 # Verified against when the username is unknown, so both paths cost the same time.
 _DUMMY_HASH = _hasher.hash("comptoir-dummy-password")
-# One hash per core at a time: more would only share the same cores and multiply the memory cost
-# (64 MiB each); further log-ins wait for a free thread without blocking anything else.
-_pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="password-hash")
+
+
+def _yield_to_requests() -> None:
+    """Lower the hashing thread's CPU priority (argon2's lane threads inherit it): when cores are busy,
+    serving requests comes before finishing a log-in's hash."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICENESS)
+    except (AttributeError, OSError):  # not Linux: threads share the process's priority
+        pass
+
+
+# Each hash keeps `parallelism` threads busy: about one core per thread in all; more hashes at once
+# would only share the same cores and multiply the memory cost (64 MiB each). Further log-ins wait
+# for a free thread without blocking anything else.
+_pool = ThreadPoolExecutor(
+    max_workers=max(1, (os.cpu_count() or 1) // _settings.password_hash_parallelism),
+    thread_name_prefix="password-hash", initializer=_yield_to_requests)
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
