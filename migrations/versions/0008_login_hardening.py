@@ -111,11 +111,13 @@ SESSIONS = [
                    AND (u.role = 'provider') = (s.kind = 'provider')
                    AND (t.customer_id IS NULL OR c.status = 'active')
               ), seen AS (
-                -- Activity extends the session; written at most once a minute (or half the timeout).
-                UPDATE sessions t SET last_seen_at = now() FROM found f
-                 WHERE t.seller_id = f.seller_id AND t.id = f.id
-                   AND f.last_seen_at < now() - CASE WHEN p_idle_seconds = 0 THEN interval '1 minute'
-                       ELSE least(interval '1 minute', make_interval(secs => p_idle_seconds / 2.0)) END
+                -- Activity extends the session; written at most once a minute (or half the timeout),
+                -- and not by a request that would wait for another one writing it.
+                UPDATE sessions t SET last_seen_at = now()
+                 WHERE t.id IN (SELECT l.id FROM sessions l JOIN found f ON l.seller_id = f.seller_id AND l.id = f.id
+                                 WHERE f.last_seen_at < now() - CASE WHEN p_idle_seconds = 0 THEN interval '1 minute'
+                                       ELSE least(interval '1 minute', make_interval(secs => p_idle_seconds / 2.0)) END
+                                   FOR UPDATE OF l SKIP LOCKED)
               )
               SELECT f.id, f.user_id, f.seller_id, f.customer_id, f.role FROM found f;
             END""",

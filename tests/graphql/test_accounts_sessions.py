@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import psycopg
 import pytest
 
 from comptoir.settings import get_settings
 from tests import factories
+from tests.conftest import SUPERUSER_IN_TEST_DB
 from tests.tenancy.support import age_sessions, cheap_password_hashing  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
@@ -155,6 +158,19 @@ async def test_activity_extends_a_session_beyond_the_idle_timeout(client, superu
     # when: as long again without activity, longer than the idle timeout since the log-in
     age_sessions(superuser_connection, idle - timedelta(minutes=1))
     me = await _me(client, token)
+    # then
+    assert me == {"username": "boss"}
+
+
+async def test_a_request_does_not_wait_for_another_one_holding_its_session_row(client, superuser_connection):
+    # given: a session due to be marked seen, whose row a long transaction holds
+    factories.provider("boss")
+    token = await client.login("boss", factories.PASSWORD)
+    age_sessions(superuser_connection, timedelta(minutes=2))
+    with psycopg.connect(SUPERUSER_IN_TEST_DB.replace("+psycopg", "")) as holder:
+        holder.execute("SELECT id FROM sessions FOR UPDATE")
+        # when
+        me = await asyncio.wait_for(_me(client, token), timeout=10)
     # then
     assert me == {"username": "boss"}
 
