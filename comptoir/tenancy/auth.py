@@ -72,7 +72,8 @@ def authenticate(session: Session, *, token: str) -> TenantContext | None:
 def log_in(session: Session, *, username: str, password: str, client_address: str = "",
            user_agent: str = "") -> LoginResult:
     """Open a session for valid credentials; failures count towards the log-in rate limits."""
-    limits = throttle.login_limits(username, client_address)
+    known = throttle.address_known(session, username=username, client_address=client_address)
+    limits = throttle.login_limits(username, client_address, known_address=known)
     throttle.acquire(session, limits=limits)
     row = session.execute(text("SELECT * FROM comptoir_login_lookup(:u)"), {"u": username}).first()
     if not verify_password(row.password_hash if row else None, password):

@@ -4,7 +4,8 @@
   order, so attempts sharing keys never deadlock) before counting, and holds it until the attempt's
   transaction ends: parallel attempts on one key are evaluated one after the other, so no more than
   the limit are ever verified. Each key carries its own limit and window (per account and address,
-  per account, per address).
+  per account, per address). The account-wide limit does not apply from an address the user
+  logged in from in the last 30 days (`comptoir_login_address_known`).
 - Sessions: the look-up refuses a session idle for longer than the caller's idle timeout and marks
   the ones it finds as seen (at most once a minute), which extends them.
 - Every function takes "now" from the server's clock (`now()`, the transaction's start), never from
@@ -89,6 +90,19 @@ THROTTLE = [
     ),
 ]
 
+KNOWN_ADDRESS_DAYS = 30
+
+THROTTLE.extend(definer_function(
+    # The account-wide limit is skipped from an address the user logged in from lately, so that
+    # failures spread over many addresses do not lock the owner out of its usual places.
+    "comptoir_login_address_known(p_username text, p_address text)",
+    f"""SELECT EXISTS (SELECT 1 FROM users u JOIN sessions t ON t.seller_id = u.seller_id AND t.user_id = u.id
+                        WHERE lower(u.username) = lower(p_username) AND t.client_address = p_address
+                          AND t.created_at > now() - interval '{KNOWN_ADDRESS_DAYS} days')
+         AND length(p_username) <= 255 AND length(p_address) BETWEEN 1 AND 100""",
+    returns="boolean",
+))
+
 SESSIONS = [
     "GRANT UPDATE (last_seen_at) ON sessions TO comptoir_definer",
     *definer_function(
@@ -153,6 +167,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for signature in ("comptoir_throttle_acquire(text[], integer[], integer[])", "comptoir_throttle_record(text[])",
+                      "comptoir_login_address_known(text, text)",
                       "comptoir_session_lookup(bytea, integer)", "comptoir_password_reset_lookup(bytea)"):
         op.execute(f"DROP FUNCTION {signature}")
     op.execute("REVOKE UPDATE (last_seen_at) ON sessions FROM comptoir_definer")

@@ -158,6 +158,22 @@ async def test_failures_from_many_addresses_reach_the_looser_account_limit(monke
     assert codes == ["RATE_LIMITED"]
 
 
+async def test_the_account_limit_does_not_apply_where_the_owner_logged_in_lately(monkeypatch):
+    # given: the owner once logged in at home, then failures from elsewhere reached the account limit
+    monkeypatch.setattr(get_settings(), "login_failures_per_account", 2 * (_pair_limit() - 1))
+    factories.provider("boss")
+    async with client_at("192.0.2.80") as home:
+        assert await _login_codes(home, "boss") == []
+    for address in ("192.0.2.1", "192.0.2.2"):
+        async with client_at(address) as client:
+            await _fail_logins(client, "boss", _pair_limit() - 1)
+    # when
+    async with client_at("192.0.2.80") as home, client_at("192.0.2.3") as elsewhere:
+        codes = (await _login_codes(home, "boss"), await _login_codes(elsewhere, "boss"))
+    # then
+    assert codes == ([], ["RATE_LIMITED"])
+
+
 # --- log-in, per client address ----------------------------------------------------------------------
 
 async def test_many_usernames_tried_from_one_address_rate_limit_that_address(client):

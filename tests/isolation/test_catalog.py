@@ -27,6 +27,7 @@ DEFINER_ALLOW_LIST = {
     "comptoir_password_reset_lookup(bytea)": "reset token -> user id",
     "comptoir_throttle_acquire(text[],integer[],integer[])": "log-in rate limit, instance-wide",
     "comptoir_throttle_record(text[])": "log-in rate limit, instance-wide",
+    "comptoir_login_address_known(text,text)": "log-in: did this user log in from this address lately",
     "comptoir_throttle_clear(text[])": "log-in rate limit, instance-wide",
     "comptoir_customer_subscription_count(uuid,uuid)": "log-in: a customer without a subscription is refused",
     "comptoir_schema_version()": "readiness probe: the migration head",
