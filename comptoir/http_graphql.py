@@ -42,6 +42,7 @@ from comptoir.schema.context import Context
 from comptoir.schema.extensions import INTERNAL_ERROR, SERVICE_UNAVAILABLE
 from comptoir.schema.root import schema
 from comptoir.settings import get_settings
+from comptoir.tenancy.client_address import client_address
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 log = logging.getLogger("comptoir.http")
@@ -92,7 +93,7 @@ def _request_error_response(error: RequestError, media_type: str, request_id: st
 
 
 def _client_address(request: Request) -> str:
-    return request.client.host if request.client else ""
+    return client_address(request.client.host if request.client else "", request.headers.getlist("x-forwarded-for"))
 
 
 def _bearer_token(request: Request) -> str | None:

@@ -54,12 +54,20 @@ class Settings(BaseSettings):
     password_hash_parallelism: int = 4
 
     session_ttl_hours: int = 24 * 14
+    # A session unused for this long ends (0: never); each request extends it.
+    session_idle_minutes: int = 60
     password_reset_ttl_minutes: int = 60
-    login_failures_per_account: int = 5
+    # Failed log-ins per window: from one address to one account (locks that address out of that
+    # account only), to one account from anywhere (distributed guessing), from one address to any account.
+    login_failures_per_account_and_address: int = 5
+    login_failures_per_account: int = 50
     login_failures_per_address: int = 20
     password_resets_per_account: int = 3
     password_resets_per_address: int = 10
     throttle_window_minutes: int = 15
+    # Proxies whose X-Forwarded-For is believed (comma-separated addresses or networks, e.g. your
+    # ingress's). Empty: none, the client is the TCP peer.
+    trusted_proxies: str = ""
 
     max_query_depth: int = 12
     max_query_tokens: int = 2000

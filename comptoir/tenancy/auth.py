@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from comptoir import clock
@@ -21,7 +21,7 @@ from comptoir.tenancy import throttle
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.errors import AccountErrorCode
 from comptoir.tenancy.models import PasswordReset, Seller, User, UserSession
-from comptoir.tenancy.security import hash_password, new_token, token_digest, verify_password
+from comptoir.tenancy.security import hash_password, needs_rehash, new_token, token_digest, verify_password
 from comptoir.tenancy.validation import check_new_password
 
 
@@ -58,9 +58,9 @@ def authenticate(session: Session, *, token: str) -> TenantContext | None:
             "SELECT s.session_id, s.user_id, s.seller_id, s.customer_id, s.role,"
             " set_config('comptoir.role', s.role, true), set_config('comptoir.seller_id', s.seller_id::text, true),"
             " set_config('comptoir.customer_id', coalesce(s.customer_id::text, ''), true)"
-            " FROM comptoir_session_lookup(:digest, :now) s"
+            " FROM comptoir_session_lookup(:digest, :idle) s"
         ),
-        {"digest": token_digest(token), "now": clock.now()},
+        {"digest": token_digest(token), "idle": get_settings().session_idle_minutes * 60},
     ).first()
     if row is None:
         return None
@@ -71,24 +71,25 @@ def authenticate(session: Session, *, token: str) -> TenantContext | None:
 
 def log_in(session: Session, *, username: str, password: str, client_address: str = "",
            user_agent: str = "") -> LoginResult:
-    """Open a session for valid credentials; failures count towards the per-account/address limits."""
-    settings = get_settings()
-    account_key, address_key = throttle.keys("login", username, client_address)
-    throttle.check(session, account_key=account_key, address_key=address_key,
-                   per_account=settings.login_failures_per_account,
-                   per_address=settings.login_failures_per_address)
+    """Open a session for valid credentials; failures count towards the log-in rate limits."""
+    known = throttle.address_known(session, username=username, client_address=client_address)
+    limits = throttle.login_limits(username, client_address, known_address=known)
+    throttle.acquire(session, limits=limits)
     row = session.execute(text("SELECT * FROM comptoir_login_lookup(:u)"), {"u": username}).first()
     if not verify_password(row.password_hash if row else None, password):
-        throttle.record(session, account_key, address_key)
+        throttle.record(session, limits=limits)
         raise DomainError(AccountErrorCode.INVALID_CREDENTIALS, "Wrong username or password.")
-    throttle.clear(session, account_key)
+    throttle.forget(session, limits=limits)
     if "suspended" in (row.user_status, row.seller_status) or row.customer_status not in (None, "active"):
         raise DomainError(AccountErrorCode.ACCOUNT_SUSPENDED, "This account is suspended.")
     if row.customer_id is not None and not _has_subscription(session, row.seller_id, row.customer_id):
         raise DomainError(AccountErrorCode.NO_SUBSCRIPTION,
                           "This customer account has no subscription yet, so it cannot log in.")
     enter_tenant(session, TenantContext(Role(row.role), row.seller_id, row.customer_id, row.user_id))
-    return _open_session(session, user_id=row.user_id, client_address=client_address, user_agent=user_agent)
+    user = session.get_one(User, row.user_id)
+    if needs_rehash(user.password_hash):  # the argon2 parameters changed since it was stored
+        user.password_hash = hash_password(password)
+    return _open_session(session, user=user, client_address=client_address, user_agent=user_agent)
 
 
 def _has_subscription(session: Session, seller_id: uuid.UUID, customer_id: uuid.UUID) -> bool:
@@ -98,8 +99,7 @@ def _has_subscription(session: Session, seller_id: uuid.UUID, customer_id: uuid.
     return count > 0
 
 
-def _open_session(session: Session, *, user_id: uuid.UUID, client_address: str, user_agent: str) -> LoginResult:
-    user = session.get_one(User, user_id)
+def _open_session(session: Session, *, user: User, client_address: str, user_agent: str) -> LoginResult:
     seller = session.get_one(Seller, user.seller_id)
     if not seller.allow_multiple_sessions:
         revoke_user_sessions(session, user_id=user.id)
@@ -107,8 +107,8 @@ def _open_session(session: Session, *, user_id: uuid.UUID, client_address: str, 
     user_session = UserSession(
         seller_id=user.seller_id, user_id=user.id, customer_id=user.customer_id, token_hash=digest,
         client_address=client_address[:100], user_agent=user_agent[:500],
-        created_at=clock.now(), last_seen_at=clock.now(),
-        expires_at=clock.now() + timedelta(hours=get_settings().session_ttl_hours),
+        # The database's clock: the session look-up compares with it (migration 0008).
+        expires_at=func.now() + timedelta(hours=get_settings().session_ttl_hours),
     )
     session.add(user_session)
     session.flush()
@@ -143,22 +143,21 @@ def revoke_session(session: Session, *, session_id: uuid.UUID, user_id: uuid.UUI
 
 
 def list_sessions(session: Session, *, user_id: uuid.UUID) -> list[UserSession]:
-    return list(session.scalars(
-        select(UserSession)
-        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None),
-               UserSession.expires_at > clock.now())
-        .order_by(UserSession.created_at.desc())
-    ))
+    """The user's sessions still usable, by the same rules as the session look-up."""
+    statement = select(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None),
+                                          UserSession.expires_at > func.now())
+    idle_minutes = get_settings().session_idle_minutes
+    if idle_minutes:
+        statement = statement.where(UserSession.last_seen_at > func.now() - timedelta(minutes=idle_minutes))
+    return list(session.scalars(statement.order_by(UserSession.created_at.desc())))
 
 
 def request_password_reset(session: Session, *, username: str, email: str, client_address: str = "") -> None:
     """E-mail a single-use reset link when username and e-mail match; say nothing either way."""
     settings = get_settings()
-    account_key, address_key = throttle.keys("reset", username, client_address)
-    throttle.check(session, account_key=account_key, address_key=address_key,
-                   per_account=settings.password_resets_per_account,
-                   per_address=settings.password_resets_per_address)
-    throttle.record(session, account_key, address_key)
+    limits = throttle.reset_limits(username, client_address)
+    throttle.acquire(session, limits=limits)
+    throttle.record(session, limits=limits)
     target = session.execute(
         text("SELECT * FROM comptoir_password_reset_target(:u, :e)"), {"u": username, "e": email}
     ).first()
@@ -169,8 +168,8 @@ def request_password_reset(session: Session, *, username: str, email: str, clien
         token, digest = new_token()
         session.add(PasswordReset(
             seller_id=user.seller_id, user_id=user.id, customer_id=user.customer_id, token_hash=digest,
-            requested_from=client_address[:100], created_at=clock.now(),
-            expires_at=clock.now() + timedelta(minutes=settings.password_reset_ttl_minutes),
+            requested_from=client_address[:100],
+            expires_at=func.now() + timedelta(minutes=settings.password_reset_ttl_minutes),
         ))
         outbox.enqueue(
             session=session, seller_id=user.seller_id, customer_id=user.customer_id, to_address=user.email,
@@ -185,8 +184,7 @@ def request_password_reset(session: Session, *, username: str, email: str, clien
 def confirm_password_reset(session: Session, *, token: str, new_password: str) -> User:
     """Set a new password with a reset token; the token then dies, and so do all the user's sessions."""
     found = session.execute(
-        text("SELECT * FROM comptoir_password_reset_lookup(:d, :now)"),
-        {"d": token_digest(token), "now": clock.now()},
+        text("SELECT * FROM comptoir_password_reset_lookup(:d)"), {"d": token_digest(token)},
     ).first()
     if found is None:
         raise DomainError(AccountErrorCode.INVALID_TOKEN, "This link is invalid or has expired.", field="token")

@@ -1,23 +1,22 @@
-"""Rate limits on log-in and password-reset requests, per account and per client address (ARCHITECTURE)."""
+"""Rate limits on log-in and password-reset requests, per account, per client address and per both (ARCHITECTURE)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from comptoir import clock
 from comptoir.settings import get_settings
 from tests import factories
 from tests.conftest import LOGIN
-from tests.tenancy.support import cheap_password_hashing, other_client  # noqa: F401
+from tests.tenancy.support import age_throttle, cheap_password_hashing, client_at, other_client  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
 RESET_REQUEST = """mutation Forgot($username: String!, $email: String!) {
   passwordResetRequest(input: {username: $username, email: $email}) { message errors { code } }
 }"""
-T0 = datetime(2031, 3, 1, 9, 0, tzinfo=UTC)
+WINDOW = timedelta(minutes=get_settings().throttle_window_minutes)
 
 
 async def _login_codes(client, username, password=factories.PASSWORD):
@@ -35,42 +34,47 @@ async def _reset_codes(client, username, email="someone@example.test"):
     return [e["code"] for e in result["data"]["passwordResetRequest"]["errors"]]
 
 
-# --- log-in, per account ---------------------------------------------------------------------------
+def _pair_limit() -> int:
+    return get_settings().login_failures_per_account_and_address
 
-async def test_after_too_many_failures_for_an_account_even_the_right_password_is_rate_limited(client):
+
+# --- log-in, per account and address ---------------------------------------------------------------
+
+async def test_after_too_many_failures_from_an_address_even_the_right_password_is_rate_limited_there(client):
     # given
     factories.provider("boss")
-    await _fail_logins(client, "boss", get_settings().login_failures_per_account)
+    await _fail_logins(client, "boss", _pair_limit())
     # when
     codes = await _login_codes(client, "boss")
     # then
     assert codes == ["RATE_LIMITED"]
 
 
-async def test_one_failure_fewer_than_the_account_limit_still_lets_the_right_password_in(client):
+async def test_one_failure_fewer_than_the_limit_still_lets_the_right_password_in(client):
     # given
     factories.provider("boss")
-    await _fail_logins(client, "boss", get_settings().login_failures_per_account - 1)
+    await _fail_logins(client, "boss", _pair_limit() - 1)
     # when
     codes = await _login_codes(client, "boss")
     # then
     assert codes == []
 
 
-async def test_the_account_limit_holds_from_every_client_address(client, other_client):
-    # given
+async def test_the_owner_logs_in_from_another_address_while_failures_lock_one_address_out(client, other_client):
+    # given: anyone can send wrong passwords for a known username
     factories.provider("boss")
-    await _fail_logins(client, "boss", get_settings().login_failures_per_account)
+    await _fail_logins(client, "boss", _pair_limit())
+    assert await _login_codes(client, "boss") == ["RATE_LIMITED"]
     # when
     codes = await _login_codes(other_client, "boss")
     # then
-    assert codes == ["RATE_LIMITED"]
+    assert codes == []
 
 
-async def test_the_account_limit_ignores_the_case_of_the_username(client):
+async def test_the_limit_ignores_the_case_of_the_username(client):
     # given
     factories.provider("boss")
-    for name in ["boss", "BOSS", "Boss", "bOSS", "BOss", "boSS"][: get_settings().login_failures_per_account]:
+    for name in ["boss", "BOSS", "Boss", "bOSS", "BOss", "boSS"][: _pair_limit()]:
         await _login_codes(client, name, "wrong-password")
     # when
     codes = await _login_codes(client, "boss")
@@ -82,7 +86,7 @@ async def test_a_rate_limited_account_does_not_block_other_accounts(client):
     # given
     provider = factories.provider("boss")
     factories.reseller(provider, "Resell", "resell")
-    await _fail_logins(client, "boss", get_settings().login_failures_per_account)
+    await _fail_logins(client, "boss", _pair_limit())
     # when
     codes = await _login_codes(client, "resell")
     # then
@@ -92,7 +96,7 @@ async def test_a_rate_limited_account_does_not_block_other_accounts(client):
 async def test_a_successful_login_forgets_the_accounts_earlier_failures(client):
     # given
     factories.provider("boss")
-    limit = get_settings().login_failures_per_account
+    limit = _pair_limit()
     await _fail_logins(client, "boss", limit - 1)
     assert await _login_codes(client, "boss") == []
     await _fail_logins(client, "boss", limit - 1)
@@ -102,31 +106,72 @@ async def test_a_successful_login_forgets_the_accounts_earlier_failures(client):
     assert codes == []
 
 
-async def test_the_account_limit_expires_after_the_window(client):
+async def test_the_limit_expires_after_the_window(client, superuser_connection):
     # given
     factories.provider("boss")
-    window = timedelta(minutes=get_settings().throttle_window_minutes)
-    with clock.frozen_at(T0):
-        await _fail_logins(client, "boss", get_settings().login_failures_per_account)
-        assert await _login_codes(client, "boss") == ["RATE_LIMITED"]
+    await _fail_logins(client, "boss", _pair_limit())
+    assert await _login_codes(client, "boss") == ["RATE_LIMITED"]
     # when
-    with clock.frozen_at(T0 + window + timedelta(seconds=1)):
-        codes = await _login_codes(client, "boss")
+    age_throttle(superuser_connection, WINDOW + timedelta(seconds=1))
+    codes = await _login_codes(client, "boss")
     # then
     assert codes == []
 
 
-async def test_the_account_limit_still_holds_just_before_the_window_ends(client):
+async def test_the_limit_still_holds_just_before_the_window_ends(client, superuser_connection):
     # given
     factories.provider("boss")
-    window = timedelta(minutes=get_settings().throttle_window_minutes)
-    with clock.frozen_at(T0):
-        await _fail_logins(client, "boss", get_settings().login_failures_per_account)
+    await _fail_logins(client, "boss", _pair_limit())
     # when
-    with clock.frozen_at(T0 + window - timedelta(seconds=1)):
+    age_throttle(superuser_connection, WINDOW - timedelta(minutes=1))
+    codes = await _login_codes(client, "boss")
+    # then
+    assert codes == ["RATE_LIMITED"]
+
+
+async def test_addresses_of_one_ipv6_network_count_as_one_address():
+    # given: an IPv6 client can use every address of its /64
+    factories.provider("boss")
+    for host in range(1, _pair_limit() + 1):
+        async with client_at(f"2001:db8:0:7::{host}") as client:
+            await _fail_logins(client, "boss", 1)
+    # when
+    async with client_at("2001:db8:0:7::ffff") as same_network, client_at("2001:db8:0:8::1") as other_network:
+        codes = (await _login_codes(same_network, "boss"), await _login_codes(other_network, "boss"))
+    # then
+    assert codes == (["RATE_LIMITED"], [])
+
+
+# --- log-in, per account from anywhere ------------------------------------------------------------------
+
+async def test_failures_from_many_addresses_reach_the_looser_account_limit(monkeypatch):
+    # given: the account limit reached without reaching any address's limit
+    monkeypatch.setattr(get_settings(), "login_failures_per_account", 2 * (_pair_limit() - 1))
+    factories.provider("boss")
+    for address in ("192.0.2.1", "192.0.2.2"):
+        async with client_at(address) as client:
+            await _fail_logins(client, "boss", _pair_limit() - 1)
+    # when
+    async with client_at("192.0.2.3") as client:
         codes = await _login_codes(client, "boss")
     # then
     assert codes == ["RATE_LIMITED"]
+
+
+async def test_the_account_limit_does_not_apply_where_the_owner_logged_in_lately(monkeypatch):
+    # given: the owner once logged in at home, then failures from elsewhere reached the account limit
+    monkeypatch.setattr(get_settings(), "login_failures_per_account", 2 * (_pair_limit() - 1))
+    factories.provider("boss")
+    async with client_at("192.0.2.80") as home:
+        assert await _login_codes(home, "boss") == []
+    for address in ("192.0.2.1", "192.0.2.2"):
+        async with client_at(address) as client:
+            await _fail_logins(client, "boss", _pair_limit() - 1)
+    # when
+    async with client_at("192.0.2.80") as home, client_at("192.0.2.3") as elsewhere:
+        codes = (await _login_codes(home, "boss"), await _login_codes(elsewhere, "boss"))
+    # then
+    assert codes == ([], ["RATE_LIMITED"])
 
 
 # --- log-in, per client address ----------------------------------------------------------------------
@@ -153,16 +198,14 @@ async def test_an_address_limit_does_not_block_other_addresses(client, other_cli
     assert codes == []
 
 
-async def test_the_address_limit_expires_after_the_window(client):
+async def test_the_address_limit_expires_after_the_window(client, superuser_connection):
     # given
     factories.provider("boss")
-    window = timedelta(minutes=get_settings().throttle_window_minutes)
-    with clock.frozen_at(T0):
-        for n in range(get_settings().login_failures_per_address):
-            await _login_codes(client, f"guess{n}", "wrong-password")
+    for n in range(get_settings().login_failures_per_address):
+        await _login_codes(client, f"guess{n}", "wrong-password")
     # when
-    with clock.frozen_at(T0 + window + timedelta(seconds=1)):
-        codes = await _login_codes(client, "boss")
+    age_throttle(superuser_connection, WINDOW + timedelta(seconds=1))
+    codes = await _login_codes(client, "boss")
     # then
     assert codes == []
 
@@ -202,16 +245,14 @@ async def test_reset_requests_for_many_usernames_from_one_address_are_rate_limit
     assert (same_address, other_address) == (["RATE_LIMITED"], [])
 
 
-async def test_reset_rate_limit_expires_after_the_window(client):
+async def test_reset_rate_limit_expires_after_the_window(client, superuser_connection):
     # given
     factories.provider("boss")
-    window = timedelta(minutes=get_settings().throttle_window_minutes)
-    with clock.frozen_at(T0):
-        for _ in range(get_settings().password_resets_per_account):
-            await _reset_codes(client, "boss", "boss@p.test")
+    for _ in range(get_settings().password_resets_per_account):
+        await _reset_codes(client, "boss", "boss@p.test")
     # when
-    with clock.frozen_at(T0 + window + timedelta(seconds=1)):
-        codes = await _reset_codes(client, "boss", "boss@p.test")
+    age_throttle(superuser_connection, WINDOW + timedelta(seconds=1))
+    codes = await _reset_codes(client, "boss", "boss@p.test")
     # then
     assert codes == []
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import asyncio
+from datetime import timedelta
 
+import psycopg
 import pytest
 
-from comptoir import clock
 from comptoir.settings import get_settings
 from tests import factories
-from tests.tenancy.support import cheap_password_hashing  # noqa: F401
+from tests.conftest import SUPERUSER_IN_TEST_DB
+from tests.tenancy.support import age_sessions, cheap_password_hashing  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
@@ -22,9 +24,6 @@ REVOKE = """mutation Revoke($id: ID!) {
 MULTIPLE_SESSIONS = """mutation Settings($allowed: Boolean!) {
   sellerSettingsUpdate(input: {allowMultipleSessions: $allowed}) { seller { allowMultipleSessions } errors { code } }
 }"""
-
-T0 = datetime(2031, 3, 1, 9, 0, tzinfo=UTC)
-
 
 async def _me(client, token):
     return (await client.execute(ME, token=token))["data"]["me"]
@@ -111,30 +110,82 @@ async def test_session_revoke_with_a_malformed_id_is_not_found(client):
     assert [(e["code"], e["field"]) for e in result["data"]["sessionRevoke"]["errors"]] == [("NOT_FOUND", "id")]
 
 
-async def test_token_works_until_its_session_expires(client):
+async def test_token_works_until_its_session_expires(client, superuser_connection, monkeypatch):
     # given
+    monkeypatch.setattr(get_settings(), "session_idle_minutes", 0)
     factories.provider("boss")
     ttl = timedelta(hours=get_settings().session_ttl_hours)
-    with clock.frozen_at(T0):
-        token = await client.login("boss", factories.PASSWORD)
+    token = await client.login("boss", factories.PASSWORD)
     # when
-    with clock.frozen_at(T0 + ttl - timedelta(seconds=1)):
-        me = await _me(client, token)
+    age_sessions(superuser_connection, ttl - timedelta(minutes=1))
+    me = await _me(client, token)
     # then
     assert me == {"username": "boss"}
 
 
-async def test_token_of_an_expired_session_is_anonymous(client):
+async def test_token_of_an_expired_session_is_anonymous(client, superuser_connection, monkeypatch):
     # given
+    monkeypatch.setattr(get_settings(), "session_idle_minutes", 0)
     factories.provider("boss")
     ttl = timedelta(hours=get_settings().session_ttl_hours)
-    with clock.frozen_at(T0):
-        token = await client.login("boss", factories.PASSWORD)
+    token = await client.login("boss", factories.PASSWORD)
     # when
-    with clock.frozen_at(T0 + ttl + timedelta(seconds=1)):
-        result = await client.execute("{ me { username } viewer { user { username } } }", token=token)
+    age_sessions(superuser_connection, ttl + timedelta(seconds=1))
+    result = await client.execute("{ me { username } viewer { user { username } } }", token=token)
     # then
     assert result == {"data": {"me": None, "viewer": None}}
+
+
+async def test_a_session_idle_for_longer_than_the_idle_timeout_ends(client, superuser_connection):
+    # given
+    factories.provider("boss")
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    token = await client.login("boss", factories.PASSWORD)
+    # when
+    age_sessions(superuser_connection, idle + timedelta(seconds=1))
+    result = await client.execute("{ me { username } viewer { sessions { id } } }", token=token)
+    # then
+    assert result == {"data": {"me": None, "viewer": None}}
+
+
+async def test_activity_extends_a_session_beyond_the_idle_timeout(client, superuser_connection):
+    # given: a session used again just before it would have been idle for too long
+    factories.provider("boss")
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    token = await client.login("boss", factories.PASSWORD)
+    age_sessions(superuser_connection, idle - timedelta(minutes=1))
+    assert await _me(client, token) == {"username": "boss"}
+    # when: as long again without activity, longer than the idle timeout since the log-in
+    age_sessions(superuser_connection, idle - timedelta(minutes=1))
+    me = await _me(client, token)
+    # then
+    assert me == {"username": "boss"}
+
+
+async def test_a_request_does_not_wait_for_another_one_holding_its_session_row(client, superuser_connection):
+    # given: a session due to be marked seen, whose row a long transaction holds
+    factories.provider("boss")
+    token = await client.login("boss", factories.PASSWORD)
+    age_sessions(superuser_connection, timedelta(minutes=2))
+    with psycopg.connect(SUPERUSER_IN_TEST_DB.replace("+psycopg", "")) as holder:
+        holder.execute("SELECT id FROM sessions FOR UPDATE")
+        # when
+        me = await asyncio.wait_for(_me(client, token), timeout=10)
+    # then
+    assert me == {"username": "boss"}
+
+
+async def test_an_idle_session_is_not_listed_among_the_open_ones(client, superuser_connection):
+    # given
+    factories.provider("boss")
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    await client.login("boss", factories.PASSWORD)
+    age_sessions(superuser_connection, idle + timedelta(seconds=1))
+    # when
+    token = await client.login("boss", factories.PASSWORD)
+    sessions = (await client.execute(SESSIONS, token=token))["data"]["viewer"]["sessions"]
+    # then
+    assert [s["current"] for s in sessions] == [True]
 
 
 async def test_revoked_session_token_is_refused_where_login_is_required(client):

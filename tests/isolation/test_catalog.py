@@ -22,11 +22,12 @@ Connection = psycopg.Connection[Any]
 # adding one is a security review: it must be narrow (ids and what log-in needs, never whole rows).
 DEFINER_ALLOW_LIST = {
     "comptoir_login_lookup(text)": "credentials by username, before any tenant is known",
-    "comptoir_session_lookup(bytea,timestamp with time zone)": "bearer token -> tenant context",
+    "comptoir_session_lookup(bytea,integer)": "bearer token -> tenant context; marks the session seen",
     "comptoir_password_reset_target(text,text)": "username + e-mail -> user id, before any tenant",
-    "comptoir_password_reset_lookup(bytea,timestamp with time zone)": "reset token -> user id",
-    "comptoir_throttle_count(text[],timestamp with time zone)": "log-in rate limit, instance-wide",
-    "comptoir_throttle_record(text[],timestamp with time zone)": "log-in rate limit, instance-wide",
+    "comptoir_password_reset_lookup(bytea)": "reset token -> user id",
+    "comptoir_throttle_acquire(text[],integer[],integer[])": "log-in rate limit, instance-wide",
+    "comptoir_throttle_record(text[])": "log-in rate limit, instance-wide",
+    "comptoir_login_address_known(text,text)": "log-in: did this user log in from this address lately",
     "comptoir_throttle_clear(text[])": "log-in rate limit, instance-wide",
     "comptoir_customer_subscription_count(uuid,uuid)": "log-in: a customer without a subscription is refused",
     "comptoir_schema_version()": "readiness probe: the migration head",

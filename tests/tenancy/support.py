@@ -13,7 +13,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -139,6 +140,27 @@ def body_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     assert part is not None
     return str(part.get_content())
+
+
+def turn_back(connection: Any, table: str, columns: Sequence[str], by: timedelta) -> None:
+    """Move the stored timestamps back by `by`: what the database's clock sees once that time has passed.
+
+    The definer functions read the server's clock (migration 0008), which no test can freeze.
+    """
+    connection.execute(f"UPDATE {table} SET " + ", ".join(f"{column} = {column} - %(by)s" for column in columns),
+                       {"by": by})
+
+
+def age_sessions(connection: Any, by: timedelta) -> None:
+    turn_back(connection, "sessions", ["created_at", "last_seen_at", "expires_at"], by)
+
+
+def age_throttle(connection: Any, by: timedelta) -> None:
+    turn_back(connection, "auth_throttle", ["occurred_at"], by)
+
+
+def age_password_resets(connection: Any, by: timedelta) -> None:
+    turn_back(connection, "password_resets", ["created_at", "expires_at"], by)
 
 
 def _as_provider() -> Any:
