@@ -58,9 +58,9 @@ def authenticate(session: Session, *, token: str) -> TenantContext | None:
             "SELECT s.session_id, s.user_id, s.seller_id, s.customer_id, s.role,"
             " set_config('comptoir.role', s.role, true), set_config('comptoir.seller_id', s.seller_id::text, true),"
             " set_config('comptoir.customer_id', coalesce(s.customer_id::text, ''), true)"
-            " FROM comptoir_session_lookup(:digest, :now) s"
+            " FROM comptoir_session_lookup(:digest) s"  # expiry by the database's clock
         ),
-        {"digest": token_digest(token), "now": clock.now()},
+        {"digest": token_digest(token)},
     ).first()
     if row is None:
         return None
@@ -185,8 +185,7 @@ def request_password_reset(session: Session, *, username: str, email: str, clien
 def confirm_password_reset(session: Session, *, token: str, new_password: str) -> User:
     """Set a new password with a reset token; the token then dies, and so do all the user's sessions."""
     found = session.execute(
-        text("SELECT * FROM comptoir_password_reset_lookup(:d, :now)"),
-        {"d": token_digest(token), "now": clock.now()},
+        text("SELECT * FROM comptoir_password_reset_lookup(:d)"), {"d": token_digest(token)},
     ).first()
     if found is None:
         raise DomainError(AccountErrorCode.INVALID_TOKEN, "This link is invalid or has expired.", field="token")
