@@ -130,6 +130,12 @@ def _hosting(tenant: Tenant, number: int) -> None:
             hosting.Branding(seller_id=tenant.seller_id, title_text=tenant.name),
             hosting.CustomButton(seller_id=tenant.seller_id, owner_user_id=staff_user, label="Help",
                                  location="common", url="https://help.example.test/"),
+            # buttons no customer may see: on the seller's home, and one its owner keeps to itself
+            hosting.CustomButton(seller_id=tenant.seller_id, owner_user_id=staff_user, label="Staff",
+                                 location="seller_home", url="https://staff.example.test/"),
+            hosting.CustomButton(seller_id=tenant.seller_id, owner_user_id=staff_user, label="Mine",
+                                 location="customer_home", visible_only_to_me=True,
+                                 url="https://mine.example.test/"),
         ])
 
 
