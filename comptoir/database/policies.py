@@ -25,7 +25,8 @@ PLANS_OF_OWN_SUBSCRIPTIONS = (
     f" OR id IN (SELECT a.addon_id FROM subscription_addons a WHERE a.customer_id = {_CUSTOMER})"
 )
 POOL_ENTRIES_OF_OWN_SUBSCRIPTIONS = f"id IN ({OWN_SUBSCRIPTIONS.format(column='ip_pool_id')})"
-BUTTONS_FOR_CUSTOMERS = "location IN ('customer_home', 'customer_websites', 'common') AND NOT visible_only_to_me"
+BUTTONS_FOR_CUSTOMERS = (
+    "location IN ('customer_home', 'customer_websites', 'common') AND NOT visible_only_to_me")
 
 READ = grant(SELECT)
 READ_UPDATE = grant(SELECT, UPDATE)
@@ -73,11 +74,11 @@ TABLES: tuple[TablePolicy, ...] = (
     TablePolicy("custom_buttons", _staff(customer=grant(SELECT, rows=BUTTONS_FOR_CUSTOMERS))),
     # -- provisioning (0005) ---------------------------------------------------------------------
     TablePolicy("provisioning_requests", _staff()),
-    # -- intents and scheduled events (0006, added at merge) -------------------------------------
-    # TablePolicy("scheduled_events", _staff(reseller=READ_UPDATE)),
-    # -- storefront tables (later issue) ---------------------------------------------------------
-    # e.g. TablePolicy("catalog_items", _staff(storefront=grant(SELECT, rows="published"))),
-    #      TablePolicy("carts", _staff(storefront=grant(INSERT))),
+    # -- intents and scheduled events (0006) -----------------------------------------------------
+    # The lead declares scheduled_events here at merge: seller staff read and update, the provider and
+    # system everything, customers and storefronts nothing; migration 0007 then lists it.
+    # -- storefront tables (later issue): catalog rows with storefront=grant(SELECT, rows="published"),
+    # carts and orders with storefront=grant(INSERT) (docs/tenancy.md).
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

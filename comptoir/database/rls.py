@@ -204,7 +204,8 @@ def role_aware_table(policy: TablePolicy) -> list[str]:
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
         *(f"DROP POLICY IF EXISTS {policy.name}_{suffix} ON {table}" for suffix in _LEGACY_POLICIES),
         f"REVOKE ALL ON {table} FROM {APP_ROLE}",
-        *([f"GRANT {', '.join(op.value for op in operations)} ON {table} TO {APP_ROLE}"] if operations else []),
+        *([f"GRANT {', '.join(op.value for op in operations)} ON {table} TO {APP_ROLE}"]
+          if operations else []),
         f"CREATE POLICY {policy.name}_base ON {table} AS PERMISSIVE FOR ALL TO {APP_ROLE}"
         " USING (true) WITH CHECK (true)",
         *_policy(policy, "tenant", "ALL", seller_rule),
@@ -219,5 +220,6 @@ def role_aware_table(policy: TablePolicy) -> list[str]:
         paths = ", ".join(f"'{path}'" for path in policy.customer_may_change)
         statements.append(
             f"CREATE TRIGGER {policy.name}_customer_columns BEFORE UPDATE ON {table} FOR EACH ROW"
-            f" WHEN (comptoir_current_role() = 'customer') EXECUTE FUNCTION comptoir_guard_columns('customer', {paths})")
+            " WHEN (comptoir_current_role() = 'customer')"
+            f" EXECUTE FUNCTION comptoir_guard_columns('customer', {paths})")
     return statements

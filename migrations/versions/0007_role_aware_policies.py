@@ -27,7 +27,7 @@ TABLES = (
     "sellers", "reseller_allocations", "customers", "users", "sessions", "password_resets", "email_outbox",
     "service_plans", "ip_addresses", "ip_pool", "subscriptions", "subscription_addons", "sites",
     "background_jobs", "skeletons", "branding", "custom_buttons", "provisioning_requests",
-    # 0006 (merge): "scheduled_events",
+    # the lead adds 0006's scheduled_events here at merge, with its entry in policies.py
 )
 
 GUARDS = [
@@ -50,8 +50,8 @@ GUARDS = [
     """CREATE OR REPLACE FUNCTION comptoir_guard_pool_update() RETURNS trigger LANGUAGE plpgsql AS $fn$
        BEGIN
          IF comptoir_current_role() IS DISTINCT FROM 'provider'
-            AND (NEW.type, NEW.ip_address_id, NEW.address) IS DISTINCT FROM (OLD.type, OLD.ip_address_id, OLD.address)
-         THEN
+            AND (NEW.type, NEW.ip_address_id, NEW.address)
+                IS DISTINCT FROM (OLD.type, OLD.ip_address_id, OLD.address) THEN
            RAISE EXCEPTION 'only the provider changes a pool entry''s type or address'
              USING ERRCODE = 'insufficient_privilege';
          END IF;

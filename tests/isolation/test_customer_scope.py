@@ -47,7 +47,8 @@ def test_customer_reads_the_plans_and_add_ons_of_its_subscriptions_only(
 
 def test_customer_reads_the_pool_entries_of_its_subscriptions_only(
         world: World, app: Connection, superuser: Connection) -> None:
-    meant = ids(superuser, "SELECT ip_pool_id FROM subscriptions WHERE customer_id = %s", me(world).actor.customer_id)
+    meant = ids(superuser, "SELECT ip_pool_id FROM subscriptions WHERE customer_id = %s",
+                me(world).actor.customer_id)
     with as_customer(app, world):
         seen = ids(app, "SELECT id FROM ip_pool")
     assert seen == meant != set()
@@ -135,6 +136,7 @@ def test_customer_cannot_change_anything_else_of_its_own_rows(
 
 def test_staff_are_not_bound_by_the_customers_column_guard(world: World, app: Connection) -> None:
     with acting_as(app, "reseller", world.alpha.seller_id):
-        touched = app.execute("UPDATE subscriptions SET status = 'suspended', expiration_date = '2999-12-31'").rowcount
+        touched = app.execute(
+            "UPDATE subscriptions SET status = 'suspended', expiration_date = '2999-12-31'").rowcount
     assert touched > 0
 

@@ -10,7 +10,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg.errors import ForeignKeyViolation, InsufficientPrivilege, InvalidParameterValue, UndefinedFunction
+from psycopg.errors import (
+    ForeignKeyViolation,
+    InsufficientPrivilege,
+    InvalidParameterValue,
+    UndefinedFunction,
+)
 from psycopg.types.json import Jsonb
 
 from comptoir.tenancy.security import token_digest
@@ -31,8 +36,10 @@ def providers_address(superuser: Connection, world: World) -> dict[str, Any]:
 # -- overselling ----------------------------------------------------------------------------------------
 
 
-def test_reseller_cannot_turn_on_its_own_overselling_without_the_permission(world: World, app: Connection) -> None:
-    with acting_as(app, "reseller", world.alpha.seller_id), pytest.raises(InsufficientPrivilege, match="overselling"):
+def test_reseller_cannot_turn_on_its_own_overselling_without_the_permission(
+        world: World, app: Connection) -> None:
+    with acting_as(app, "reseller", world.alpha.seller_id), \
+            pytest.raises(InsufficientPrivilege, match="overselling"):
         app.execute("UPDATE reseller_allocations SET overselling_allowed = true")
 
 
@@ -58,15 +65,18 @@ def test_provider_sets_a_resellers_overselling(world: World, app: Connection) ->
 # -- the IP pool ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("change", ["type = 'dedicated'", "address = '198.18.0.1'", "ip_address_id = %(provider)s"])
+@pytest.mark.parametrize("change", [
+    "type = 'dedicated'", "address = '198.18.0.1'", "ip_address_id = %(provider)s"])
 def test_reseller_cannot_change_a_pool_entrys_type_or_address(
         world: World, app: Connection, superuser: Connection, change: str) -> None:
     params = {"provider": providers_address(superuser, world)["id"]}
-    with acting_as(app, "reseller", world.alpha.seller_id), pytest.raises(InsufficientPrivilege, match="provider"):
+    with acting_as(app, "reseller", world.alpha.seller_id), \
+            pytest.raises(InsufficientPrivilege, match="provider"):
         app.execute(f"UPDATE ip_pool SET {change}", params)  # noqa: S608
 
 
-def test_reseller_picks_the_default_site_of_its_pool_entry(world: World, app: Connection, superuser: Connection) -> None:
+def test_reseller_picks_the_default_site_of_its_pool_entry(
+        world: World, app: Connection, superuser: Connection) -> None:
     entry = alpha_entry(superuser, world)
     subscription = one_row(superuser, "subscriptions", "ip_pool_id = %s", entry["id"])
     with acting_as(app, "reseller", world.alpha.seller_id):
@@ -117,12 +127,14 @@ def test_definer_look_ups_take_no_time_from_the_caller(superuser: Connection) ->
     assert timed == CALLER_TIMED
 
 
-def test_an_old_time_cannot_revive_an_expired_session(world: World, app: Connection, superuser: Connection) -> None:
+def test_an_old_time_cannot_revive_an_expired_session(
+        world: World, app: Connection, superuser: Connection) -> None:
     digest = token_digest(world.tokens[world.alpha.staff.username])
     lookup = "SELECT count(*) FROM comptoir_session_lookup(%s)"
     assert app.execute(lookup, (digest,)).fetchone()[0] == 1
     # given the session expired a second ago
-    superuser.execute("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = %s", (digest,))
+    superuser.execute("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE token_hash = %s",
+                      (digest,))
     try:
         # then the look-up refuses it, and no caller-supplied "now" can be passed to say otherwise
         assert app.execute(lookup, (digest,)).fetchone()[0] == 0

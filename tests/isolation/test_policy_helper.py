@@ -74,13 +74,15 @@ def catalog(superuser: Connection, world: World) -> Iterator[None]:
         for tenant in (world.alpha, world.bravo):
             superuser.execute("INSERT INTO rls_probe.catalog_items (seller_id, name, published)"
                               " VALUES (%s, %s, true), (%s, %s, false)",
-                              (tenant.seller_id, f"{tenant.name} public", tenant.seller_id, f"{tenant.name} draft"))
+                              (tenant.seller_id, f"{tenant.name} public",
+                               tenant.seller_id, f"{tenant.name} draft"))
         yield
     finally:
         superuser.execute("DROP SCHEMA rls_probe CASCADE")
 
 
-def test_storefront_reads_the_published_rows_of_its_seller_only(world: World, app: Connection, catalog: None) -> None:
+def test_storefront_reads_the_published_rows_of_its_seller_only(
+        world: World, app: Connection, catalog: None) -> None:
     with acting_as(app, "storefront", world.alpha.seller_id):
         names = [row[0] for row in app.execute("SELECT name FROM rls_probe.catalog_items")]
         changed = app.execute("UPDATE rls_probe.catalog_items SET published = true").rowcount
