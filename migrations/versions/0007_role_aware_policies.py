@@ -5,6 +5,7 @@
    writes its seller's tables beyond what is meant for it; the storefront role gets nothing yet.
 2. A reseller cannot turn on its own overselling unless its allocation lets it, nor change a pool
    entry's type or address (only the provider does); pool entries point at the registered address.
+   Revoked sessions and used reset links stay so.
 3. The definer look-ups take "now" from the server's clock, not from the caller, and the throttle
    functions refuse non-finite times and unbounded key lists.
 
@@ -59,6 +60,19 @@ GUARDS = [
        END $fn$""",
     """CREATE TRIGGER ip_pool_guard BEFORE UPDATE ON ip_pool
        FOR EACH ROW EXECUTE FUNCTION comptoir_guard_pool_update()""",
+    # A customer may end its sessions and use up its reset links, never revive them: nobody may.
+    """CREATE OR REPLACE FUNCTION comptoir_guard_set_once() RETURNS trigger LANGUAGE plpgsql AS $fn$
+       BEGIN
+         IF (to_jsonb(OLD) -> TG_ARGV[0]) <> 'null'::jsonb
+            AND (to_jsonb(NEW) -> TG_ARGV[0]) IS DISTINCT FROM (to_jsonb(OLD) -> TG_ARGV[0]) THEN
+           RAISE EXCEPTION '%.% is set once', TG_TABLE_NAME, TG_ARGV[0] USING ERRCODE = 'insufficient_privilege';
+         END IF;
+         RETURN NEW;
+       END $fn$""",
+    """CREATE TRIGGER sessions_revoked_once BEFORE UPDATE OF revoked_at ON sessions
+       FOR EACH ROW EXECUTE FUNCTION comptoir_guard_set_once('revoked_at')""",
+    """CREATE TRIGGER password_resets_used_once BEFORE UPDATE OF used_at ON password_resets
+       FOR EACH ROW EXECUTE FUNCTION comptoir_guard_set_once('used_at')""",
     # The one reference into another tenant: an entry names the address the provider registered (and
     # goes with it). Only the provider's context and workers insert entries, so the check's view of
     # the provider's rows tells a reseller nothing.

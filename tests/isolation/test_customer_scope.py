@@ -140,3 +140,14 @@ def test_staff_are_not_bound_by_the_customers_column_guard(world: World, app: Co
             "UPDATE subscriptions SET status = 'suspended', expiration_date = '2999-12-31'").rowcount
     assert touched > 0
 
+
+@pytest.mark.parametrize(("table", "column"), [("sessions", "revoked_at"), ("password_resets", "used_at")])
+@pytest.mark.parametrize("role", ["customer", "reseller"])
+def test_ended_sessions_and_used_reset_links_cannot_be_revived(
+        world: World, app: Connection, table: str, column: str, role: str) -> None:
+    customer = me(world).actor.customer_id if role == "customer" else None
+    with acting_as(app, role, world.alpha.seller_id, customer):
+        ended = app.execute(f"UPDATE {table} SET {column} = now() WHERE {column} IS NULL").rowcount  # noqa: S608
+        with pytest.raises(InsufficientPrivilege, match="set once"), app.transaction():
+            app.execute(f"UPDATE {table} SET {column} = NULL")  # noqa: S608
+    assert ended > 0
