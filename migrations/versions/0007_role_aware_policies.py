@@ -63,16 +63,15 @@ GUARDS = [
     # A customer may end its sessions and use up its reset links, never revive them: nobody may.
     """CREATE OR REPLACE FUNCTION comptoir_guard_set_once() RETURNS trigger LANGUAGE plpgsql AS $fn$
        BEGIN
-         IF (to_jsonb(OLD) -> TG_ARGV[0]) <> 'null'::jsonb
-            AND (to_jsonb(NEW) -> TG_ARGV[0]) IS DISTINCT FROM (to_jsonb(OLD) -> TG_ARGV[0]) THEN
-           RAISE EXCEPTION '%.% is set once', TG_TABLE_NAME, TG_ARGV[0] USING ERRCODE = 'insufficient_privilege';
-         END IF;
-         RETURN NEW;
+         RAISE EXCEPTION '%.% is set once', TG_TABLE_NAME, TG_ARGV[0] USING ERRCODE = 'insufficient_privilege';
        END $fn$""",
-    """CREATE TRIGGER sessions_revoked_once BEFORE UPDATE OF revoked_at ON sessions
-       FOR EACH ROW EXECUTE FUNCTION comptoir_guard_set_once('revoked_at')""",
-    """CREATE TRIGGER password_resets_used_once BEFORE UPDATE OF used_at ON password_resets
-       FOR EACH ROW EXECUTE FUNCTION comptoir_guard_set_once('used_at')""",
+    # (WHEN rather than UPDATE OF: the isolation suite reads columns a trigger watches as unique keys)
+    """CREATE TRIGGER sessions_revoked_once BEFORE UPDATE ON sessions FOR EACH ROW
+       WHEN (OLD.revoked_at IS NOT NULL AND NEW.revoked_at IS DISTINCT FROM OLD.revoked_at)
+       EXECUTE FUNCTION comptoir_guard_set_once('revoked_at')""",
+    """CREATE TRIGGER password_resets_used_once BEFORE UPDATE ON password_resets FOR EACH ROW
+       WHEN (OLD.used_at IS NOT NULL AND NEW.used_at IS DISTINCT FROM OLD.used_at)
+       EXECUTE FUNCTION comptoir_guard_set_once('used_at')""",
     # The one reference into another tenant: an entry names the address the provider registered (and
     # goes with it). Only the provider's context and workers insert entries, so the check's view of
     # the provider's rows tells a reseller nothing.
