@@ -91,7 +91,7 @@ class Operation(enum.Enum):
 
 EVERY_OPERATION = tuple(Operation)
 ROLES = ("provider", "reseller", "customer", "storefront", "system")  # comptoir.tenancy.context.Role values
-# Policy and trigger names every version of this helper has created, dropped before re-creating.
+# Policies dropped before re-creating: those `tenant_table` made, and an own-rows rule a table may have lost.
 _LEGACY_POLICIES = ("base", "seller", "customer", "own_rows")
 
 

@@ -11,8 +11,9 @@ import pytest
 from psycopg.errors import InsufficientPrivilege
 
 from comptoir.database.policies import POLICIES
-from comptoir.database.rls import EVERYTHING, Operation, TablePolicy, grant, role_aware_table
+from comptoir.database.rls import EVERYTHING, ROLES, Operation, TablePolicy, grant, role_aware_table
 from comptoir.database.urls import APP_ROLE
+from comptoir.tenancy.context import Role
 from tests.isolation.catalog import Tables
 from tests.isolation.test_rls_raw_sql import acting_as
 from tests.isolation.world import World
@@ -39,6 +40,10 @@ def test_re_applying_a_declaration_leaves_the_same_policies(superuser: Connectio
             superuser.execute(statement)
         after = superuser.execute(TABLE_POLICIES, (tenant_table,)).fetchall()
     assert after == before
+
+
+def test_the_helper_knows_every_role_a_context_can_state() -> None:
+    assert set(ROLES) == {role.value for role in Role}
 
 
 def test_a_declaration_naming_an_unknown_role_is_refused() -> None:
