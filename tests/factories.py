@@ -56,10 +56,14 @@ def customer(seller: Actor, username: str, *, email: str | None = None, subscrib
 def _first_subscription(session, seller_id: uuid.UUID, customer_id: uuid.UUID, username: str) -> None:  # type: ignore[no-untyped-def]
     """Test data written directly: a custom subscription on a private pool entry of the seller."""
     from comptoir.hosting import plan_values as pv
-    from comptoir.hosting.models import IpPoolEntry, Subscription
+    from comptoir.hosting.models import IpAddress, IpPoolEntry, Subscription
 
     handle = "".join(ch for ch in username.lower() if ch.isalnum())[:20] or "customer"
-    entry = IpPoolEntry(seller_id=seller_id, ip_address_id=uuid.uuid4(), address="203.0.113.250", type="shared")
+    # a pool entry names a registered address (a foreign key): one of the seller's own, made up here
+    address = IpAddress(seller_id=seller_id, address=f"2001:db8::{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}")
+    session.add(address)
+    session.flush()
+    entry = IpPoolEntry(seller_id=seller_id, ip_address_id=address.id, address=address.address, type="shared")
     session.add(entry)
     session.flush()
     session.add(Subscription(seller_id=seller_id, customer_id=customer_id, domain_name=f"{handle}-{uuid.uuid4().hex[:8]}.test",

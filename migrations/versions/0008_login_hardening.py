@@ -147,11 +147,11 @@ SESSIONS = [
     ),
 ]
 
+# As migration 0007 left them (the reset look-up keeps its signature and is replaced in place).
 OLD_SIGNATURES = [
     "comptoir_throttle_count(text[], timestamptz)",
     "comptoir_throttle_record(text[], timestamptz)",
-    "comptoir_session_lookup(bytea, timestamptz)",
-    "comptoir_password_reset_lookup(bytea, timestamptz)",
+    "comptoir_session_lookup(bytea)",
 ]
 
 
@@ -166,55 +166,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for signature in ("comptoir_throttle_acquire(text[], integer[], integer[])", "comptoir_throttle_record(text[])",
-                      "comptoir_login_address_known(text, text)",
-                      "comptoir_session_lookup(bytea, integer)", "comptoir_password_reset_lookup(bytea)"):
-        op.execute(f"DROP FUNCTION {signature}")
-    op.execute("REVOKE UPDATE (last_seen_at) ON sessions FROM comptoir_definer")
-    op.execute("DROP INDEX auth_throttle_age")
-    op.execute("GRANT CREATE ON SCHEMA public TO comptoir_definer")
-    for statement in _previous_functions():
-        op.execute(statement)
-    op.execute("REVOKE CREATE ON SCHEMA public FROM comptoir_definer")
-
-
-def _previous_functions() -> list[str]:
-    """The functions as migrations 0001 and 0003 left them (the caller's clock)."""
-    return [
-        *definer_function(
-            "comptoir_throttle_count(p_keys text[], p_since timestamptz)",
-            "SELECT coalesce(max(n), 0)::int FROM (SELECT count(*) AS n FROM auth_throttle"
-            " WHERE key = ANY(p_keys) AND occurred_at > p_since GROUP BY key) per_key",
-            returns="integer",
-        ),
-        *definer_function(
-            "comptoir_throttle_record(p_keys text[], p_now timestamptz)",
-            "DELETE FROM auth_throttle WHERE key = ANY(p_keys) AND occurred_at < p_now - interval '1 day';"
-            " INSERT INTO auth_throttle (key, occurred_at) SELECT k, p_now FROM unnest(p_keys) AS k;",
-            returns="void", volatility="VOLATILE",
-        ),
-        *definer_function(
-            "comptoir_throttle_clear(p_keys text[])",
-            "DELETE FROM auth_throttle WHERE key = ANY(p_keys);",
-            returns="void", volatility="VOLATILE",
-        ),
-        *definer_function(
-            "comptoir_session_lookup(p_token_hash bytea, p_now timestamptz)",
-            """SELECT t.id, t.user_id, t.seller_id, t.customer_id, u.role
-                 FROM sessions t
-                 JOIN users u ON u.seller_id = t.seller_id AND u.id = t.user_id
-                 JOIN sellers s ON s.id = t.seller_id
-                 LEFT JOIN customers c ON c.seller_id = t.seller_id AND c.id = t.customer_id
-                WHERE t.token_hash = p_token_hash AND t.revoked_at IS NULL AND t.expires_at > p_now
-                  AND u.status = 'active' AND s.status = 'active'
-                  AND (u.role = 'provider') = (s.kind = 'provider')
-                  AND (t.customer_id IS NULL OR c.status = 'active')""",
-            returns="TABLE (session_id uuid, user_id uuid, seller_id uuid, customer_id uuid, role text)",
-        ),
-        *definer_function(
-            "comptoir_password_reset_lookup(p_token_hash bytea, p_now timestamptz)",
-            """SELECT r.id, r.user_id, r.seller_id, r.customer_id FROM password_resets r
-                WHERE r.token_hash = p_token_hash AND r.used_at IS NULL AND r.expires_at > p_now""",
-            returns="TABLE (reset_id uuid, user_id uuid, seller_id uuid, customer_id uuid)",
-        ),
-    ]
+    # Like 0007 below it: the role-aware policies and these look-ups go back only with a restore.
+    raise NotImplementedError("0008 cannot be downgraded; restore a backup taken before the upgrade")

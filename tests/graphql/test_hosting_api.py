@@ -126,6 +126,20 @@ async def test_customer_sees_only_its_own_subscriptions_and_features_per_permiss
     assert "limit.subdomains" in staff_features and "limit.mailing_lists" not in staff_features
 
 
+async def test_customer_sees_the_plan_add_ons_and_address_of_its_own_subscription(client, world):
+    # row security lets a customer read only the seller's plans its subscriptions use (issue 7)
+    _, seller, entry, customer = world
+    gold, extra = plan(seller.seller_id, "Gold"), addon(seller.seller_id, "Extra")
+    plan(seller.seller_id, "Unused")
+    subscribe(seller.seller_id, entry, plan_id=gold, addon_ids=(extra,), customer_id=customer.customer_id)
+    token = await client.login("carol", factories.PASSWORD)
+    result = await client.execute(SUBSCRIPTIONS, {"first": 10}, token=token)
+    node = result["data"]["subscriptions"]["edges"][0]["node"]
+    assert (node["plan"]["name"], [a["name"] for a in node["addons"]]) == ("Gold", ["Extra"])
+    assert node["ipAddress"] and node["customer"] == {"id": encode_id("Customer", customer.customer_id),
+                                                      "contactName": "Carol"}
+
+
 async def test_effective_values_say_where_each_value_comes_from(client, world):
     _, seller, entry, _ = world
     gold = plan(seller.seller_id, "Gold", limits={Resource.MAILBOXES: 10})

@@ -54,6 +54,11 @@ class Tables:
     customer_owned: tuple[str, ...]
     internal: tuple[str, ...]
 
+    @property
+    def seller_owned(self) -> tuple[str, ...]:
+        """Tenant tables whose rows belong to the seller alone (no customer column)."""
+        return tuple(table for table in self.tenant if table not in self.customer_owned)
+
 
 def app_conninfo() -> str:
     """The app role's URL as tests/conftest.py exports it, without SQLAlchemy's driver suffix."""

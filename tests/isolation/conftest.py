@@ -28,7 +28,7 @@ from tests.isolation.world import World, assert_populated, build_world, truncate
 
 Connection = psycopg.Connection[Any]
 TABLE_PARAMETERS = {"tenant_table": "tenant", "customer_table": "customer_owned",
-                    "internal_table": "internal"}
+                    "seller_table": "seller_owned", "internal_table": "internal"}
 
 
 def superuser_conninfo() -> str:

@@ -135,6 +135,12 @@ def _hosting(tenant: Tenant, number: int) -> None:
                                  location="common", url="https://help.example.test/"),
             ScheduledEvent(seller_id=tenant.seller_id, kind="expiration_check", run_at=clock.now(),
                            recurrence="P1D"),
+            # buttons no customer may see: on the seller's home, and one its owner keeps to itself
+            panel.CustomButton(seller_id=tenant.seller_id, owner_user_id=staff_user, label="Staff",
+                                 location="seller_home", url="https://staff.example.test/"),
+            panel.CustomButton(seller_id=tenant.seller_id, owner_user_id=staff_user, label="Mine",
+                                 location="customer_home", visible_only_to_me=True,
+                                 url="https://mine.example.test/"),
         ])
 
 

@@ -1,0 +1,84 @@
+"""Who may do what to each tenant table: the one declaration migrations turn into policies.
+
+Per table and role (provider, reseller = staff of the current seller, customer, storefront, system =
+a worker acting for one seller), the operations allowed and, where narrower than "every row of the
+current seller", which rows. Tenant isolation is always added on top (the provider alone reads across
+sellers), and a customer is always confined to its own rows of a table with `customer_column`.
+A role absent from a table's grants can do nothing there.
+
+Changing an entry changes nothing in a database already migrated: add a migration that re-applies the
+table (`role_aware_table(POLICIES["table"])`). tests/isolation/test_role_matrix.py holds, apart from
+this file, the matrix these declarations must produce.
+"""
+
+from __future__ import annotations
+
+from comptoir.database.rls import EVERYTHING, Grant, Operation, TablePolicy, grant
+
+SELECT, INSERT, UPDATE, DELETE = Operation.SELECT, Operation.INSERT, Operation.UPDATE, Operation.DELETE
+
+# Rows a customer may read although they are the seller's: what its own subscriptions point at.
+_CUSTOMER = "(SELECT comptoir_current_customer())"
+OWN_SUBSCRIPTIONS = f"SELECT s.{{column}} FROM subscriptions s WHERE s.customer_id = {_CUSTOMER}"
+PLANS_OF_OWN_SUBSCRIPTIONS = (
+    f"id IN ({OWN_SUBSCRIPTIONS.format(column='plan_id')})"
+    f" OR id IN (SELECT a.addon_id FROM subscription_addons a WHERE a.customer_id = {_CUSTOMER})"
+)
+POOL_ENTRIES_OF_OWN_SUBSCRIPTIONS = f"id IN ({OWN_SUBSCRIPTIONS.format(column='ip_pool_id')})"
+BUTTONS_FOR_CUSTOMERS = (
+    "location IN ('customer_home', 'customer_websites', 'common') AND NOT visible_only_to_me")
+
+READ = grant(SELECT)
+READ_UPDATE = grant(SELECT, UPDATE)
+
+
+def _staff(*, reseller: Grant = EVERYTHING, system: Grant = EVERYTHING, **others: Grant) -> dict[str, Grant]:
+    """The provider may do everything everywhere; the seller's staff and its workers as given."""
+    return {"provider": EVERYTHING, "reseller": reseller, "system": system, **others}
+
+
+TABLES: tuple[TablePolicy, ...] = (
+    # -- tenancy (0001) --------------------------------------------------------------------------
+    # A seller changes its own settings; creating sellers and allocations is the provider's (0003's
+    # guards also keep kind, status, limits, permissions and overselling to it).
+    TablePolicy("sellers", _staff(reseller=READ_UPDATE, system=READ_UPDATE, customer=READ)),
+    TablePolicy("reseller_allocations", _staff(reseller=READ_UPDATE, system=READ_UPDATE)),
+    TablePolicy("customers", _staff(customer=READ), customer_column="id"),
+    # A customer edits its own profile, preferences and password, nothing else of its user.
+    TablePolicy("users", _staff(customer=READ_UPDATE), customer_column="customer_id", customer_may_change=(
+        "full_name", "email", "phone", "country", "locale", "theme", "button_label_length", "password_hash",
+        "password_changed_at", "updated_at")),
+    # Log-in opens the session in the user's own context; log-out and "sign out elsewhere" revoke.
+    TablePolicy("sessions", _staff(customer=grant(SELECT, INSERT, UPDATE)), customer_column="customer_id",
+                customer_may_change=("revoked_at", "last_seen_at")),
+    # Changing one's password voids one's outstanding reset links.
+    TablePolicy("password_resets", _staff(customer=READ_UPDATE), customer_column="customer_id",
+                customer_may_change=("used_at",)),
+    TablePolicy("email_outbox", _staff(), customer_column="customer_id"),
+    # -- hosting (0002) --------------------------------------------------------------------------
+    TablePolicy("service_plans", _staff(customer=grant(SELECT, rows=PLANS_OF_OWN_SUBSCRIPTIONS))),
+    # The provider registers addresses and assigns them: a reseller only reads its pool and picks the
+    # default site of an entry (the pool guard keeps type and address to the provider).
+    TablePolicy("ip_addresses", _staff(reseller=READ)),
+    TablePolicy("ip_pool", _staff(reseller=READ_UPDATE,
+                                  customer=grant(SELECT, rows=POOL_ENTRIES_OF_OWN_SUBSCRIPTIONS))),
+    # A customer changes the PHP settings of its own subscriptions and sites (SPEC §4.4).
+    TablePolicy("subscriptions", _staff(customer=READ_UPDATE), customer_column="customer_id",
+                customer_may_change=("customization.php_directives", "updated_at")),
+    TablePolicy("subscription_addons", _staff(customer=READ), customer_column="customer_id"),
+    TablePolicy("sites", _staff(customer=READ_UPDATE), customer_column="customer_id",
+                customer_may_change=("php_directives",)),
+    TablePolicy("background_jobs", _staff()),
+    TablePolicy("skeletons", _staff()),
+    TablePolicy("branding", _staff(customer=READ)),
+    TablePolicy("custom_buttons", _staff(customer=grant(SELECT, rows=BUTTONS_FOR_CUSTOMERS))),
+    # -- provisioning (0005) ---------------------------------------------------------------------
+    TablePolicy("provisioning_requests", _staff()),
+    # -- intents and scheduled events (0006) -----------------------------------------------------
+    # Seller staff read their events and run one now (an update); the scheduler, as system, does the rest.
+    TablePolicy("scheduled_events", _staff(reseller=READ_UPDATE)),
+    # -- storefront tables (later issue): catalog rows with storefront=grant(SELECT, rows="published"),
+    # carts and orders with storefront=grant(INSERT) (docs/tenancy.md).
+)
+
+POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}
