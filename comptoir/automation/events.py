@@ -21,10 +21,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from comptoir import clock
+from comptoir.automation.errors import AutomationErrorCode
 from comptoir.automation.models import ScheduledEvent
 from comptoir.automation.rules import Recurrence
 from comptoir.database.engine import session_scope
 from comptoir.database.intents import backoff
+from comptoir.database.pagination import Page, PageRequest, paginate
+from comptoir.errors import CommonErrorCode, DomainError
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import Seller
 
@@ -180,11 +183,43 @@ def _next_run(session: Session, event: ScheduledEvent, after: datetime) -> datet
 
 # ---- what the API offers ------------------------------------------------------------------------
 
-def get(*, session: Session, event_id: uuid.UUID) -> ScheduledEvent | None:
-    """An event visible in the caller's context (row security decides)."""
-    return session.scalars(select(ScheduledEvent).where(ScheduledEvent.id == event_id)).one_or_none()
-
-
 def run_now(*, seller_id: uuid.UUID, event_id: uuid.UUID) -> EventRun | None:
     """Run an event now, whatever its run time; a recurring one then keeps its rhythm from now."""
     return run_event(seller_id=seller_id, event_id=event_id, only_if_due=False)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    kind: str | None = None
+    status: EventStatus | None = None
+    seller_id: uuid.UUID | None = None
+
+
+class EventSort(enum.Enum):
+    RUN_AT = "run_at"
+    KIND = "kind"
+
+
+def list_events(*, session: Session, filter_: EventFilter, page: PageRequest, sort: EventSort) -> Page[ScheduledEvent]:
+    """The events the caller may see (row security: its seller's, or every seller's for the provider)."""
+    if filter_.kind is not None and filter_.kind not in _kinds:
+        raise DomainError(AutomationErrorCode.UNKNOWN_EVENT_KIND, f"No event kind {filter_.kind!r}; "
+                          f"known: {', '.join(sorted(_kinds))}.", field="filter.kind")
+    statement = select(ScheduledEvent)
+    if filter_.kind is not None:
+        statement = statement.where(ScheduledEvent.kind == filter_.kind)
+    if filter_.status is not None:
+        statement = statement.where(ScheduledEvent.status == filter_.status.value)
+    if filter_.seller_id is not None:
+        statement = statement.where(ScheduledEvent.seller_id == filter_.seller_id)
+    column = ScheduledEvent.run_at if sort is EventSort.RUN_AT else ScheduledEvent.kind
+    return paginate(session, statement, page, sort_column=column, id_column=ScheduledEvent.id)
+
+
+def get_or_raise(*, session: Session, event_id: uuid.UUID) -> ScheduledEvent:
+    """An event visible in the caller's context, read afresh (a tick may just have run it)."""
+    event = session.scalars(select(ScheduledEvent).where(ScheduledEvent.id == event_id)
+                            .execution_options(populate_existing=True)).one_or_none()
+    if event is None:
+        raise DomainError(CommonErrorCode.NOT_FOUND, "No scheduled event with this id.", field="id")
+    return event

@@ -3,7 +3,6 @@ running every event that falls due on the way, in order."""
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime, timedelta
 
@@ -12,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from comptoir import clock
 from comptoir.automation import events, intents
+from comptoir.automation.errors import AutomationErrorCode
 from comptoir.automation.events import EventRun
 from comptoir.automation.rules import day_steps
 from comptoir.database.engine import session_scope
@@ -23,23 +23,17 @@ from comptoir.tenancy.context import Role, TenantContext
 LONGEST_ADVANCE = timedelta(days=3 * 366)
 
 
-class SandboxErrorCode(enum.Enum):
-    SANDBOX_DISABLED = "sandbox_disabled"
-    NOT_IN_FUTURE = "not_in_future"
-    TOO_FAR = "too_far"
-
-
 def advance(*, provider_seller_id: uuid.UUID, to: datetime) -> list[EventRun]:
     """Move the instance's clock to `to`, stopping at every midnight (UTC) on the way: at each stop the
     due events run, oldest first, then the intents they wrote are performed. Returns every run."""
     if not get_settings().sandbox:
-        raise DomainError(SandboxErrorCode.SANDBOX_DISABLED, "The instance is not in sandbox mode "
+        raise DomainError(AutomationErrorCode.SANDBOX_DISABLED, "The instance is not in sandbox mode "
                           "(COMPTOIR_SANDBOX=true): its clock cannot be moved.", field="to")
     start = clock.now()
     if to <= start:
-        raise DomainError(SandboxErrorCode.NOT_IN_FUTURE, "The sandbox clock only moves forward.", field="to")
+        raise DomainError(AutomationErrorCode.NOT_IN_FUTURE, "The sandbox clock only moves forward.", field="to")
     if to - start > LONGEST_ADVANCE:
-        raise DomainError(SandboxErrorCode.TOO_FAR, "Advance at most three years at a time.", field="to")
+        raise DomainError(AutomationErrorCode.TOO_FAR, "Advance at most three years at a time.", field="to")
     runs: list[EventRun] = []
     for stop in day_steps(start, to):
         _move_clock(provider_seller_id, stop)
@@ -53,6 +47,6 @@ def _move_clock(provider_seller_id: uuid.UUID, moment: datetime) -> None:
         try:
             ahead_by = session.execute(text("SELECT comptoir_clock_advance_to(:to)"), {"to": moment}).scalar_one()
         except DBAPIError as error:  # another advance moved it past `moment` meanwhile
-            raise DomainError(SandboxErrorCode.NOT_IN_FUTURE, "The sandbox clock has moved meanwhile.",
+            raise DomainError(AutomationErrorCode.NOT_IN_FUTURE, "The sandbox clock has moved meanwhile.",
                               field="to") from error
     clock.set_offset(ahead_by)

@@ -26,21 +26,18 @@ from comptoir.resolvers import hosting as hosting_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
 from comptoir.resolvers import resellers as reseller_resolvers
 from comptoir.schema import accounts as account_types
+from comptoir.schema.automation_root import AutomationMutation, AutomationQuery
 from comptoir.schema.base import Connection, Node, check_error_codes
 from comptoir.schema.branding import CustomButton
 from comptoir.schema.branding_root import BrandingMutation, BrandingQuery
 from comptoir.schema.customers import Customer
+from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction, Schema, SingleOperation
 from comptoir.schema.hosting import BackgroundJob, Plan
 from comptoir.schema.hosting_root import HostingMutation, HostingQuery
-from comptoir.schema.subscriptions import Subscription
-from comptoir.schema.updates_root import SubscriptionRoot
-from comptoir.schema.uploads import SCALAR_OVERRIDES
-from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction, Schema, SingleOperation
 from comptoir.schema.ids import parse_id
 from comptoir.schema.ip_addresses import IpAddress, IpPoolEntry
 from comptoir.schema.ip_addresses_root import IpMutation, IpQuery
 from comptoir.schema.permissions import IsAuthenticated, IsProvider, IsReseller, IsStaff
-from comptoir.schema.skeletons_root import SkeletonMutation, SkeletonQuery
 from comptoir.schema.resellers import (
     OversellingPolicySetPayload,
     Reseller,
@@ -48,6 +45,10 @@ from comptoir.schema.resellers import (
     ResellerDeletePayload,
     ResellerPayload,
 )
+from comptoir.schema.skeletons_root import SkeletonMutation, SkeletonQuery
+from comptoir.schema.subscriptions import Subscription
+from comptoir.schema.updates_root import SubscriptionRoot
+from comptoir.schema.uploads import SCALAR_OVERRIDES
 from comptoir.settings import get_settings
 from comptoir.tenancy.context import Role
 from comptoir.tenancy.models import User as UserModel
@@ -152,8 +153,9 @@ class CoreMutation:
 
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
-QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery]
-MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation]
+QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery]
+MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
+                         AutomationMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
                          Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry]
 

@@ -68,6 +68,8 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "customButtons":               (UNAUTHENTICATED, ALLOWED,         ALLOWED,         ALLOWED),
     "overview":                    (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
     "mySkeleton":                  (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "scheduledEvents":             (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "sandboxClock":                (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
     "ipAddresses":                 (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       SHOWN),
     "ipAddress":                   (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
     "myIpPool":                    (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
@@ -124,6 +126,8 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "customButtonDelete":               (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "skeletonUpload":                   (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "skeletonReset":                    (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "scheduledEventRun":                (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "sandboxClockAdvance":              (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
     "ipAddressRegister":                (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
     "ipAddressUpdate":                  (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
     "ipAddressRemove":                  (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
@@ -172,7 +176,7 @@ def placeholder(type_: GraphQLInputType) -> Any:
         return {name: placeholder(field.type) for name, field in type_.fields.items() if _required(field)}
     assert isinstance(type_, GraphQLScalarType), type_
     return {"ID": encode_id("Nothing", uuid.UUID(int=0)), "String": "x", "Int": 1, "Float": 1.0,
-            "Boolean": False, "Date": "2031-01-01"}[type_.name]
+            "Boolean": False, "Date": "2031-01-01", "DateTime": "2031-01-01T00:00:00+00:00"}[type_.name]
 
 
 def operation_text(operation: str, name: str, field: GraphQLField, reseller_id: str) -> tuple[str, dict[str, Any]]:
