@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import signal
 import sys
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -81,6 +84,60 @@ def beat() -> None:
     from comptoir.automation.celery_app import celery
 
     celery.start(["beat", "--loglevel=INFO"])
+
+
+@app.command()
+def tick() -> None:
+    """Run the scheduled events that are due now, once (what beat does every minute), and print them."""
+    from comptoir.automation import events, intents, registry  # noqa: F401 -- registry wires the kinds
+
+    intents.install()
+    for run in events.tick():
+        typer.echo(_describe_run(run))
+
+
+@app.command("sandbox-advance")
+def sandbox_advance(to: datetime = typer.Option(..., help="Where the clock goes (ISO 8601; UTC if no zone).",
+                                                formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"])
+                    ) -> None:
+    """Sandbox mode only: move the instance's clock forward day by day, running what falls due."""
+    from comptoir.automation import intents, registry, sandbox  # noqa: F401 -- registry wires the kinds
+    from comptoir.errors import DomainError
+
+    intents.install()
+    try:
+        runs = sandbox.advance(provider_seller_id=_provider_seller_id(), to=_as_utc(to))
+    except DomainError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from error
+    for run in runs:
+        typer.echo(_describe_run(run))
+    typer.echo(f"{len(runs)} event runs; the clock is at {_as_utc(to).isoformat()}")
+
+
+def _describe_run(run: Any) -> str:
+    outcome = run.error or ", ".join(f"{k}={v}" for k, v in run.result.items()) or "-"
+    return f"{run.ran_at:%Y-%m-%d %H:%M} {run.kind:<20} {run.status:<8} {outcome}"
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _provider_seller_id() -> uuid.UUID:
+    from sqlalchemy import select
+
+    from comptoir.database.engine import session_scope
+    from comptoir.tenancy.context import Role, TenantContext
+    from comptoir.tenancy.models import Seller
+
+    # The provider's context reads every seller; the zero id only fills the required field.
+    with session_scope(TenantContext(Role.PROVIDER, uuid.UUID(int=0))) as session:
+        seller_id = session.scalar(select(Seller.id).where(Seller.kind == "provider"))
+    if seller_id is None:
+        typer.echo("error: no provider yet (run `comptoir demo` or create one)", err=True)
+        raise typer.Exit(1)
+    return seller_id
 
 
 @app.command()

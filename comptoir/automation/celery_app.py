@@ -21,6 +21,7 @@ celery.conf.update(
     broker_connection_retry_on_startup=True,
     beat_schedule={"tick": {"task": "comptoir.tick", "schedule": 60.0}},
 )
+intents.install()  # intents written by tasks (an event suspending subscriptions…) are published too
 
 
 @celery.task(name=intents.TASK_NAME)

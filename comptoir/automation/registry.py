@@ -14,7 +14,7 @@ from comptoir import clock
 from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
-from comptoir.hosting import provisioning, subscriptions, sync
+from comptoir.hosting import provisioning, subscription_lifecycle, sync
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import outbox
 from comptoir.messaging.models import OutboundEmail
@@ -30,7 +30,7 @@ def _provision(session: Session, request: ProvisioningRequest) -> None:
 
 
 def _expiration_check(session: Session, event: ScheduledEvent) -> dict[str, Any]:
-    suspended = subscriptions.process_expirations(session, today=clock.today())
+    suspended = subscription_lifecycle.process_expirations(session=session, today=clock.today())
     return {"suspended": len(suspended)}
 
 

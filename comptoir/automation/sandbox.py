@@ -24,8 +24,8 @@ LONGEST_ADVANCE = timedelta(days=3 * 366)
 
 
 def advance(*, provider_seller_id: uuid.UUID, to: datetime) -> list[EventRun]:
-    """Move the instance's clock to `to`, stopping at every midnight (UTC) on the way: at each stop the
-    due events run, oldest first, then the intents they wrote are performed. Returns every run."""
+    """Move the instance's clock to `to`, stopping at every midnight (UTC) on the way: now and at each
+    stop the due events run, oldest first, then the intents they wrote are performed. Returns every run."""
     if not get_settings().sandbox:
         raise DomainError(AutomationErrorCode.SANDBOX_DISABLED, "The instance is not in sandbox mode "
                           "(COMPTOIR_SANDBOX=true): its clock cannot be moved.", field="to")
@@ -34,11 +34,17 @@ def advance(*, provider_seller_id: uuid.UUID, to: datetime) -> list[EventRun]:
         raise DomainError(AutomationErrorCode.NOT_IN_FUTURE, "The sandbox clock only moves forward.", field="to")
     if to - start > LONGEST_ADVANCE:
         raise DomainError(AutomationErrorCode.TOO_FAR, "Advance at most three years at a time.", field="to")
-    runs: list[EventRun] = []
+    runs = _run_due()  # what is already due runs before the clock moves
     for stop in day_steps(start, to):
         _move_clock(provider_seller_id, stop)
-        runs += events.tick()
-        intents.relay(inline=True)
+        runs += _run_due()
+    return runs
+
+
+def _run_due() -> list[EventRun]:
+    """Due events, then the intents they wrote, so that what a day caused is done that day."""
+    runs = events.tick()
+    intents.relay(inline=True)
     return runs
 
 
