@@ -24,6 +24,7 @@ SET_CONTEXT_SQL = text(
 
 
 SANDBOX_OFFSET_SQL = text("SELECT comptoir_clock_offset()")
+_offset_loaded = False
 
 
 def apply_context(connection: Any, context: tenant.TenantContext | None) -> None:
@@ -36,8 +37,11 @@ def _context_on_begin(session: Session, transaction: Any, connection: Any) -> No
     context = tenant.current()
     if context is not None:
         apply_context(connection, context)
-    if get_settings().sandbox:
+    global _offset_loaded
+    # In sandbox mode the clock may move at any time; otherwise only a former sandbox left it ahead.
+    if get_settings().sandbox or not _offset_loaded:
         clock.set_offset(connection.execute(SANDBOX_OFFSET_SQL).scalar_one())
+        _offset_loaded = True
 
 
 # The session's settings go back to their defaults before a connection returns to the pool: a second

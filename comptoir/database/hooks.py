@@ -1,4 +1,7 @@
-"""Work that must follow a successful commit (dispatching jobs for outbox rows).
+"""Work that must follow a successful commit (announcing new intents to their workers).
+
+Best effort: each callback runs on its own, and one that fails is logged and never turns the committed
+transaction into an error (the intents relay delivers what a lost announcement missed).
 
 Only the commit of the outermost transaction runs the callbacks: SQLAlchemy also fires its commit
 and rollback events for savepoints, and a job dispatched at RELEASE SAVEPOINT would reach a worker
@@ -7,11 +10,13 @@ before its row is committed. Rolling back a savepoint forgets only the callbacks
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+log = logging.getLogger(__name__)
 _KEY = "comptoir_after_commit"
 
 
@@ -34,7 +39,10 @@ def _run_after_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint was released; the transaction goes on
         return
     for _, callback in session.info.pop(_KEY, []):
-        callback()
+        try:
+            callback()
+        except Exception:  # noqa: BLE001 -- the transaction is committed: report, never fail it
+            log.exception("an after-commit callback failed")
 
 
 @event.listens_for(Session, "after_soft_rollback")

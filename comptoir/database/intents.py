@@ -12,7 +12,6 @@ sandbox clock that drives business dates.
 from __future__ import annotations
 
 import enum
-import logging
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -20,7 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import event, func, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-log = logging.getLogger(__name__)
+from comptoir.database.hooks import after_commit
 
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
@@ -101,7 +100,6 @@ def claim_due(session: Session, model: type[Intent], *, limit: int) -> list[Inte
 Announcement = tuple[str, uuid.UUID, uuid.UUID]  # (kind, seller id, intent id)
 Publisher = Callable[[list[Announcement]], None]
 _publisher: Publisher | None = None
-_KEY = "comptoir_new_intents"
 
 
 def install_publisher(publisher: Publisher | None) -> Publisher | None:
@@ -112,26 +110,12 @@ def install_publisher(publisher: Publisher | None) -> Publisher | None:
 
 
 @event.listens_for(Session, "after_flush")
-def _remember_new_intents(session: Session, flush_context: object) -> None:
+def _announce_after_commit(session: Session, flush_context: object) -> None:
     new = [(type(o).__intent_kind__, o.seller_id, o.id) for o in session.new if isinstance(o, Intent)]
-    if new:
-        session.info.setdefault(_KEY, []).extend(new)
+    if new:  # a savepoint rolled back forgets its announcements (hooks.after_commit)
+        after_commit(session, lambda: _publish(new))
 
 
-@event.listens_for(Session, "after_commit")
-def _announce_committed(session: Session) -> None:
-    if session.in_nested_transaction():  # a savepoint was released; the transaction goes on
-        return
-    announcements = session.info.pop(_KEY, [])
-    if not announcements or _publisher is None:
-        return
-    try:
+def _publish(announcements: list[Announcement]) -> None:
+    if _publisher is not None:
         _publisher(announcements)
-    except Exception:  # noqa: BLE001 -- best effort: the relay delivers what this misses
-        log.exception("publishing %d intents failed; the relay will deliver them", len(announcements))
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_rolled_back(session: Session) -> None:
-    if not session.in_transaction():
-        session.info.pop(_KEY, None)

@@ -107,3 +107,14 @@ async def test_with_the_broker_refusing_connections_the_request_succeeds_and_the
     assert intents.relay() == 0  # leased, then done: not handed out again
     time.sleep(0.5)
     assert len(smtp_server.messages) == 1
+
+
+def test_an_intent_written_in_a_rolled_back_savepoint_is_neither_kept_nor_announced(published_intents):
+    seller_id = factories.provider().seller_id
+    with session_scope(TenantContext(Role.SYSTEM, seller_id)) as session:
+        with pytest.raises(RuntimeError), session.begin_nested():
+            outbox.enqueue(session=session, seller_id=seller_id, customer_id=None, to_address="a@example.test",
+                           template="password_reset", language="en",
+                           variables={"name": "A", "username": "a", "minutes": 60, "link": "https://x.test/"})
+            raise RuntimeError("the service failed after writing the intent")
+    assert published_intents["email"] == [] and _emails(seller_id) == []

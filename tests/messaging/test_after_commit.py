@@ -54,3 +54,15 @@ def test_a_rolled_back_transaction_runs_no_callbacks():
         after_commit(session, lambda: ran.append("job"))
         raise RuntimeError("the request failed")
     assert ran == []
+
+
+def test_a_failing_callback_neither_fails_the_commit_nor_stops_the_others():
+    ran: list[str] = []
+
+    def explode() -> None:
+        raise RuntimeError("broker down")
+
+    with session_scope(None) as session:
+        after_commit(session, explode)
+        after_commit(session, lambda: ran.append("next"))
+    assert ran == ["next"]
