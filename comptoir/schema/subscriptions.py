@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-import uuid
-from dataclasses import dataclass
+from collections.abc import Awaitable
 from datetime import date, datetime
+from inspect import isawaitable
 
 import strawberry
 
@@ -14,6 +14,7 @@ from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import Node
 from comptoir.schema.customers import Customer
+from comptoir.schema.dataloaders import ready
 from comptoir.schema.hosting import (
     EffectivePhpDirective,
     EffectiveValue,
@@ -27,7 +28,7 @@ from comptoir.schema.hosting import (
     VisibleFeature,
     json_text,
 )
-from comptoir.schema.ids import encode_id
+from comptoir.schema.ids import decode_id, encode_id
 
 
 @strawberry.enum
@@ -51,16 +52,6 @@ class SubscriptionSortField(enum.Enum):
     EXPIRATION_DATE = "expiration_date"
 
 
-@dataclass
-class SubscriptionRelations:
-    """What a page of subscriptions needs besides its own rows, loaded in a fixed number of queries."""
-
-    plans: dict[uuid.UUID, Plan]
-    addons: dict[uuid.UUID, list[Plan]]
-    customers: dict[uuid.UUID, Customer]
-    addresses: dict[uuid.UUID, str]
-
-
 @strawberry.type
 class Site:
     id: strawberry.ID
@@ -69,41 +60,68 @@ class Site:
 
 @strawberry.type
 class Subscription(Node):
-    name: str = strawberry.field(description='"domain (Plan)" or "domain (Custom)"')
+    """Built from its row alone; relations come from the operation's loaders, values are decoded when selected.
+
+    The relation fields are plain (sync) resolvers: `ready` gives the loaded value at once, or an awaitable
+    when it still has to be loaded (a connection warms its loaders first, see resolvers.hosting).
+    """
+
     domain_name: str
     status: SubscriptionStatus
     suspension_reason: str
     sync_state: SyncState
     system_login: str
-    ip_address: str | None
     expiration_date: date | None
     created_at: datetime
-    plan: Plan | None = strawberry.field(description="null: a custom subscription")
-    addons: list[Plan]
-    customer: Customer | None = strawberry.field(description="null: the seller's own subscription")
-    values: PlanValues
-    conflicts: list[SyncConflict]
     model: strawberry.Private[SubscriptionModel]
+
+    @strawberry.field(description='"domain (Plan)" or "domain (Custom)"')
+    def name(self, info: strawberry.Info) -> str:
+        if self.model.plan_id is None:
+            return f"{self.domain_name} (Custom)"
+        plan = ready(info.context.loaders.plans, self.model.plan_id)
+        return _named(self.domain_name, plan) if isawaitable(plan) else _name(self.domain_name, plan)  # type: ignore[return-value]
+
+    @strawberry.field
+    def ip_address(self, info: strawberry.Info) -> str | None:
+        return ready(info.context.loaders.pool_addresses, self.model.ip_pool_id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="null: a custom subscription")
+    def plan(self, info: strawberry.Info) -> Plan | None:
+        if self.model.plan_id is None:
+            return None
+        return ready(info.context.loaders.plans, self.model.plan_id)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def addons(self, info: strawberry.Info) -> list[Plan]:
+        return ready(info.context.loaders.addons, self.model.id)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="null: the seller's own subscription")
+    def customer(self, info: strawberry.Info) -> Customer | None:
+        if self.model.customer_id is None:
+            return None
+        return ready(info.context.loaders.customers, self.model.customer_id)  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def values(self) -> PlanValues:
+        return PlanValues.from_values(pv.from_json(self.model.values))
+
+    @strawberry.field
+    def conflicts(self) -> list[SyncConflict]:
+        return [SyncConflict(property=c["name"], plan_value=json_text(c["plan_value"]),
+                             available_value=json_text(c["available_value"])) for c in self.model.conflicts]
 
     @strawberry.field(description="Each property's effective value and where it came from.")
     async def effective_values(self, info: strawberry.Info) -> list[EffectiveValue]:
-        from comptoir.hosting import inspection
-
-        found = await info.context.run(lambda s: inspection.effective_values(s, self.model))
+        found = await info.context.loaders.effective_values.load(self.model)
         return [EffectiveValue(property=e.name, value=json_text(e.value), origin=e.origin,
                                source_name=e.source_name) for e in found]
 
     @strawberry.field(description="Effective PHP directives at the subscription, or at one of its sites.")
     async def php_settings(self, info: strawberry.Info, site_id: strawberry.ID | None = None
                            ) -> list[EffectivePhpDirective]:
-        from comptoir.hosting import inspection
-        from comptoir.schema.ids import decode_id
-
-        def load(session):  # type: ignore[no-untyped-def]
-            site = decode_id(site_id, "Site", field="siteId") if site_id else None
-            return inspection.effective_php(session, self.model, site_id=site)
-
-        found = await info.context.run(load)
+        site = decode_id(site_id, "Site", field="siteId") if site_id else None
+        found = await info.context.loaders.php_settings.load((self.model, site))
         return [EffectivePhpDirective(directive=e.directive, value=e.value, level=e.level, level_name=e.level_name,
                                       runtime_changeable=e.runtime_changeable) for e in found]
 
@@ -118,27 +136,25 @@ class Subscription(Node):
 
     @strawberry.field
     async def sites(self, info: strawberry.Info) -> list[Site]:
-        from comptoir.hosting import inspection
-
-        rows = await info.context.run(lambda s: inspection.sites_of(s, self.model.id))
+        rows = await info.context.loaders.sites.load(self.model.id)
         return [Site(id=strawberry.ID(encode_id("Site", r.id)), domain_name=r.domain_name) for r in rows]
 
     @classmethod
-    def from_model(cls, row: SubscriptionModel, relations: SubscriptionRelations) -> Subscription:
-        plan = relations.plans.get(row.plan_id) if row.plan_id else None
+    def from_model(cls, row: SubscriptionModel) -> Subscription:
         return cls(
-            id=strawberry.ID(encode_id("Subscription", row.id)),
-            name=f"{row.domain_name} ({plan.name if plan else 'Custom'})", domain_name=row.domain_name,
+            id=strawberry.ID(encode_id("Subscription", row.id)), domain_name=row.domain_name,
             status=SubscriptionStatus(row.status), suspension_reason=row.suspension_reason,
             sync_state=SyncState(row.sync_state), system_login=row.system_login,
-            ip_address=relations.addresses.get(row.ip_pool_id), expiration_date=row.expiration_date,
-            created_at=row.created_at, plan=plan, addons=relations.addons.get(row.id, []),
-            customer=relations.customers.get(row.customer_id) if row.customer_id else None,
-            values=PlanValues.from_values(pv.from_json(row.values)),
-            conflicts=[SyncConflict(property=c["name"], plan_value=json_text(c["plan_value"]),
-                                    available_value=json_text(c["available_value"])) for c in row.conflicts],
-            model=row,
+            expiration_date=row.expiration_date, created_at=row.created_at, model=row,
         )
+
+
+def _name(domain_name: str, plan: Plan | None) -> str:
+    return f"{domain_name} ({plan.name if plan else 'Custom'})"
+
+
+async def _named(domain_name: str, plan: Awaitable[Plan | None]) -> str:
+    return _name(domain_name, await plan)
 
 
 @strawberry.input
