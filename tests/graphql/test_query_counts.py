@@ -49,7 +49,7 @@ def sql_log() -> Iterator[StatementLog]:
     event.remove(engine, "before_cursor_execute", log)
 
 
-async def _count(client: Any, sql_log: StatementLog, query: str, token: str) -> tuple[dict[str, Any], int]:
+async def count_statements(client: Any, sql_log: StatementLog, query: str, token: str) -> tuple[dict[str, Any], int]:
     sql_log.clear()
     result = await client.execute(query, token=token)
     assert "errors" not in result, result
@@ -72,9 +72,9 @@ async def test_resellers_page_with_allocations_costs_the_same_for_5_and_50(clien
     _add_resellers(provider, 5)
     token = await client.login("boss", factories.PASSWORD)
     # when
-    small, small_count = await _count(client, sql_log, RESELLERS, token)
+    small, small_count = await count_statements(client, sql_log, RESELLERS, token)
     _add_resellers(provider, 45, start=5)
-    large, large_count = await _count(client, sql_log, RESELLERS, token)
+    large, large_count = await count_statements(client, sql_log, RESELLERS, token)
     # then
     assert small["resellers"]["totalCount"] == 5 and len(small["resellers"]["edges"]) == 5
     assert large["resellers"]["totalCount"] == 50 and len(large["resellers"]["edges"]) == 50
@@ -89,9 +89,9 @@ async def test_customers_page_costs_the_same_for_5_and_50(client, sql_log):
     _add_customers(reseller, 5)
     token = await client.login("seller1", factories.PASSWORD)
     # when
-    small, small_count = await _count(client, sql_log, CUSTOMERS, token)
+    small, small_count = await count_statements(client, sql_log, CUSTOMERS, token)
     _add_customers(reseller, 45, start=5)
-    large, large_count = await _count(client, sql_log, CUSTOMERS, token)
+    large, large_count = await count_statements(client, sql_log, CUSTOMERS, token)
     # then
     assert small["customers"]["totalCount"] == 5
     assert large["customers"]["totalCount"] == 50 and len(large["customers"]["edges"]) == 50
@@ -103,7 +103,7 @@ async def test_me_costs_authentication_and_one_read(client, sql_log):
     factories.provider("boss")
     token = await client.login("boss", factories.PASSWORD)
     # when
-    data, count = await _count(client, sql_log, ME, token)
+    data, count = await count_statements(client, sql_log, ME, token)
     # then
     assert data["me"]["username"] == "boss"
     assert count == ME_STATEMENTS, sql_log.statements
