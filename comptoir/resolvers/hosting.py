@@ -20,6 +20,7 @@ from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import ServicePlan
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import Connection, convert_error, page_request, run_mutation, selects
+from comptoir.schema.context import Context
 from comptoir.schema.customers import Customer
 from comptoir.schema.hosting import BackgroundJob, HostingError, HostingErrorCode, Plan, PlanKind
 from comptoir.schema.hosting_api import (
@@ -172,7 +173,8 @@ async def background_job(info: Info, id: strawberry.ID) -> BackgroundJob | None:
 
 def build(session: Session, rows: Sequence[SubscriptionModel]) -> list[Subscription]:
     """Subscription objects from their rows (relations come from the loaders when selected)."""
-    return [Subscription.from_model(r) for r in rows]
+    loaders = Context.of(session).loaders
+    return [Subscription.from_model(r, loaders) for r in rows]
 
 
 # What each relation of a subscription needs warmed, by the field that selects it.
@@ -188,8 +190,8 @@ _SUBSCRIPTION_RELATIONS: dict[str, Callable[[Any, SubscriptionModel], Any]] = {
 async def warm_subscription_loaders(info: Info, rows: Sequence[SubscriptionModel], *at: str) -> None:
     """Ask the loaders at once for every relation of the page the client selected, one query each.
 
-    Not needed for correctness (each field loads through the same loaders), but the fields then find their
-    values loaded and resolve without a task each (measured on the 50-subscription page).
+    Not needed for correctness (an object built before its relations are loaded holds awaitables that load
+    them through the same loaders), but the objects then hold plain values: no task per field.
     """
     loaders = info.context.loaders
     loads = [load(loaders, row) for name, load in _SUBSCRIPTION_RELATIONS.items() if selects(info, *at, name)
@@ -222,7 +224,8 @@ async def subscriptions_connection(info: Info, first: int | None = None, after: 
     except DomainError:
         return Connection[Subscription](edges=[], page_info=_empty_page_info(), total_count=0)
     await warm_subscription_loaders(info, page.items, "edges", "node")
-    return Connection[Subscription].from_page(page, Subscription.from_model)
+    loaders = info.context.loaders
+    return Connection[Subscription].from_page(page, lambda row: Subscription.from_model(row, loaders))
 
 
 def _empty_page_info():  # type: ignore[no-untyped-def]
@@ -233,7 +236,7 @@ def _empty_page_info():  # type: ignore[no-untyped-def]
 
 async def load_subscription(info: Info, subscription_id: uuid.UUID) -> Subscription | None:
     row = await info.context.loaders.subscriptions.load(subscription_id)
-    return Subscription.from_model(row) if row else None
+    return Subscription.from_model(row, info.context.loaders) if row else None
 
 
 async def subscription(info: Info, id: strawberry.ID) -> Subscription | None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from comptoir.schema.dataloaders import Loaders
 
 T = TypeVar("T")
+_CONTEXT_KEY = "comptoir.context"
 
 
 @dataclass
@@ -37,9 +38,14 @@ class Context:
 
     async def run(self, work: Callable[[Session], T]) -> T:
         """Run a synchronous service function on this operation's session and transaction."""
-        assert self.session is not None, "the OperationTransaction extension opens the session"
+        self._attach()
         async with self.lock:
-            return await self.session.run_sync(work)
+            return await self.session.run_sync(work)  # type: ignore[union-attr]
+
+    @staticmethod
+    def of(session: Session) -> Context:
+        """The context whose operation runs on `session` (for code that is handed only the session)."""
+        return session.info[_CONTEXT_KEY]  # type: ignore[no-any-return]
 
     @property
     def loaders(self) -> Loaders:
@@ -50,7 +56,7 @@ class Context:
         if self._loaders is None or self._watched is not self._sync_session():
             from comptoir.schema.dataloaders import Loaders
 
-            self._watch_writes()
+            self._attach()
             self._loaders = Loaders(self)
         return self._loaders
 
@@ -58,12 +64,15 @@ class Context:
         """Drop what the loaders hold: the next read loads again."""
         self._loaders = None
 
-    def _watch_writes(self) -> None:
-        """A write on the session (a flush, or an ORM INSERT/UPDATE/DELETE statement) makes the loaders stale."""
+    def _attach(self) -> None:
+        """Once per session: register this context on it, and watch it for writes, which make the loaders
+        stale (a flush, or an ORM INSERT/UPDATE/DELETE statement)."""
         sync_session = self._sync_session()
         if self._watched is sync_session:
             return
         self._watched = sync_session
+        self._loaders = None
+        sync_session.info[_CONTEXT_KEY] = self
         event.listen(sync_session, "after_flush", lambda *_: self.forget_loaded())
         event.listen(sync_session, "do_orm_execute", self._on_execute)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Generator, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from sqlalchemy import select
@@ -37,15 +37,39 @@ V = TypeVar("V")
 
 
 def ready(loader: DataLoader[Any, Any], key: Any) -> Any:
-    """The value for `key` when the loader already holds it, else an awaitable of it.
-
-    For plain (sync) fields: graphql-core awaits what is awaitable, and a field whose value is loaded
-    costs no task (an async field per item made a 50-item page several times slower, measured).
-    """
+    """The value for `key` when the loader already holds it, else an awaitable of it."""
     future = loader.cache_map.get(key)
     if future is not None and future.done():
         return future.result()
     return loader.load(key)
+
+
+class Later:
+    """The value of one key, loaded when awaited (and only then): what a plain field holds for a relation
+    its loader does not hold yet. graphql-core awaits it if the client selected the field; otherwise
+    nothing is loaded."""
+
+    __slots__ = ("loader", "key", "then")
+
+    def __init__(self, loader: DataLoader[Any, Any], key: Any, then: Callable[[Any], Any] | None) -> None:
+        self.loader, self.key, self.then = loader, key, then
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        value = yield from self.loader.load(self.key).__await__()
+        return self.then(value) if self.then else value
+
+
+def value_or_later(loader: DataLoader[Any, Any], key: Any, then: Callable[[Any], Any] | None = None) -> Any:
+    """For plain (sync) fields: the value when loaded (a connection warms its loaders first), else a Later.
+
+    Plain fields skip Strawberry's resolver machinery: on the 50-subscription page, five resolver
+    fields per item cost more than the whole of the SQL (measured with cProfile).
+    """
+    future = loader.cache_map.get(key)
+    if future is not None and future.done():
+        value = future.result()
+        return then(value) if then else value
+    return Later(loader, key, then)
 
 
 class Loader(DataLoader[K, V], Generic[K, V]):

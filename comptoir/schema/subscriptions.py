@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable
 from datetime import date, datetime
-from inspect import isawaitable
+from functools import partial
 
 import strawberry
 
@@ -14,7 +13,7 @@ from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import Node
 from comptoir.schema.customers import Customer
-from comptoir.schema.dataloaders import ready
+from comptoir.schema.dataloaders import Loaders, value_or_later
 from comptoir.schema.hosting import (
     EffectivePhpDirective,
     EffectiveValue,
@@ -60,47 +59,23 @@ class Site:
 
 @strawberry.type
 class Subscription(Node):
-    """Built from its row alone; relations come from the operation's loaders, values are decoded when selected.
+    """Built from its row; its relations are plain fields holding the loaded value, or an awaitable that
+    loads it through the operation's loaders if the client selected it (see dataloaders.value_or_later).
+    Values are decoded only when selected."""
 
-    The relation fields are plain (sync) resolvers: `ready` gives the loaded value at once, or an awaitable
-    when it still has to be loaded (a connection warms its loaders first, see resolvers.hosting).
-    """
-
+    name: str = strawberry.field(description='"domain (Plan)" or "domain (Custom)"')
     domain_name: str
     status: SubscriptionStatus
     suspension_reason: str
     sync_state: SyncState
     system_login: str
+    ip_address: str | None
     expiration_date: date | None
     created_at: datetime
+    plan: Plan | None = strawberry.field(description="null: a custom subscription")
+    addons: list[Plan]
+    customer: Customer | None = strawberry.field(description="null: the seller's own subscription")
     model: strawberry.Private[SubscriptionModel]
-
-    @strawberry.field(description='"domain (Plan)" or "domain (Custom)"')
-    def name(self, info: strawberry.Info) -> str:
-        if self.model.plan_id is None:
-            return f"{self.domain_name} (Custom)"
-        plan = ready(info.context.loaders.plans, self.model.plan_id)
-        return _named(self.domain_name, plan) if isawaitable(plan) else _name(self.domain_name, plan)  # type: ignore[return-value]
-
-    @strawberry.field
-    def ip_address(self, info: strawberry.Info) -> str | None:
-        return ready(info.context.loaders.pool_addresses, self.model.ip_pool_id)  # type: ignore[no-any-return]
-
-    @strawberry.field(description="null: a custom subscription")
-    def plan(self, info: strawberry.Info) -> Plan | None:
-        if self.model.plan_id is None:
-            return None
-        return ready(info.context.loaders.plans, self.model.plan_id)  # type: ignore[no-any-return]
-
-    @strawberry.field
-    def addons(self, info: strawberry.Info) -> list[Plan]:
-        return ready(info.context.loaders.addons, self.model.id)  # type: ignore[no-any-return]
-
-    @strawberry.field(description="null: the seller's own subscription")
-    def customer(self, info: strawberry.Info) -> Customer | None:
-        if self.model.customer_id is None:
-            return None
-        return ready(info.context.loaders.customers, self.model.customer_id)  # type: ignore[no-any-return]
 
     @strawberry.field
     def values(self) -> PlanValues:
@@ -140,21 +115,25 @@ class Subscription(Node):
         return [Site(id=strawberry.ID(encode_id("Site", r.id)), domain_name=r.domain_name) for r in rows]
 
     @classmethod
-    def from_model(cls, row: SubscriptionModel) -> Subscription:
+    def from_model(cls, row: SubscriptionModel, loaders: Loaders) -> Subscription:
+        domain = row.domain_name
         return cls(
-            id=strawberry.ID(encode_id("Subscription", row.id)), domain_name=row.domain_name,
-            status=SubscriptionStatus(row.status), suspension_reason=row.suspension_reason,
+            id=strawberry.ID(encode_id("Subscription", row.id)),
+            name=value_or_later(loaders.plans, row.plan_id, partial(_name, domain)) if row.plan_id
+            else _name(domain, None),
+            domain_name=domain, status=SubscriptionStatus(row.status), suspension_reason=row.suspension_reason,
             sync_state=SyncState(row.sync_state), system_login=row.system_login,
-            expiration_date=row.expiration_date, created_at=row.created_at, model=row,
+            ip_address=value_or_later(loaders.pool_addresses, row.ip_pool_id),
+            expiration_date=row.expiration_date, created_at=row.created_at,
+            plan=value_or_later(loaders.plans, row.plan_id) if row.plan_id else None,
+            addons=value_or_later(loaders.addons, row.id),
+            customer=value_or_later(loaders.customers, row.customer_id) if row.customer_id else None,
+            model=row,
         )
 
 
 def _name(domain_name: str, plan: Plan | None) -> str:
     return f"{domain_name} ({plan.name if plan else 'Custom'})"
-
-
-async def _named(domain_name: str, plan: Awaitable[Plan | None]) -> str:
-    return _name(domain_name, await plan)
 
 
 @strawberry.input
