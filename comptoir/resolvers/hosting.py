@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,6 +23,7 @@ from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import Connection, convert_error, page_request, run_mutation, selects
 from comptoir.schema.context import Context
 from comptoir.schema.customers import Customer
+from comptoir.schema.dataloaders import documents_deferred
 from comptoir.schema.hosting import BackgroundJob, HostingError, HostingErrorCode, Plan, PlanKind
 from comptoir.schema.hosting_api import (
     CustomerContactInput,
@@ -177,14 +179,18 @@ def build(session: Session, rows: Sequence[SubscriptionModel]) -> list[Subscript
     return [Subscription.from_model(r, loaders) for r in rows]
 
 
-# What each relation of a subscription needs warmed, by the field that selects it.
-_SUBSCRIPTION_RELATIONS: dict[str, Callable[[Any, SubscriptionModel], Any]] = {
-    "plan": lambda loaders, row: loaders.plans.load(row.plan_id) if row.plan_id else None,
-    "name": lambda loaders, row: loaders.plans.load(row.plan_id) if row.plan_id else None,
-    "addons": lambda loaders, row: loaders.addons.load(row.id),
-    "customer": lambda loaders, row: loaders.customers.load(row.customer_id) if row.customer_id else None,
-    "ipAddress": lambda loaders, row: loaders.pool_addresses.load(row.ip_pool_id),
+# The loader and key of each relation of a subscription, by the field that shows it.
+_SUBSCRIPTION_RELATIONS: dict[str, tuple[str, Callable[[SubscriptionModel], uuid.UUID | None]]] = {
+    "plan": ("plans", lambda row: row.plan_id),
+    "name": ("plans", lambda row: row.plan_id),
+    "addons": ("addons", lambda row: row.id),
+    "customer": ("customers", lambda row: row.customer_id),
+    "ipAddress": ("pool_addresses", lambda row: row.ip_pool_id),
 }
+
+
+# Fields that read a subscription's JSON documents (values, customisation, conflicts).
+_DOCUMENT_FIELDS = ("values", "conflicts", "visibleFeatures", "effectiveValues", "phpSettings")
 
 
 async def warm_subscription_loaders(info: Info, rows: Sequence[SubscriptionModel], *at: str) -> None:
@@ -193,12 +199,13 @@ async def warm_subscription_loaders(info: Info, rows: Sequence[SubscriptionModel
     Not needed for correctness (an object built before its relations are loaded holds awaitables that load
     them through the same loaders), but the objects then hold plain values: no task per field.
     """
+    keys: dict[str, set[uuid.UUID]] = defaultdict(set)
+    for name, (loader, key_of) in _SUBSCRIPTION_RELATIONS.items():
+        if selects(info, *at, name):
+            keys[loader].update(key for key in map(key_of, rows) if key is not None)
     loaders = info.context.loaders
-    loads = [load(loaders, row) for name, load in _SUBSCRIPTION_RELATIONS.items() if selects(info, *at, name)
-             for row in rows]
-    loads = [load for load in loads if load is not None]
-    if loads:
-        await asyncio.gather(*loads)
+    if keys:
+        await asyncio.gather(*(getattr(loaders, loader).load_many(list(found)) for loader, found in keys.items()))
 
 
 async def subscriptions_connection(info: Info, first: int | None = None, after: str | None = None,
@@ -217,7 +224,10 @@ async def subscriptions_connection(info: Info, first: int | None = None, after: 
             plan_id=decode_id(f.plan_id, "Plan", field="planId") if f.plan_id else None,
             customer_id=customer_id, search=f.search)
         return subscriptions.list_page(session, seller_id=tenant.seller_id, filter_=service_filter, page=request,
-                                       sort=sort.field.value)
+                                       sort=sort.field.value, options=options)
+
+    shows_documents = any(selects(info, "edges", "node", name) for name in _DOCUMENT_FIELDS)
+    options = () if shows_documents else documents_deferred()
 
     try:
         page = await info.context.run(load)

@@ -15,8 +15,9 @@ from collections import defaultdict
 from collections.abc import Callable, Generator, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, undefer
 from strawberry.dataloader import DataLoader
 
 from comptoir.errors import DomainError
@@ -152,6 +153,35 @@ class SitesBySubscriptionIdLoader(Loader[uuid.UUID, list[Site]]):
         return [sites.get(k, []) for k in keys]
 
 
+# The JSON documents of a subscription row: a page that shows none of them defers them (their decoding
+# was most of the ORM's cost for 50 rows), and a field that needs them loads them for the whole page.
+DOCUMENTS = ("values", "customization", "conflicts")
+
+
+def documents_deferred() -> list[Any]:
+    return [defer(getattr(SubscriptionModel, name)) for name in DOCUMENTS]
+
+
+class SubscriptionDocumentsLoader(Loader[uuid.UUID, None]):
+    """Loads the deferred documents into the rows already in the session (SQLAlchemy fills their unloaded
+    attributes)."""
+
+    def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[None]:
+        list(session.scalars(select(SubscriptionModel).where(SubscriptionModel.id.in_(keys))
+                             .options(*[undefer(getattr(SubscriptionModel, name)) for name in DOCUMENTS])))
+        return [None] * len(keys)
+
+
+def has_documents(row: SubscriptionModel) -> bool:
+    return DOCUMENTS[0] not in sa_inspect(row).unloaded
+
+
+async def with_documents(context: Context, rows: Sequence[SubscriptionModel]) -> None:
+    missing = [row.id for row in rows if not has_documents(row)]
+    if missing:
+        await context.loaders.documents.load_many(missing)
+
+
 class SubscriptionByIdLoader(Loader[uuid.UUID, SubscriptionModel | None]):
     def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[SubscriptionModel | None]:
         found = _by_id(session, SubscriptionModel, keys)
@@ -177,6 +207,7 @@ class EffectiveValuesLoader(DataLoader[SubscriptionModel, list[rules.Effective]]
         super().__init__(load_fn=self._batch, cache_key_fn=_row_id)
 
     async def _batch(self, rows: list[SubscriptionModel]) -> list[list[rules.Effective]]:
+        await with_documents(self.context, rows)
         plan_of, addons_of = await _plans_and_addons(self.context, rows)
         return [inspection.effective_values_of(row, plan_of.get(row.id), addons_of[row.id]) for row in rows]
 
@@ -193,6 +224,7 @@ class PhpSettingsLoader(DataLoader[PhpKey, list[rules.EffectivePhp]]):
 
     async def _batch(self, keys: list[PhpKey]) -> list[list[rules.EffectivePhp] | BaseException]:
         rows = list({row.id: row for row, _ in keys}.values())
+        await with_documents(self.context, rows)
         plan_of, addons_of = await _plans_and_addons(self.context, rows)
         site_ids = [site_id for _, site_id in keys if site_id is not None]
         sites = await self.context.run(lambda s: _by_id(s, Site, site_ids)) if site_ids else {}
@@ -233,6 +265,7 @@ class Loaders:
         self.pool_addresses = PoolAddressByIdLoader(context)
         self.sites = SitesBySubscriptionIdLoader(context)
         self.subscriptions = SubscriptionByIdLoader(context)
+        self.documents = SubscriptionDocumentsLoader(context)
         self.jobs = JobByIdLoader(context)
         self.effective_values = EffectiveValuesLoader(context)
         self.php_settings = PhpSettingsLoader(context)

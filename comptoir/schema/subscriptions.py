@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from functools import partial
+from typing import TypeVar
 
 import strawberry
 
@@ -13,7 +15,7 @@ from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import Node
 from comptoir.schema.customers import Customer
-from comptoir.schema.dataloaders import Loaders, value_or_later
+from comptoir.schema.dataloaders import Loaders, has_documents, value_or_later, with_documents
 from comptoir.schema.hosting import (
     EffectivePhpDirective,
     EffectiveValue,
@@ -28,6 +30,8 @@ from comptoir.schema.hosting import (
     json_text,
 )
 from comptoir.schema.ids import decode_id, encode_id
+
+T = TypeVar("T")
 
 
 @strawberry.enum
@@ -78,13 +82,14 @@ class Subscription(Node):
     model: strawberry.Private[SubscriptionModel]
 
     @strawberry.field
-    def values(self) -> PlanValues:
-        return PlanValues.from_values(pv.from_json(self.model.values))
+    def values(self, info: strawberry.Info) -> PlanValues:
+        return _with_documents(info, self.model, lambda: PlanValues.from_values(pv.from_json(self.model.values)))
 
     @strawberry.field
-    def conflicts(self) -> list[SyncConflict]:
-        return [SyncConflict(property=c["name"], plan_value=json_text(c["plan_value"]),
-                             available_value=json_text(c["available_value"])) for c in self.model.conflicts]
+    def conflicts(self, info: strawberry.Info) -> list[SyncConflict]:
+        return _with_documents(info, self.model, lambda: [  # type: ignore[no-any-return]
+            SyncConflict(property=c["name"], plan_value=json_text(c["plan_value"]),
+                         available_value=json_text(c["available_value"])) for c in self.model.conflicts])
 
     @strawberry.field(description="Each property's effective value and where it came from.")
     async def effective_values(self, info: strawberry.Info) -> list[EffectiveValue]:
@@ -104,10 +109,14 @@ class Subscription(Node):
     def visible_features(self, info: strawberry.Info) -> list[VisibleFeature]:
         from comptoir.hosting import inspection
 
-        tenant = info.context.tenant
-        views = inspection.visible_features(pv.from_json(self.model.values),
-                                             viewer_is_staff=bool(tenant and tenant.is_staff))
-        return [VisibleFeature(feature=v.feature, visibility=v.visibility, value=json_text(v.value)) for v in views]
+        def views() -> list[VisibleFeature]:
+            tenant = info.context.tenant
+            found = inspection.visible_features(pv.from_json(self.model.values),
+                                                viewer_is_staff=bool(tenant and tenant.is_staff))
+            return [VisibleFeature(feature=v.feature, visibility=v.visibility, value=json_text(v.value))
+                    for v in found]
+
+        return _with_documents(info, self.model, views)  # type: ignore[no-any-return]
 
     @strawberry.field
     async def sites(self, info: strawberry.Info) -> list[Site]:
@@ -130,6 +139,18 @@ class Subscription(Node):
             customer=value_or_later(loaders.customers, row.customer_id) if row.customer_id else None,
             model=row,
         )
+
+
+def _with_documents(info: strawberry.Info, row: SubscriptionModel, compute: Callable[[], T]) -> T | Awaitable[T]:
+    """compute(), at once when the row's JSON documents are loaded, else once they are."""
+    if has_documents(row):
+        return compute()
+
+    async def later() -> T:
+        await with_documents(info.context, [row])
+        return compute()
+
+    return later()
 
 
 def _name(domain_name: str, plan: Plan | None) -> str:

@@ -30,12 +30,17 @@ SUBSCRIPTIONS = """{ subscriptions(first: 50) { totalCount edges { node {
   phpSettings { directive value level levelName }
   visibleFeatures { feature visibility }
   sites { id domainName } } } } }"""
+# The page as a list shows it (bench/hosting.py measures this one): no JSON documents are read.
+LISTED = """{ subscriptions(first: 50) { totalCount edges { node { id name domainName status syncState ipAddress
+  plan { id name } addons { id name } customer { id contactName email } } } } }"""
 PLANS = """{ plans { id name kind subscriptionCount createdAt values { limits { resource limit } permissions
   php { version } phpDirectives { name value } } } }"""
 
 # authentication, page with its total count, plans, add-ons (joined to their plans), customers, pool
 # addresses, sites, plan usage (as the plan of subscriptions, as an add-on)
 SUBSCRIPTIONS_PAGE_STATEMENTS = 9
+# authentication, page with its total count, plans, add-ons, customers, pool addresses
+LISTED_PAGE_STATEMENTS = 6
 # authentication, plans, plan usage (two)
 PLANS_STATEMENTS = 4
 # authentication, subscriptions, plans, add-ons, customers, pool addresses
@@ -97,6 +102,21 @@ async def test_subscriptions_page_with_every_relation_costs_the_same_for_3_and_5
     assert all(n["ipAddress"] and n["sites"] and n["effectiveValues"] and n["phpSettings"] for n in nodes)
     assert sum(n["customer"] is not None for n in nodes) == 37
     assert small_count == large_count == SUBSCRIPTIONS_PAGE_STATEMENTS, sql_log.statements
+
+
+async def test_subscriptions_page_as_listed_costs_the_same_for_3_and_50(client, sql_log, shop):
+    # given
+    shop.subscribe(3)
+    token = await client.login("alpha", factories.PASSWORD)
+    # when
+    small, small_count = await count_statements(client, sql_log, LISTED, token)
+    shop.subscribe(47)
+    large, large_count = await count_statements(client, sql_log, LISTED, token)
+    # then
+    nodes = [edge["node"] for edge in large["subscriptions"]["edges"]]
+    assert len(small["subscriptions"]["edges"]) == 3 and len(nodes) == 50
+    assert sum(bool(n["addons"]) for n in nodes) == 20 and sum(n["plan"] is None for n in nodes) == 10
+    assert small_count == large_count == LISTED_PAGE_STATEMENTS, sql_log.statements
 
 
 async def test_a_customers_subscriptions_page_costs_the_same_for_3_and_50(client, sql_log, shop):
