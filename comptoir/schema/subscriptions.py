@@ -15,7 +15,7 @@ from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import Node
 from comptoir.schema.customers import Customer
-from comptoir.schema.dataloaders import Loaders, has_documents, value_or_later, with_documents
+from comptoir.schema.dataloaders import Later, Loaders, has_documents, value_or_later, with_documents
 from comptoir.schema.hosting import (
     EffectivePhpDirective,
     EffectiveValue,
@@ -125,20 +125,24 @@ class Subscription(Node):
 
     @classmethod
     def from_model(cls, row: SubscriptionModel, loaders: Loaders) -> Subscription:
-        domain = row.domain_name
+        domain, plan_id, customer_id = row.domain_name, row.plan_id, row.customer_id
+        plan = value_or_later(loaders.plans, plan_id) if plan_id else None
         return cls(
             id=strawberry.ID(encode_id("Subscription", row.id)),
-            name=value_or_later(loaders.plans, row.plan_id, partial(_name, domain)) if row.plan_id
-            else _name(domain, None),
-            domain_name=domain, status=SubscriptionStatus(row.status), suspension_reason=row.suspension_reason,
-            sync_state=SyncState(row.sync_state), system_login=row.system_login,
+            name=(_name(domain, plan) if not isinstance(plan, Later)
+                  else Later(loaders.plans, plan_id, partial(_name, domain))),
+            domain_name=domain, status=_STATUS[row.status], suspension_reason=row.suspension_reason,
+            sync_state=_SYNC_STATE[row.sync_state], system_login=row.system_login,
             ip_address=value_or_later(loaders.pool_addresses, row.ip_pool_id),
-            expiration_date=row.expiration_date, created_at=row.created_at,
-            plan=value_or_later(loaders.plans, row.plan_id) if row.plan_id else None,
+            expiration_date=row.expiration_date, created_at=row.created_at, plan=plan,
             addons=value_or_later(loaders.addons, row.id),
-            customer=value_or_later(loaders.customers, row.customer_id) if row.customer_id else None,
+            customer=value_or_later(loaders.customers, customer_id) if customer_id else None,
             model=row,
         )
+
+
+_STATUS = {status.value: status for status in SubscriptionStatus}
+_SYNC_STATE = {state.value: state for state in SyncState}
 
 
 def _with_documents(info: strawberry.Info, row: SubscriptionModel, compute: Callable[[], T]) -> T | Awaitable[T]:
