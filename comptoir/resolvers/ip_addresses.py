@@ -53,13 +53,12 @@ class Needs:
     domains: bool = True
     defaults: bool = True
     resellers: bool = True
-    allocations: bool = True
 
     @classmethod
     def of_entry(cls, info: Info, *at: str) -> Needs:
         domains = selects(info, *at, "sites")
         return cls(sites=domains or selects(info, *at, "siteCount"), domains=domains,
-                   defaults=selects(info, *at, "defaultSite"), resellers=False, allocations=False)
+                   defaults=selects(info, *at, "defaultSite"), resellers=False)
 
     @classmethod
     def of_address(cls, info: Info, *at: str) -> Needs:
@@ -68,8 +67,7 @@ class Needs:
         domains = selects(info, *at, "siteDomains") or own.domains or assigned.domains
         return cls(sites=domains or selects(info, *at, "siteCount") or own.sites or assigned.sites,
                    domains=domains, defaults=own.defaults or assigned.defaults,
-                   resellers=selects(info, *at, "assignments"),
-                   allocations=selects(info, *at, "assignments", "reseller", "allocation"))
+                   resellers=selects(info, *at, "assignments"))
 
 
 def _errors(error: DomainError) -> list[IpAddressError]:
@@ -117,7 +115,7 @@ def build_addresses(session: Session, addresses: Sequence[IpAddressModel], needs
     resellers: dict[uuid.UUID, Reseller] = {}
     if needs.resellers and reseller_ids:
         sellers = list(ip_addresses.sellers_by_id(session, reseller_ids).values())
-        built_resellers = build_resellers(session, sellers, with_allocation=needs.allocations)
+        built_resellers = build_resellers(session, sellers)
         resellers = dict(zip((seller.id for seller in sellers), built_resellers, strict=True))
     built = []
     for address in addresses:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from comptoir.schema.context import Context
     from comptoir.schema.customers import Customer
     from comptoir.schema.hosting import Plan
+    from comptoir.schema.resellers import ResellerAllocation
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -147,6 +148,18 @@ class PoolAddressByIdLoader(Loader[uuid.UUID, "str | None"]):
         found = dict(session.execute(select(IpPoolEntry.id, IpPoolEntry.address).where(
             IpPoolEntry.id.in_(keys))).all())
         return [str(found[k]) if k in found else None for k in keys]
+
+
+class ResellerAllocationLoader(Loader[uuid.UUID, "ResellerAllocation | None"]):
+    """Each reseller's allocation with what it uses of it (allocations, then the usage counts)."""
+
+    def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[ResellerAllocation | None]:
+        from comptoir.schema.resellers import ResellerAllocation
+        from comptoir.tenancy import resellers
+
+        allocations = resellers.allocations_for(session, keys)
+        usage = resellers.usage_for(session, list(allocations)) if allocations else {}
+        return [ResellerAllocation.from_model(allocations[k], usage[k]) if k in allocations else None for k in keys]
 
 
 class SitesBySubscriptionIdLoader(Loader[uuid.UUID, list[Site]]):
@@ -267,6 +280,7 @@ class Loaders:
         self.addons = AddonsBySubscriptionIdLoader(context)
         self.customers = CustomerByIdLoader(context)
         self.pool_addresses = PoolAddressByIdLoader(context)
+        self.reseller_allocations = ResellerAllocationLoader(context)
         self.sites = SitesBySubscriptionIdLoader(context)
         self.subscriptions = SubscriptionByIdLoader(context)
         self.documents = SubscriptionDocumentsLoader(context)
