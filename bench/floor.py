@@ -1,4 +1,5 @@
-"""The floor: the same query shapes (the hosting page's types are in bench/floor_hosting.py) from a bare Strawberry schema over in-memory objects with plain fields.
+"""The floor: the same query shapes from a bare Strawberry schema over in-memory objects with plain fields
+(the subscriptions page's types are in bench/floor_hosting.py).
 
 No database, no authentication, no extensions: what Strawberry and uvicorn cost for these responses.
 The application's figures are read against it, so the floor keeps the application's process settings

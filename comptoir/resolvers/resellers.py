@@ -60,7 +60,7 @@ async def resellers_connection(
 
 
 async def load_reseller(info: Info, reseller_id: uuid.UUID) -> Reseller | None:
-    seller = await info.context.run(lambda s: s.get(SellerModel, reseller_id))
+    seller = await info.context.loaders.sellers.load(reseller_id)
     if seller is None or seller.kind != "reseller":
         return None
     return Reseller.from_model(seller, info.context.loaders)

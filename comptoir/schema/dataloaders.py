@@ -27,6 +27,7 @@ from comptoir.hosting.models import BackgroundJob as JobModel
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, Site, SubscriptionAddon
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.tenancy.models import Customer as CustomerModel
+from comptoir.tenancy.models import Seller as SellerModel
 
 if TYPE_CHECKING:
     from comptoir.schema.context import Context
@@ -205,6 +206,12 @@ class SubscriptionByIdLoader(Loader[uuid.UUID, SubscriptionModel | None]):
         return [found.get(k) for k in keys]
 
 
+class SellerByIdLoader(Loader[uuid.UUID, SellerModel | None]):
+    def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[SellerModel | None]:
+        found = _by_id(session, SellerModel, keys)
+        return [found.get(k) for k in keys]
+
+
 class JobByIdLoader(Loader[uuid.UUID, JobModel | None]):
     def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[JobModel | None]:
         found = _by_id(session, JobModel, keys)
@@ -285,6 +292,7 @@ class Loaders:
         self.subscriptions = SubscriptionByIdLoader(context)
         self.documents = SubscriptionDocumentsLoader(context)
         self.jobs = JobByIdLoader(context)
+        self.sellers = SellerByIdLoader(context)
         self.effective_values = EffectiveValuesLoader(context)
         self.php_settings = PhpSettingsLoader(context)
 
