@@ -6,8 +6,10 @@ import ipaddress
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import strawberry
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from strawberry.types import Info
 
@@ -18,6 +20,7 @@ from comptoir.hosting.models import IpAddress as IpAddressModel
 from comptoir.hosting.models import IpPoolEntry as IpPoolEntryModel
 from comptoir.resolvers.resellers import build_resellers
 from comptoir.schema.base import Connection, convert_error, page_request, run_mutation, selects
+from comptoir.schema.dataloaders import Loader
 from comptoir.schema.ids import decode_id, encode_id
 from comptoir.schema.ip_addresses import (
     IpAddress,
@@ -175,25 +178,41 @@ async def my_ip_pool(
     return await info.context.run(load)
 
 
+class _NodesLoader(Loader[tuple[uuid.UUID, Needs], Any]):
+    """Addresses or pool entries by id, built in bulk for each selection among the keys (`nodes`)."""
+
+    model: Any
+    build: Callable[[Session, Sequence[Any], Needs], list[Any]]
+
+    def fetch(self, session: Session, keys: list[tuple[uuid.UUID, Needs]]) -> list[Any]:
+        built: dict[tuple[uuid.UUID, Needs], Any] = {}
+        for needs in {needs for _, needs in keys}:
+            ids = [row_id for row_id, wanted in keys if wanted == needs]
+            rows = list(session.scalars(select(self.model).where(self.model.id.in_(ids))))
+            built.update({(row.id, needs): item for row, item in zip(rows, type(self).build(session, rows, needs),
+                                                                      strict=True)})
+        return [built.get(key) for key in keys]
+
+
+class _AddressNodes(_NodesLoader):
+    model = IpAddressModel
+    build = staticmethod(build_addresses)
+
+
+class _PoolEntryNodes(_NodesLoader):
+    model = IpPoolEntryModel
+    build = staticmethod(build_pool_entries)
+
+
 async def load_ip_address(info: Info, address_id: uuid.UUID, needs: Needs | None = None) -> IpAddress | None:
-    needs = needs or Needs.of_address(info)
-
-    def load(session: Session) -> IpAddress | None:
-        address = session.get(IpAddressModel, address_id)
-        return build_addresses(session, [address], needs)[0] if address else None
-
-    return await info.context.run(load)
+    loader = info.context.loaders.extra("ip_addresses", _AddressNodes)
+    return await loader.load((address_id, needs or Needs.of_address(info)))  # type: ignore[no-any-return]
 
 
 async def load_ip_pool_entry(info: Info, entry_id: uuid.UUID, needs: Needs | None = None
                              ) -> IpPoolEntry | None:
-    needs = needs or Needs.of_entry(info)
-
-    def load(session: Session) -> IpPoolEntry | None:
-        entry = session.get(IpPoolEntryModel, entry_id)
-        return build_pool_entries(session, [entry], needs)[0] if entry else None
-
-    return await info.context.run(load)
+    loader = info.context.loaders.extra("ip_pool_entries", _PoolEntryNodes)
+    return await loader.load((entry_id, needs or Needs.of_entry(info)))  # type: ignore[no-any-return]
 
 
 async def ip_address(info: Info, id: strawberry.ID) -> IpAddress | None:

@@ -282,6 +282,8 @@ class Loaders:
     """The operation's loaders, one per access path."""
 
     def __init__(self, context: Context) -> None:
+        self._context = context
+        self._extra: dict[str, DataLoader[Any, Any]] = {}
         self.plans = PlansByIdLoader(context)
         self.plan_usage = PlanUsageLoader(context)
         self.addons = AddonsBySubscriptionIdLoader(context)
@@ -296,3 +298,8 @@ class Loaders:
         self.effective_values = EffectiveValuesLoader(context)
         self.php_settings = PhpSettingsLoader(context)
 
+    def extra(self, name: str, make: Callable[[Context], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
+        """A loader defined beside the resolvers it builds objects with, made on first use."""
+        if name not in self._extra:
+            self._extra[name] = make(self._context)
+        return self._extra[name]
