@@ -45,6 +45,8 @@ LISTED_PAGE_STATEMENTS = 6
 PLANS_STATEMENTS = 4
 # authentication, subscriptions, plans, add-ons, customers, pool addresses
 NODES_STATEMENTS = 6
+# authentication, the viewer's label length, buttons, the subscription's context (whatever the count)
+BUTTONS_STATEMENTS = 5
 
 
 class Shop:
@@ -188,3 +190,35 @@ async def test_a_mutation_after_another_sees_its_change_not_what_the_loaders_hel
     data = result["data"]
     assert data["added"]["results"][0]["subscription"]["addons"] == [{"name": "Extra"}]
     assert data["removed"]["results"][0]["subscription"]["addons"] == []
+
+
+async def test_custom_buttons_with_subscription_context_cost_the_same_for_3_and_30(client, sql_log, shop):
+    # given
+    (subscription_id,) = shop.subscribe(2)[1:]
+    token = await client.login("alpha", factories.PASSWORD)
+    create = """mutation($input: CustomButtonCreateInput!) { customButtonCreate(input: $input) { errors { code } } }"""
+    listed = """query($id: ID) { customButtons(location: CUSTOMER_WEBSITES, subscriptionId: $id) {
+      id label url context image { width } } }"""
+
+    async def add(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            result = await client.execute(create, {"input": {
+                "label": f"Tool {n:02}", "location": "CUSTOMER_WEBSITES", "url": "https://tools.example/",
+                "context": ["DOMAIN_NAME", "CUSTOMER_EMAIL", "FTP_LOGIN"]}}, token=token)
+            assert result["data"]["customButtonCreate"]["errors"] == [], result
+
+    async def count() -> tuple[list[Any], int]:
+        sql_log.clear()
+        result = await client.execute(listed, {"id": encode_id("Subscription", subscription_id)}, token=token)
+        assert "errors" not in result, result
+        return result["data"]["customButtons"], len(sql_log.statements)
+
+    # when
+    await add(3, 0)
+    few, few_count = await count()
+    await add(27, 3)
+    many, many_count = await count()
+    # then
+    assert len(few) == 3 and len(many) == 30
+    assert all("domain_name=" in button["url"] and "ftp_login=" in button["url"] for button in many)
+    assert few_count == many_count == BUTTONS_STATEMENTS, sql_log.statements
