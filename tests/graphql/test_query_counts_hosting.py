@@ -45,7 +45,7 @@ LISTED_PAGE_STATEMENTS = 6
 PLANS_STATEMENTS = 4
 # authentication, subscriptions, plans, add-ons, customers, pool addresses
 NODES_STATEMENTS = 6
-# authentication, the viewer's label length, buttons, the subscription's context (whatever the count)
+# authentication, buttons, the subscription, its customer, the viewer (for the label length)
 BUTTONS_STATEMENTS = 5
 
 
