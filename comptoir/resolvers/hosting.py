@@ -180,12 +180,15 @@ def build(session: Session, rows: Sequence[SubscriptionModel]) -> list[Subscript
 
 
 # The loader and key of each relation of a subscription, by the field that shows it.
-_SUBSCRIPTION_RELATIONS: dict[str, tuple[str, Callable[[SubscriptionModel], uuid.UUID | None]]] = {
+_SUBSCRIPTION_RELATIONS: dict[str, tuple[str, Callable[[SubscriptionModel], Any]]] = {
     "plan": ("plans", lambda row: row.plan_id),
     "name": ("plans", lambda row: row.plan_id),
     "addons": ("addons", lambda row: row.id),
     "customer": ("customers", lambda row: row.customer_id),
     "ipAddress": ("pool_addresses", lambda row: row.ip_pool_id),
+    "sites": ("sites", lambda row: row.id),
+    "effectiveValues": ("effective_values", lambda row: row),
+    "phpSettings": ("php_settings", lambda row: (row, None)),  # at the subscription level (no siteId)
 }
 
 
@@ -199,7 +202,7 @@ async def warm_subscription_loaders(info: Info, rows: Sequence[SubscriptionModel
     Not needed for correctness (an object built before its relations are loaded holds awaitables that load
     them through the same loaders), but the objects then hold plain values: no task per field.
     """
-    keys: dict[str, set[uuid.UUID]] = defaultdict(set)
+    keys: dict[str, set[Any]] = defaultdict(set)
     for name, (loader, key_of) in _SUBSCRIPTION_RELATIONS.items():
         if selects(info, *at, name):
             keys[loader].update(key for key in map(key_of, rows) if key is not None)

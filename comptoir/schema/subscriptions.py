@@ -12,6 +12,8 @@ import strawberry
 
 from comptoir.database.pagination import SortDirection
 from comptoir.hosting import plan_values as pv
+from comptoir.hosting import rules
+from comptoir.hosting.models import Site as SiteModel
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import Node
 from comptoir.schema.customers import Customer
@@ -92,18 +94,14 @@ class Subscription(Node):
                          available_value=json_text(c["available_value"])) for c in self.model.conflicts])
 
     @strawberry.field(description="Each property's effective value and where it came from.")
-    async def effective_values(self, info: strawberry.Info) -> list[EffectiveValue]:
-        found = await info.context.loaders.effective_values.load(self.model)
-        return [EffectiveValue(property=e.name, value=json_text(e.value), origin=e.origin,
-                               source_name=e.source_name) for e in found]
+    def effective_values(self, info: strawberry.Info) -> list[EffectiveValue]:
+        return value_or_later(info.context.loaders.effective_values, self.model, _effective)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Effective PHP directives at the subscription, or at one of its sites.")
-    async def php_settings(self, info: strawberry.Info, site_id: strawberry.ID | None = None
-                           ) -> list[EffectivePhpDirective]:
+    def php_settings(self, info: strawberry.Info, site_id: strawberry.ID | None = None
+                     ) -> list[EffectivePhpDirective]:
         site = decode_id(site_id, "Site", field="siteId") if site_id else None
-        found = await info.context.loaders.php_settings.load((self.model, site))
-        return [EffectivePhpDirective(directive=e.directive, value=e.value, level=e.level, level_name=e.level_name,
-                                      runtime_changeable=e.runtime_changeable) for e in found]
+        return value_or_later(info.context.loaders.php_settings, (self.model, site), _php)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Hosting features the current viewer sees (SPEC §4.9).")
     def visible_features(self, info: strawberry.Info) -> list[VisibleFeature]:
@@ -119,9 +117,8 @@ class Subscription(Node):
         return _with_documents(info, self.model, views)  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def sites(self, info: strawberry.Info) -> list[Site]:
-        rows = await info.context.loaders.sites.load(self.model.id)
-        return [Site(id=strawberry.ID(encode_id("Site", r.id)), domain_name=r.domain_name) for r in rows]
+    def sites(self, info: strawberry.Info) -> list[Site]:
+        return value_or_later(info.context.loaders.sites, self.model.id, _sites)  # type: ignore[no-any-return]
 
     @classmethod
     def from_model(cls, row: SubscriptionModel, loaders: Loaders) -> Subscription:
@@ -155,6 +152,20 @@ def _with_documents(info: strawberry.Info, row: SubscriptionModel, compute: Call
         return compute()
 
     return later()
+
+
+def _effective(found: list[rules.Effective]) -> list[EffectiveValue]:
+    return [EffectiveValue(property=e.name, value=json_text(e.value), origin=e.origin, source_name=e.source_name)
+            for e in found]
+
+
+def _php(found: list[rules.EffectivePhp]) -> list[EffectivePhpDirective]:
+    return [EffectivePhpDirective(directive=e.directive, value=e.value, level=e.level, level_name=e.level_name,
+                                  runtime_changeable=e.runtime_changeable) for e in found]
+
+
+def _sites(rows: list[SiteModel]) -> list[Site]:
+    return [Site(id=strawberry.ID(encode_id("Site", r.id)), domain_name=r.domain_name) for r in rows]
 
 
 def _name(domain_name: str, plan: Plan | None) -> str:
