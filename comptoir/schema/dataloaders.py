@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Generator, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import msgspec
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, undefer
@@ -32,7 +33,7 @@ from comptoir.tenancy.models import Seller as SellerModel
 if TYPE_CHECKING:
     from comptoir.schema.context import Context
     from comptoir.schema.customers import Customer
-    from comptoir.schema.hosting import Plan
+    from comptoir.schema.hosting import EffectivePhpDirective, EffectiveValue, Plan
     from comptoir.schema.resellers import ResellerAllocation
 
 K = TypeVar("K")
@@ -222,37 +223,60 @@ def _row_id(key: Any) -> Hashable:
     return key.id
 
 
-class EffectiveValuesLoader(DataLoader[SubscriptionModel, list[rules.Effective]]):
+def _inputs(row: SubscriptionModel, plan: ServicePlan | None, addons: Sequence[ServicePlan],
+            *extra: Any) -> Hashable:
+    """What a subscription's effective values (or PHP settings) follow from: subscriptions of a page that
+    share it share the result (on a page most share their plan, add-ons and values)."""
+    return (plan.id if plan else None, tuple(a.id for a in addons),
+            msgspec.json.encode(row.customization, order="sorted"), msgspec.json.encode(row.values, order="sorted"),
+            *extra)
+
+
+class EffectiveValuesLoader(DataLoader[SubscriptionModel, "list[EffectiveValue]"]):
     """Effective values of subscriptions (keyed by the row), from their plans and add-ons, which the
-    plans and add-ons loaders fetch for the whole batch."""
+    plans and add-ons loaders fetch for the whole batch; computed once per distinct inputs."""
 
     def __init__(self, context: Context) -> None:
         self.context = context
         super().__init__(load_fn=self._batch, cache_key_fn=_row_id)
 
-    async def _batch(self, rows: list[SubscriptionModel]) -> list[list[rules.Effective]]:
+    async def _batch(self, rows: list[SubscriptionModel]) -> list[list[EffectiveValue]]:
+        from comptoir.schema.hosting import EffectiveValue, json_text
+
         await with_documents(self.context, rows)
         plan_of, addons_of = await _plans_and_addons(self.context, rows)
-        return [inspection.effective_values_of(row, plan_of.get(row.id), addons_of[row.id]) for row in rows]
+        computed: dict[Hashable, list[EffectiveValue]] = {}
+        results = []
+        for row in rows:
+            plan, addons = plan_of.get(row.id), addons_of[row.id]
+            key = _inputs(row, plan, addons)
+            if key not in computed:
+                computed[key] = [EffectiveValue(property=e.name, value=json_text(e.value), origin=e.origin,
+                                                source_name=e.source_name)
+                                 for e in inspection.effective_values_of(row, plan, addons)]
+            results.append(computed[key])
+        return results
 
 
 PhpKey = tuple[SubscriptionModel, "uuid.UUID | None"]
 
 
-class PhpSettingsLoader(DataLoader[PhpKey, list[rules.EffectivePhp]]):
-    """Effective PHP directives of (subscription row, site id or None): the sites asked for in one query."""
+class PhpSettingsLoader(DataLoader[PhpKey, "list[EffectivePhpDirective]"]):
+    """Effective PHP directives of (subscription row, site id or None): the sites asked for in one query;
+    computed once per distinct inputs."""
 
     def __init__(self, context: Context) -> None:
         self.context = context
         super().__init__(load_fn=self._batch, cache_key_fn=lambda key: (key[0].id, key[1]))
 
-    async def _batch(self, keys: list[PhpKey]) -> list[list[rules.EffectivePhp] | BaseException]:
+    async def _batch(self, keys: list[PhpKey]) -> list[list[EffectivePhpDirective] | BaseException]:
         rows = list({row.id: row for row, _ in keys}.values())
         await with_documents(self.context, rows)
         plan_of, addons_of = await _plans_and_addons(self.context, rows)
         site_ids = [site_id for _, site_id in keys if site_id is not None]
         sites = await self.context.run(lambda s: _by_id(s, Site, site_ids)) if site_ids else {}
-        results: list[list[rules.EffectivePhp] | BaseException] = []
+        computed: dict[Hashable, list[EffectivePhpDirective]] = {}
+        results: list[list[EffectivePhpDirective] | BaseException] = []
         for row, site_id in keys:
             site = sites.get(site_id) if site_id is not None else None
             if site_id is not None and (site is None or site.subscription_id != row.id):
@@ -260,10 +284,21 @@ class PhpSettingsLoader(DataLoader[PhpKey, list[rules.EffectivePhp]]):
                                            field="siteId"))
                 continue
             plan = plan_of.get(row.id)
-            levels = inspection.php_levels_of(row, plan, addons_of[row.id] if plan else [], site)
-            found = rules.effective_php(levels)
-            results.append([found[name] for name in sorted(found)])
+            addons = addons_of[row.id] if plan else []
+            # A site's level depends on the site and on the subscription's own values.
+            key = _inputs(row, plan, addons, row.domain_name, site_id)
+            if key not in computed:
+                computed[key] = _php_directives(inspection.php_levels_of(row, plan, addons, site))
+            results.append(computed[key])
         return results
+
+
+def _php_directives(levels: list[rules.PhpLevel]) -> list[EffectivePhpDirective]:
+    from comptoir.schema.hosting import EffectivePhpDirective
+
+    found = rules.effective_php(levels)
+    return [EffectivePhpDirective(directive=e.directive, value=e.value, level=e.level, level_name=e.level_name,
+                                  runtime_changeable=e.runtime_changeable) for e in (found[n] for n in sorted(found))]
 
 
 async def _plans_and_addons(context: Context, rows: Sequence[SubscriptionModel]

@@ -12,7 +12,6 @@ import strawberry
 
 from comptoir.database.pagination import SortDirection
 from comptoir.hosting import plan_values as pv
-from comptoir.hosting import rules
 from comptoir.hosting.models import Site as SiteModel
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import Node
@@ -95,13 +94,13 @@ class Subscription(Node):
 
     @strawberry.field(description="Each property's effective value and where it came from.")
     def effective_values(self, info: strawberry.Info) -> list[EffectiveValue]:
-        return value_or_later(info.context.loaders.effective_values, self.model, _effective)  # type: ignore[no-any-return]
+        return value_or_later(info.context.loaders.effective_values, self.model)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Effective PHP directives at the subscription, or at one of its sites.")
     def php_settings(self, info: strawberry.Info, site_id: strawberry.ID | None = None
                      ) -> list[EffectivePhpDirective]:
         site = decode_id(site_id, "Site", field="siteId") if site_id else None
-        return value_or_later(info.context.loaders.php_settings, (self.model, site), _php)  # type: ignore[no-any-return]
+        return value_or_later(info.context.loaders.php_settings, (self.model, site))  # type: ignore[no-any-return]
 
     @strawberry.field(description="Hosting features the current viewer sees (SPEC §4.9).")
     def visible_features(self, info: strawberry.Info) -> list[VisibleFeature]:
@@ -152,16 +151,6 @@ def _with_documents(info: strawberry.Info, row: SubscriptionModel, compute: Call
         return compute()
 
     return later()
-
-
-def _effective(found: list[rules.Effective]) -> list[EffectiveValue]:
-    return [EffectiveValue(property=e.name, value=json_text(e.value), origin=e.origin, source_name=e.source_name)
-            for e in found]
-
-
-def _php(found: list[rules.EffectivePhp]) -> list[EffectivePhpDirective]:
-    return [EffectivePhpDirective(directive=e.directive, value=e.value, level=e.level, level_name=e.level_name,
-                                  runtime_changeable=e.runtime_changeable) for e in found]
 
 
 def _sites(rows: list[SiteModel]) -> list[Site]:
