@@ -84,7 +84,7 @@ async def plans_list(info: Info, kind: PlanKind | None = None, search: str | Non
 
     found = await info.context.run(load)
     if selects(info, "subscriptionCount"):
-        await info.context.loaders.plan_usage.load_many([p.model.id for p in found])
+        await info.context.loaders.plan_usage.warm([p.model.id for p in found])
     return found
 
 
@@ -207,8 +207,11 @@ async def warm_subscription_loaders(info: Info, rows: Sequence[SubscriptionModel
         if selects(info, *at, name):
             keys[loader].update(key for key in map(key_of, rows) if key is not None)
     loaders = info.context.loaders
-    if keys:
-        await asyncio.gather(*(getattr(loaders, loader).load_many(list(found)) for loader, found in keys.items()))
+    # Effective values and PHP settings read the plans and add-ons through their loaders: those go first.
+    derived = {"effective_values", "php_settings"}
+    for stage in (set(keys) - derived, set(keys) & derived):
+        if stage:
+            await asyncio.gather(*(getattr(loaders, loader).warm(keys[loader]) for loader in stage))
 
 
 async def subscriptions_connection(info: Info, first: int | None = None, after: str | None = None,

@@ -55,7 +55,7 @@ async def resellers_connection(
     loaders = info.context.loaders
     if page.items and selects(info, "edges", "node", "allocation"):
         # Loaded before the objects are built, so they hold plain values (see dataloaders.value_or_later).
-        await loaders.reseller_allocations.load_many([seller.id for seller in page.items])
+        await loaders.reseller_allocations.warm([seller.id for seller in page.items])
     return Connection[Reseller].from_page(page, lambda seller: Reseller.from_model(seller, loaders))
 
 

