@@ -48,6 +48,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="auto: wrk when installed, else httpx")
     parser.add_argument("--app", default=TARGETS["comptoir"],
                         help=f"the application to measure as module:attribute ({TARGETS['comptoir']})")
+    parser.add_argument("--app-dir", default=None,
+                        help="import the application from this directory first (e.g. an export of an older"
+                             " revision, to measure before and after with the same benchmark)")
+    parser.add_argument("--hosting-queries", default=",".join(hosting.QUERIES),
+                        help=f"comma-separated, of {', '.join(hosting.QUERIES)} (the subscriptions benchmark)")
     parser.add_argument("--fresh", action="store_true", help="drop and re-seed the benchmark databases")
     parser.add_argument("--benchmarks", default=",".join(BENCHMARKS),
                         help="comma-separated, of api (the queries against the floor), subscriptions (the"
@@ -143,7 +148,7 @@ def ratios(summary: dict[str, dict[str, dict[str, Any]]], queries: list[str]) ->
 
 def print_table(summary: dict[str, dict[str, dict[str, Any]]], queries: list[str],
                 vs_floor: dict[str, dict[str, float]]) -> None:
-    print(f"\n{'query':<10} {'target':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>10}"
+    print(f"\n{'query':<20} {'target':<9} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms/req':>10}"
           f" {'errors':>6} {'bytes':>7}   vs floor: req/s, CPU")
     for query in queries:
         for target, per_query in summary.items():
@@ -152,7 +157,7 @@ def print_table(summary: dict[str, dict[str, dict[str, Any]]], queries: list[str
             ratio = vs_floor.get(query, {}) if target == "comptoir" else {}
             ratio_text = "   ".join(f"{ratio[k]:5.0%}" for k in ("requests_per_second", "cpu_per_request")
                                     if k in ratio)
-            print(f"{query:<10} {target:<9} {row['requests_per_second']:8.1f} {row['p50_ms']:8.2f}"
+            print(f"{query:<20} {target:<9} {row['requests_per_second']:8.1f} {row['p50_ms']:8.2f}"
                   f" {row['p99_ms']:8.2f} {cpu if cpu is not None else float('nan'):10.2f} {row['errors']:6d}"
                   f" {row['response_bytes']:7d}   {ratio_text}")
 
@@ -173,7 +178,8 @@ def run_api(args: argparse.Namespace, queries: list[str], targets: list[str], to
     rounds: dict[str, dict[str, list[dict[str, Any]]]] = {t: {q: [] for q in queries} for t in targets}
     with ExitStack() as stack:
         apps = {**TARGETS, "comptoir": args.app}
-        running = {t: stack.enter_context(servers.uvicorn(apps[t], env=env, log=RESULTS / f"server-{t}.log"))
+        running = {t: stack.enter_context(servers.uvicorn(apps[t], env=env, log=RESULTS / f"server-{t}.log",
+                                                          app_dir=args.app_dir if t == "comptoir" else None))
                    for t in targets}
         sizes = {}
         for n in range(args.rounds):
@@ -191,6 +197,43 @@ def run_api(args: argparse.Namespace, queries: list[str], targets: list[str], to
     return {"database": db.where, "results": summary, "vs_floor": vs_floor}
 
 
+def run_subscriptions(args: argparse.Namespace, app_url: str, per_reseller: int, tool: str) -> dict[str, Any]:
+    """A reseller's 50-subscription page (bench/hosting.py's queries), the application against the floor
+    (bench/floor_hosting.py), interleaved round by round."""
+    queries = [q for q in args.hosting_queries.split(",") if q]
+    targets = [t for t in args.targets.split(",") if t]
+    token = hosting.reseller_token(app_url)
+    env = {"COMPTOIR_DATABASE_URL": app_url, "COMPTOIR_BROKER_URL": "", "COMPTOIR_GRAPHIQL": "false",
+           "COMPTOIR_DEBUG": "false", "BENCH_SUBSCRIPTIONS_PER_RESELLER": str(per_reseller)}
+    headers = {"Content-Type": "application/json", "Accept": "application/json",
+               "Authorization": f"Bearer {token}"}
+    print(f"subscriptions(first: 50) as one reseller ({per_reseller} subscriptions of its own); load: {tool},"
+          f" {args.concurrency} connections", file=sys.stderr, flush=True)
+    rounds: dict[str, dict[str, list[dict[str, Any]]]] = {t: {q: [] for q in queries} for t in targets}
+    sizes: dict[tuple[str, str], int] = {}
+    with ExitStack() as stack:
+        apps = {**TARGETS, "comptoir": args.app}
+        running = {t: stack.enter_context(servers.uvicorn(
+            apps[t], env=env, log=RESULTS / f"server-{t}-hosting.log", app_dir=args.app_dir if t == "comptoir"
+            else None)) for t in targets}
+        for n in range(args.rounds):
+            for query in queries:
+                body = json.dumps({"query": hosting.QUERIES[query]}).encode()
+                for target, server in running.items():
+                    response = httpx.post(server.url, content=body, headers=headers, timeout=60)
+                    payload = response.json()
+                    if response.status_code != 200 or "errors" in payload:
+                        raise RuntimeError(f"{server.url} answered {response.status_code}: {response.text[:500]}")
+                    hosting.check_subscriptions(payload["data"], per_reseller)
+                    sizes[target, query] = len(response.content)
+                    load = loadgen.Load(server.url, body, headers, args.concurrency, args.duration)
+                    label = f"{target} / {query}" + (f" #{n + 1}" if args.rounds > 1 else "")
+                    rounds[target][query].append(run_scenario(label, server, load, args.warmup, tool))
+    summary = {t: {q: {**summarise(rounds[t][q]), "response_bytes": sizes[t, q]} for q in queries}
+               for t in targets}
+    return {"results": summary, "vs_floor": ratios(summary, queries), "subscriptions_of_reseller": per_reseller}
+
+
 def run_hosting(args: argparse.Namespace, benchmarks: list[str], tool: str) -> dict[str, Any]:
     """The subscriptions connection at scale, and plan "Update & Sync" timed in this process."""
     sizes = hosting.Sizes(args.subscriptions, args.resellers, args.sync_subscriptions)
@@ -203,28 +246,7 @@ def run_hosting(args: argparse.Namespace, benchmarks: list[str], tool: str) -> d
     per_reseller = sizes.subscriptions // sizes.resellers + (sizes.subscriptions % sizes.resellers > 0)
 
     if "subscriptions" in benchmarks:
-        token = hosting.reseller_token(db.app_url)
-        env = {"COMPTOIR_DATABASE_URL": db.app_url, "COMPTOIR_BROKER_URL": "", "COMPTOIR_GRAPHIQL": "false",
-               "COMPTOIR_DEBUG": "false"}
-        headers = {"Content-Type": "application/json", "Accept": "application/json",
-                   "Authorization": f"Bearer {token}"}
-        body = json.dumps({"query": hosting.SUBSCRIPTIONS_QUERY}).encode()
-        print(f"subscriptions(first: 50) as one reseller of {sizes.resellers} ({per_reseller} subscriptions each,"
-              f" {sizes.subscriptions} in all); load: {tool}, {args.concurrency} connections", file=sys.stderr,
-              flush=True)
-        rounds = []
-        with servers.uvicorn(args.app, env=env, log=RESULTS / "server-comptoir-hosting.log") as server:
-            response = httpx.post(server.url, content=body, headers=headers, timeout=60)
-            payload = response.json()
-            if response.status_code != 200 or "errors" in payload:
-                raise RuntimeError(f"{server.url} answered {response.status_code}: {response.text[:500]}")
-            hosting.check_subscriptions(payload["data"], per_reseller)
-            for n in range(args.rounds):
-                load = loadgen.Load(server.url, body, headers, args.concurrency, args.duration)
-                label = "comptoir / subscriptions" + (f" #{n + 1}" if args.rounds > 1 else "")
-                rounds.append(run_scenario(label, server, load, args.warmup, tool))
-        out["subscriptions"] = {**summarise(rounds), "response_bytes": len(response.content),
-                                "subscriptions_of_reseller": per_reseller}
+        out["subscriptions"] = run_subscriptions(args, db.app_url, per_reseller, tool)
 
     if "plan-sync" in benchmarks:
         print(f"plan \"Update & Sync\" over {sizes.sync_subscriptions} subscriptions", file=sys.stderr, flush=True)
@@ -234,12 +256,11 @@ def run_hosting(args: argparse.Namespace, benchmarks: list[str], tool: str) -> d
     if db.seeded_seconds is not None:
         print(f"{hosting.DATABASE} seeded in {db.seeded_seconds:.1f} s")
     if "subscriptions" in out:
-        row = out["subscriptions"]
-        cpu = row["server_cpu_ms_per_request"]
-        print(f"subscriptions(first: 50), {sizes.subscriptions} subscriptions / {sizes.resellers} resellers:"
-              f" {row['requests_per_second']:.1f} req/s  p50 {row['p50_ms']:.2f} ms  p99 {row['p99_ms']:.2f} ms"
-              f"  CPU {cpu if cpu is not None else float('nan'):.2f} ms/req  errors {row['errors']}"
-              f"  {row['response_bytes']} bytes")
+        found = out["subscriptions"]
+        print(f"subscriptions(first: 50) as one reseller, {sizes.subscriptions} subscriptions /"
+              f" {sizes.resellers} resellers:")
+        print_table(found["results"], list(found["vs_floor"]) or list(next(iter(found["results"].values()))),
+                    found["vs_floor"])
     if "plan_sync" in out:
         sync = out["plan_sync"]
         print(f"plan Update & Sync, {sync['subscriptions']} subscriptions: job {sync['job_s']:.2f} s"

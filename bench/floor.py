@@ -1,4 +1,5 @@
-"""The floor: the same query shapes from a bare Strawberry schema over in-memory objects with plain fields.
+"""The floor: the same query shapes from a bare Strawberry schema over in-memory objects with plain fields
+(the subscriptions page's types are in bench/floor_hosting.py).
 
 No database, no authentication, no extensions: what Strawberry and uvicorn cost for these responses.
 The application's figures are read against it, so the floor keeps the application's process settings
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import gc
+import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -22,6 +24,7 @@ from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
 from bench.database import LIMITS, PERMISSIONS, PROVIDER, RESELLERS
+from bench.floor_hosting import SubscriptionConnection, build_page
 from comptoir.hosting.vocabulary import Resource as _Resource
 from comptoir.tenancy.allocation import ResellerPermission as _ResellerPermission
 
@@ -93,6 +96,7 @@ USER = User(id=strawberry.ID(f"User:{uuid.uuid4()}"), username=PROVIDER, email=f
             full_name="", role=UserRole.PROVIDER, language="en", created_at=datetime.now(UTC))
 PAGE = ResellerConnection(edges=[ResellerEdge(cursor=str(n), node=_reseller(n)) for n in range(RESELLERS)],
                           total_count=RESELLERS)
+SUBSCRIPTIONS = build_page(int(os.environ.get("BENCH_SUBSCRIPTIONS_PER_RESELLER", "500")))
 
 
 @strawberry.type
@@ -104,6 +108,10 @@ class Query:
     @strawberry.field
     def resellers(self, first: int | None = None) -> ResellerConnection:
         return PAGE
+
+    @strawberry.field
+    def subscriptions(self, first: int | None = None) -> SubscriptionConnection:
+        return SUBSCRIPTIONS
 
 
 schema = strawberry.Schema(query=Query)

@@ -39,12 +39,12 @@ class Server:
 
 
 @contextmanager
-def uvicorn(app: str, *, env: dict[str, str], log: Path) -> Iterator[Server]:
-    """Serve `app` ("module:attribute") on loopback until the block ends."""
+def uvicorn(app: str, *, env: dict[str, str], log: Path, app_dir: str | None = None) -> Iterator[Server]:
+    """Serve `app` ("module:attribute") on loopback until the block ends (imported from `app_dir` first)."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port), "--workers", "1",
                "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning",
-               "--lifespan", "on"]
+               "--lifespan", "on", *(["--app-dir", app_dir] if app_dir else [])]
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=output,
                                    stderr=subprocess.STDOUT)

@@ -4,6 +4,7 @@ down to sites, and the features visible to the current viewer (SPEC §4.5, §4.9
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,12 @@ def effective_values(session: Session, subscription: Subscription) -> list[rules
     """Each property's value with the level that set it (plan, add-on, customisation, default plan)."""
     plan = session.get(ServicePlan, subscription.plan_id) if subscription.plan_id else None
     addons = [session.get_one(ServicePlan, a) for a in addon_ids(session, subscription.id)]
+    return effective_values_of(subscription, plan, addons)
+
+
+def effective_values_of(subscription: Subscription, plan: ServicePlan | None, addons: Sequence[ServicePlan]
+                        ) -> list[rules.Effective]:
+    """effective_values from its plan and add-ons already loaded (a page's DataLoader loads them in bulk)."""
     customization = {k: v for k, v in subscription.customization.items() if k != SUBSCRIPTION_PHP_KEY}
     listed = rules.effective_values(_named(plan) if plan else None, [_named(a) for a in addons], customization,
                                     default_plan=pv.default_plan_values())
@@ -47,12 +54,18 @@ def effective_values(session: Session, subscription: Subscription) -> list[rules
 
 
 def php_levels(session: Session, subscription: Subscription, site: Site | None) -> list[rules.PhpLevel]:
+    plan = session.get_one(ServicePlan, subscription.plan_id) if subscription.plan_id else None
+    addons = [session.get_one(ServicePlan, a) for a in addon_ids(session, subscription.id)] if plan else []
+    return php_levels_of(subscription, plan, addons, site)
+
+
+def php_levels_of(subscription: Subscription, plan: ServicePlan | None, addons: Sequence[ServicePlan],
+                  site: Site | None) -> list[rules.PhpLevel]:
+    """php_levels from the plan, add-ons and site already loaded."""
     levels = [rules.PhpLevel(rules.PhpLevelKind.SERVER, "server", SERVER_PHP_DEFAULTS)]
-    if subscription.plan_id:
-        plan = session.get_one(ServicePlan, subscription.plan_id)
+    if plan is not None:
         levels.append(rules.PhpLevel(rules.PhpLevelKind.PLAN, plan.name, dict(plans.values_of(plan).php.directives)))
-        for addon_id in addon_ids(session, subscription.id):
-            addon = session.get_one(ServicePlan, addon_id)
+        for addon in addons:
             levels.append(rules.PhpLevel(rules.PhpLevelKind.ADDON, addon.name,
                                          dict(plans.values_of(addon).php.directives)))
     own = subscription.customization.get(SUBSCRIPTION_PHP_KEY, {})

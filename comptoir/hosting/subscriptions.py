@@ -263,10 +263,11 @@ SORT_COLUMNS = {"domain_name": Subscription.domain_name, "created_at": Subscript
 
 
 def list_page(session: Session, *, seller_id: uuid.UUID, filter_: SubscriptionFilter, page: Any,
-              sort: str = "created_at") -> Any:
+              sort: str = "created_at", options: Sequence[Any] = ()) -> Any:
+    """options: loader options of the rows (the API defers the JSON documents a page does not show)."""
     from comptoir.database.pagination import paginate
 
-    statement = select(Subscription).where(Subscription.seller_id == seller_id)
+    statement = select(Subscription).options(*options).where(Subscription.seller_id == seller_id)
     if filter_.status:
         statement = statement.where(Subscription.status == filter_.status)
     if filter_.sync_state:

@@ -10,7 +10,6 @@ from strawberry.types import Info
 from comptoir.schema.base import Connection, page_request
 from comptoir.schema.customers import Customer, CustomerFilterInput, CustomerSortInput
 from comptoir.tenancy import customers
-from comptoir.tenancy.models import Customer as CustomerModel
 
 
 async def customers_connection(
@@ -32,5 +31,4 @@ async def customers_connection(
 
 
 async def load_customer(info: Info, customer_id: uuid.UUID) -> Customer | None:
-    customer = await info.context.run(lambda s: s.get(CustomerModel, customer_id))
-    return Customer.from_model(customer) if customer else None
+    return await info.context.loaders.customers.load(customer_id)  # type: ignore[no-any-return]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections import defaultdict
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from strawberry.types import Info
 
+from comptoir.database.pagination import Page
 from comptoir.errors import DomainError, under
 from comptoir.hosting import (
     customer_accounts,
@@ -24,8 +26,7 @@ from comptoir.hosting import (
     sync,
 )
 from comptoir.hosting import plan_values as pv
-from comptoir.hosting.models import BackgroundJob as JobModel
-from comptoir.hosting.models import IpPoolEntry, ServicePlan, SubscriptionAddon
+from comptoir.hosting.models import ServicePlan
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import (
     Connection,
@@ -35,8 +36,11 @@ from comptoir.schema.base import (
     mutate,
     mutate_each,
     page_request,
+    selects,
 )
+from comptoir.schema.context import Context
 from comptoir.schema.customers import Customer
+from comptoir.schema.dataloaders import documents_deferred
 from comptoir.schema.hosting import BackgroundJob, HostingError, Plan, PlanKind
 from comptoir.schema.hosting_api import (
     CustomerContactInput,
@@ -69,7 +73,6 @@ from comptoir.schema.subscriptions import (
     SubscriptionIdsInput,
     SubscriptionPayload,
     SubscriptionPhpSettingsInput,
-    SubscriptionRelations,
     SubscriptionRenewInput,
     SubscriptionResult,
     SubscriptionSortInput,
@@ -83,28 +86,22 @@ from comptoir.tenancy.models import Customer as CustomerModel
 
 # ---- plans ---------------------------------------------------------------------------------
 
-def _plans_by_id(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, Plan]:
-    if not ids:
-        return {}
-    rows = list(session.scalars(select(ServicePlan).where(ServicePlan.id.in_(ids))))
-    counts = plans.usage_counts(session, [r.id for r in rows])
-    return {r.id: Plan.from_model(r, counts[r.id]) for r in rows}
-
-
 async def plans_list(info: Info, kind: PlanKind | None = None, search: str | None = None) -> list[Plan]:
     seller_id = info.context.tenant.seller_id
 
     def load(session: Session) -> list[Plan]:
         rows = plans.list_plans(session, seller_id=seller_id, kind=plans.PlanKind(kind.value) if kind else None,
                                 search=search)
-        counts = plans.usage_counts(session, [r.id for r in rows])
-        return [Plan.from_model(r, counts[r.id]) for r in rows]
+        return [Plan.from_model(r) for r in rows]
 
-    return await info.context.run(load)
+    found = await info.context.run(load)
+    if selects(info, "subscriptionCount"):
+        await info.context.loaders.plan_usage.warm([p.model.id for p in found])
+    return found
 
 
 async def load_plan(info: Info, plan_id: uuid.UUID) -> Plan | None:
-    return (await info.context.run(lambda s: _plans_by_id(s, {plan_id}))).get(plan_id)
+    return await info.context.loaders.plans.load(plan_id)  # type: ignore[no-any-return]
 
 
 async def plan(info: Info, id: strawberry.ID) -> Plan | None:
@@ -172,7 +169,7 @@ async def plan_duplicate(info: Info, input: PlanIdInput) -> PlanPayload:
 
 
 async def load_job(info: Info, job_id: uuid.UUID) -> BackgroundJob | None:
-    job = await info.context.run(lambda s: s.get(JobModel, job_id))
+    job = await info.context.loaders.jobs.load(job_id)
     return BackgroundJob.from_model(job) if job else None
 
 
@@ -185,27 +182,45 @@ async def background_job(info: Info, id: strawberry.ID) -> BackgroundJob | None:
 
 # ---- subscriptions -------------------------------------------------------------------------
 
-def load_relations(session: Session, rows: Sequence[SubscriptionModel]) -> SubscriptionRelations:
-    """Plans, add-ons, customers and addresses of a page of subscriptions in five queries."""
-    ids = [r.id for r in rows]
-    addon_links = list(session.execute(select(SubscriptionAddon.subscription_id, SubscriptionAddon.addon_id).where(
-        SubscriptionAddon.subscription_id.in_(ids)).order_by(SubscriptionAddon.created_at))) if ids else []
-    plan_map = _plans_by_id(session, {r.plan_id for r in rows if r.plan_id} | {a for _, a in addon_links})
-    addons: dict[uuid.UUID, list[Plan]] = defaultdict(list)
-    for subscription_id, addon_id in addon_links:
-        addons[subscription_id].append(plan_map[addon_id])
-    customer_ids = {r.customer_id for r in rows if r.customer_id}
-    customers = {c.id: Customer.from_model(c) for c in session.scalars(
-        select(CustomerModel).where(CustomerModel.id.in_(customer_ids)))} if customer_ids else {}
-    pool_ids = {r.ip_pool_id for r in rows}
-    addresses = {e.id: str(e.address) for e in session.scalars(
-        select(IpPoolEntry).where(IpPoolEntry.id.in_(pool_ids)))} if pool_ids else {}
-    return SubscriptionRelations(plan_map, dict(addons), customers, addresses)
-
-
 def build(session: Session, rows: Sequence[SubscriptionModel]) -> list[Subscription]:
-    relations = load_relations(session, rows)
-    return [Subscription.from_model(r, relations) for r in rows]
+    """Subscription objects from their rows (relations come from the loaders when selected)."""
+    loaders = Context.of(session).loaders
+    return [Subscription.from_model(r, loaders) for r in rows]
+
+
+# The loader and key of each relation of a subscription, by the field that shows it.
+_SUBSCRIPTION_RELATIONS: dict[str, tuple[str, Callable[[SubscriptionModel], Any]]] = {
+    "plan": ("plans", lambda row: row.plan_id),
+    "name": ("plans", lambda row: row.plan_id),
+    "addons": ("addons", lambda row: row.id),
+    "customer": ("customers", lambda row: row.customer_id),
+    "ipAddress": ("pool_addresses", lambda row: row.ip_pool_id),
+    "sites": ("sites", lambda row: row.id),
+    "effectiveValues": ("effective_values", lambda row: row),
+    "phpSettings": ("php_settings", lambda row: (row, None)),  # at the subscription level (no siteId)
+}
+
+
+# Fields that read a subscription's JSON documents (values, customisation, conflicts).
+_DOCUMENT_FIELDS = ("values", "conflicts", "visibleFeatures", "effectiveValues", "phpSettings")
+
+
+async def warm_subscription_loaders(info: Info, rows: Sequence[SubscriptionModel], *at: str) -> None:
+    """Ask the loaders at once for every relation of the page the client selected, one query each.
+
+    Not needed for correctness (an object built before its relations are loaded holds awaitables that load
+    them through the same loaders), but the objects then hold plain values: no task per field.
+    """
+    keys: dict[str, set[Any]] = defaultdict(set)
+    for name, (loader, key_of) in _SUBSCRIPTION_RELATIONS.items():
+        if selects(info, *at, name):
+            keys[loader].update(key for key in map(key_of, rows) if key is not None)
+    loaders = info.context.loaders
+    # Effective values and PHP settings read the plans and add-ons through their loaders: those go first.
+    derived = {"effective_values", "php_settings"}
+    for stage in (set(keys) - derived, set(keys) & derived):
+        if stage:
+            await asyncio.gather(*(getattr(loaders, loader).warm(keys[loader]) for loader in stage))
 
 
 async def subscriptions_connection(info: Info, first: int | None = None, after: str | None = None,
@@ -215,7 +230,7 @@ async def subscriptions_connection(info: Info, first: int | None = None, after: 
     sort = sort or SubscriptionSortInput()
     request = page_request(info, first, after, sort.direction)
 
-    def load(session: Session) -> Connection[Subscription]:
+    def load(session: Session) -> Page[SubscriptionModel]:
         f = filter or SubscriptionFilterInput()
         customer_id = tenant.customer_id if tenant.role is Role.CUSTOMER else (
             decode_id(f.customer_id, "Customer", field="customerId") if f.customer_id else None)
@@ -223,21 +238,22 @@ async def subscriptions_connection(info: Info, first: int | None = None, after: 
             status=f.status.value if f.status else None, sync_state=f.sync_state.value if f.sync_state else None,
             plan_id=decode_id(f.plan_id, "Plan", field="planId") if f.plan_id else None,
             customer_id=customer_id, search=f.search)
-        page = subscriptions.list_page(session, seller_id=tenant.seller_id, filter_=service_filter, page=request,
-                                       sort=sort.field.value)
-        built = iter(build(session, page.items))
-        return Connection[Subscription].from_page(page, lambda _: next(built))
+        return subscriptions.list_page(session, seller_id=tenant.seller_id, filter_=service_filter, page=request,
+                                       sort=sort.field.value, options=options)
+
+    shows_documents = any(selects(info, "edges", "node", name) for name in _DOCUMENT_FIELDS)
+    options = () if shows_documents else documents_deferred()
 
     # A bad filter id is the client's mistake, reported as such (BAD_USER_INPUT), never an empty page.
-    return await info.context.run(load)
+    page = await info.context.run(load)
+    await warm_subscription_loaders(info, page.items, "edges", "node")
+    loaders = info.context.loaders
+    return Connection[Subscription].from_page(page, lambda row: Subscription.from_model(row, loaders))
 
 
 async def load_subscription(info: Info, subscription_id: uuid.UUID) -> Subscription | None:
-    def load(session: Session) -> Subscription | None:
-        row = session.get(SubscriptionModel, subscription_id)
-        return build(session, [row])[0] if row else None
-
-    return await info.context.run(load)
+    row = await info.context.loaders.subscriptions.load(subscription_id)
+    return Subscription.from_model(row, info.context.loaders) if row else None
 
 
 async def subscription(info: Info, id: strawberry.ID) -> Subscription | None:

@@ -6,8 +6,10 @@ import ipaddress
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import strawberry
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from strawberry.types import Info
 
@@ -18,6 +20,7 @@ from comptoir.hosting.models import IpAddress as IpAddressModel
 from comptoir.hosting.models import IpPoolEntry as IpPoolEntryModel
 from comptoir.resolvers.resellers import build_resellers
 from comptoir.schema.base import Connection, mutate, page_request, selects
+from comptoir.schema.dataloaders import Loader
 from comptoir.schema.ids import decode_id, encode_id
 from comptoir.schema.ip_addresses import (
     IpAddress,
@@ -51,13 +54,12 @@ class Needs:
     domains: bool = True
     defaults: bool = True
     resellers: bool = True
-    allocations: bool = True
 
     @classmethod
     def of_entry(cls, info: Info, *at: str) -> Needs:
         domains = selects(info, *at, "sites")
         return cls(sites=domains or selects(info, *at, "siteCount"), domains=domains,
-                   defaults=selects(info, *at, "defaultSite"), resellers=False, allocations=False)
+                   defaults=selects(info, *at, "defaultSite"), resellers=False)
 
     @classmethod
     def of_address(cls, info: Info, *at: str) -> Needs:
@@ -66,8 +68,7 @@ class Needs:
         domains = selects(info, *at, "siteDomains") or own.domains or assigned.domains
         return cls(sites=domains or selects(info, *at, "siteCount") or own.sites or assigned.sites,
                    domains=domains, defaults=own.defaults or assigned.defaults,
-                   resellers=selects(info, *at, "assignments"),
-                   allocations=selects(info, *at, "assignments", "reseller", "allocation"))
+                   resellers=selects(info, *at, "assignments"))
 
 
 def _version(address: object) -> IpVersion:
@@ -111,7 +112,7 @@ def build_addresses(session: Session, addresses: Sequence[IpAddressModel], needs
     resellers: dict[uuid.UUID, Reseller] = {}
     if needs.resellers and reseller_ids:
         sellers = list(ip_addresses.sellers_by_id(session, reseller_ids).values())
-        built_resellers = build_resellers(session, sellers, with_allocation=needs.allocations)
+        built_resellers = build_resellers(session, sellers)
         resellers = dict(zip((seller.id for seller in sellers), built_resellers, strict=True))
     built = []
     for address in addresses:
@@ -171,25 +172,41 @@ async def my_ip_pool(
     return await info.context.run(load)
 
 
+class _NodesLoader(Loader[tuple[uuid.UUID, Needs], Any]):
+    """Addresses or pool entries by id, built in bulk for each selection among the keys (`nodes`)."""
+
+    model: Any
+    build: Callable[[Session, Sequence[Any], Needs], list[Any]]
+
+    def fetch(self, session: Session, keys: list[tuple[uuid.UUID, Needs]]) -> list[Any]:
+        built: dict[tuple[uuid.UUID, Needs], Any] = {}
+        for needs in {needs for _, needs in keys}:
+            ids = [row_id for row_id, wanted in keys if wanted == needs]
+            rows = list(session.scalars(select(self.model).where(self.model.id.in_(ids))))
+            built.update({(row.id, needs): item for row, item in zip(rows, type(self).build(session, rows, needs),
+                                                                      strict=True)})
+        return [built.get(key) for key in keys]
+
+
+class _AddressNodes(_NodesLoader):
+    model = IpAddressModel
+    build = staticmethod(build_addresses)
+
+
+class _PoolEntryNodes(_NodesLoader):
+    model = IpPoolEntryModel
+    build = staticmethod(build_pool_entries)
+
+
 async def load_ip_address(info: Info, address_id: uuid.UUID, needs: Needs | None = None) -> IpAddress | None:
-    needs = needs or Needs.of_address(info)
-
-    def load(session: Session) -> IpAddress | None:
-        address = session.get(IpAddressModel, address_id)
-        return build_addresses(session, [address], needs)[0] if address else None
-
-    return await info.context.run(load)
+    loader = info.context.loaders.extra("ip_addresses", _AddressNodes)
+    return await loader.load((address_id, needs or Needs.of_address(info)))  # type: ignore[no-any-return]
 
 
 async def load_ip_pool_entry(info: Info, entry_id: uuid.UUID, needs: Needs | None = None
                              ) -> IpPoolEntry | None:
-    needs = needs or Needs.of_entry(info)
-
-    def load(session: Session) -> IpPoolEntry | None:
-        entry = session.get(IpPoolEntryModel, entry_id)
-        return build_pool_entries(session, [entry], needs)[0] if entry else None
-
-    return await info.context.run(load)
+    loader = info.context.loaders.extra("ip_pool_entries", _PoolEntryNodes)
+    return await loader.load((entry_id, needs or Needs.of_entry(info)))  # type: ignore[no-any-return]
 
 
 async def ip_address(info: Info, id: strawberry.ID) -> IpAddress | None:

@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from comptoir.errors import DomainError
 from comptoir.schema.base import Connection, mutate, page_request, selects
+from comptoir.schema.context import Context
 from comptoir.schema.ids import decode_id, encode_id
 from comptoir.schema.resellers import (
     OversellingPolicySetInput,
@@ -29,18 +30,10 @@ from comptoir.tenancy import resellers
 from comptoir.tenancy.models import Seller as SellerModel
 
 
-def build_resellers(session: Session, sellers: Sequence[SellerModel], *, with_allocation: bool) -> list[Reseller]:
-    """Reseller objects for a page: allocations and usage in two queries, whatever the page size."""
-    if not with_allocation:
-        return [Reseller.from_model(seller) for seller in sellers]
-    ids = [seller.id for seller in sellers]
-    allocations = resellers.allocations_for(session, ids)
-    usage = resellers.usage_for(session, ids)
-    return [
-        Reseller.from_model(seller, ResellerAllocation.from_model(allocations[seller.id], usage[seller.id])
-                            if seller.id in allocations else None)
-        for seller in sellers
-    ]
+def build_resellers(session: Session, sellers: Sequence[SellerModel]) -> list[Reseller]:
+    """Reseller objects; their allocations come from the operation's loader, for all of them in one batch."""
+    loaders = Context.of(session).loaders
+    return [Reseller.from_model(seller, loaders) for seller in sellers]
 
 
 async def resellers_connection(
@@ -51,24 +44,20 @@ async def resellers_connection(
     request = page_request(info, first, after, sort.direction)
     service_filter = resellers.ResellerFilter(
         status=filter.status.value if filter and filter.status else None, search=filter.search if filter else None)
-    with_allocation = selects(info, "edges", "node", "allocation")
-
-    def load(session: Session) -> Connection[Reseller]:
-        page = resellers.list_page(session, filter_=service_filter, page=request, sort=sort.field)
-        built = iter(build_resellers(session, page.items, with_allocation=with_allocation))
-        return Connection[Reseller].from_page(page, lambda _: next(built))
-
-    return await info.context.run(load)
+    page = await info.context.run(lambda s: resellers.list_page(s, filter_=service_filter, page=request,
+                                                                  sort=sort.field))
+    loaders = info.context.loaders
+    if page.items and selects(info, "edges", "node", "allocation"):
+        # Loaded before the objects are built, so they hold plain values (see dataloaders.value_or_later).
+        await loaders.reseller_allocations.warm([seller.id for seller in page.items])
+    return Connection[Reseller].from_page(page, lambda seller: Reseller.from_model(seller, loaders))
 
 
 async def load_reseller(info: Info, reseller_id: uuid.UUID) -> Reseller | None:
-    def load(session: Session) -> Reseller | None:
-        seller = session.get(SellerModel, reseller_id)
-        if seller is None or seller.kind != "reseller":
-            return None
-        return build_resellers(session, [seller], with_allocation=True)[0]
-
-    return await info.context.run(load)
+    seller = await info.context.loaders.sellers.load(reseller_id)
+    if seller is None or seller.kind != "reseller":
+        return None
+    return Reseller.from_model(seller, info.context.loaders)
 
 
 async def reseller(info: Info, id: strawberry.ID) -> Reseller | None:
@@ -80,15 +69,8 @@ async def reseller(info: Info, id: strawberry.ID) -> Reseller | None:
 
 async def my_resources(info: Info) -> ResellerAllocation | None:
     """The reseller's own allocation: allocated, used, remaining, permissions."""
-    seller_id = info.context.tenant.seller_id
-
-    def load(session: Session) -> ResellerAllocation | None:
-        allocation = resellers.allocations_for(session, [seller_id]).get(seller_id)
-        if allocation is None:
-            return None
-        return ResellerAllocation.from_model(allocation, resellers.usage_for(session, [seller_id])[seller_id])
-
-    return await info.context.run(load)
+    return await info.context.loaders.reseller_allocations.load(  # type: ignore[no-any-return]
+        info.context.tenant.seller_id)
 
 
 async def _reseller_payload(info: Info, work: Callable[[Session], SellerModel]) -> ResellerPayload:

@@ -171,16 +171,25 @@ class PlanValuesInput:
 class Plan(Node):
     name: str
     kind: PlanKind
-    values: PlanValues
-    subscription_count: int
     created_at: datetime
     updated_at: datetime
+    model: strawberry.Private[PlanModel]
+
+    @strawberry.field
+    def values(self) -> PlanValues:
+        # Decoded only when selected: a page of subscriptions names its plans without their values.
+        return PlanValues.from_values(pv.from_json(self.model.values))
+
+    @strawberry.field
+    def subscription_count(self, info: strawberry.Info) -> int:
+        from comptoir.schema.dataloaders import ready
+
+        return ready(info.context.loaders.plan_usage, self.model.id)  # type: ignore[no-any-return]
 
     @classmethod
-    def from_model(cls, plan: PlanModel, subscription_count: int) -> Plan:
+    def from_model(cls, plan: PlanModel) -> Plan:
         return cls(id=strawberry.ID(encode_id("Plan", plan.id)), name=plan.name, kind=PlanKind(plan.kind),
-                   values=PlanValues.from_values(pv.from_json(plan.values)), subscription_count=subscription_count,
-                   created_at=plan.created_at, updated_at=plan.updated_at)
+                   created_at=plan.created_at, updated_at=plan.updated_at, model=plan)
 
 
 @strawberry.type

@@ -10,6 +10,7 @@ import strawberry
 from comptoir.database.pagination import SortDirection
 from comptoir.hosting.vocabulary import Resource as _Resource
 from comptoir.schema.base import Node, UserError, error_code_enum
+from comptoir.schema.dataloaders import Loaders, value_or_later
 from comptoir.schema.ids import encode_id
 from comptoir.tenancy import allocation as rules
 from comptoir.tenancy.allocation import AllocationErrorCode
@@ -73,11 +74,13 @@ class Reseller(Node):
     allocation: ResellerAllocation | None
 
     @classmethod
-    def from_model(cls, seller: SellerModel, allocation: ResellerAllocation | None = None) -> Reseller:
+    def from_model(cls, seller: SellerModel, loaders: Loaders) -> Reseller:
+        """The allocation is the loaded value, or loaded through `loaders` if the client selected it."""
         return cls(
             id=strawberry.ID(encode_id("Reseller", seller.id)), name=seller.name,
             status=SellerStatus(seller.status), company_name=seller.company_name, email=seller.email,
-            country=seller.country, created_at=seller.created_at, allocation=allocation,
+            country=seller.country, created_at=seller.created_at,
+            allocation=value_or_later(loaders.reseller_allocations, seller.id),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -96,7 +97,8 @@ async def resolve_node(info: Info, id: strawberry.ID) -> Node | None:
 
 
 async def resolve_nodes(info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
-    return [await resolve_node(info, node_id) for node_id in ids[: get_settings().max_page_size]]
+    # Concurrently, so the loaders answer the ids of each type with one query.
+    return list(await asyncio.gather(*(resolve_node(info, node_id) for node_id in ids[: get_settings().max_page_size])))
 
 
 @strawberry.type

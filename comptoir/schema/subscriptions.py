@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import enum
-import uuid
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
+from functools import partial
+from typing import TypeVar
 
 import strawberry
 
 from comptoir.database.pagination import SortDirection
 from comptoir.hosting import plan_values as pv
+from comptoir.hosting.models import Site as SiteModel
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import Node
 from comptoir.schema.customers import Customer
+from comptoir.schema.dataloaders import Later, Loaders, has_documents, value_or_later, with_documents
 from comptoir.schema.hosting import (
     EffectivePhpDirective,
     EffectiveValue,
@@ -27,7 +30,9 @@ from comptoir.schema.hosting import (
     VisibleFeature,
     json_text,
 )
-from comptoir.schema.ids import encode_id
+from comptoir.schema.ids import decode_id, encode_id
+
+T = TypeVar("T")
 
 
 @strawberry.enum
@@ -51,16 +56,6 @@ class SubscriptionSortField(enum.Enum):
     EXPIRATION_DATE = "expiration_date"
 
 
-@dataclass
-class SubscriptionRelations:
-    """What a page of subscriptions needs besides its own rows, loaded in a fixed number of queries."""
-
-    plans: dict[uuid.UUID, Plan]
-    addons: dict[uuid.UUID, list[Plan]]
-    customers: dict[uuid.UUID, Customer]
-    addresses: dict[uuid.UUID, str]
-
-
 @strawberry.type
 class Site:
     id: strawberry.ID
@@ -69,6 +64,10 @@ class Site:
 
 @strawberry.type
 class Subscription(Node):
+    """Built from its row; its relations are plain fields holding the loaded value, or an awaitable that
+    loads it through the operation's loaders if the client selected it (see dataloaders.value_or_later).
+    Values are decoded only when selected."""
+
     name: str = strawberry.field(description='"domain (Plan)" or "domain (Custom)"')
     domain_name: str
     status: SubscriptionStatus
@@ -81,64 +80,85 @@ class Subscription(Node):
     plan: Plan | None = strawberry.field(description="null: a custom subscription")
     addons: list[Plan]
     customer: Customer | None = strawberry.field(description="null: the seller's own subscription")
-    values: PlanValues
-    conflicts: list[SyncConflict]
     model: strawberry.Private[SubscriptionModel]
 
-    @strawberry.field(description="Each property's effective value and where it came from.")
-    async def effective_values(self, info: strawberry.Info) -> list[EffectiveValue]:
-        from comptoir.hosting import inspection
+    @strawberry.field
+    def values(self, info: strawberry.Info) -> PlanValues:
+        return _with_documents(info, self.model, lambda: PlanValues.from_values(pv.from_json(self.model.values)))
 
-        found = await info.context.run(lambda s: inspection.effective_values(s, self.model))
-        return [EffectiveValue(property=e.name, value=json_text(e.value), origin=e.origin,
-                               source_name=e.source_name) for e in found]
+    @strawberry.field
+    def conflicts(self, info: strawberry.Info) -> list[SyncConflict]:
+        return _with_documents(info, self.model, lambda: [  # type: ignore[no-any-return]
+            SyncConflict(property=c["name"], plan_value=json_text(c["plan_value"]),
+                         available_value=json_text(c["available_value"])) for c in self.model.conflicts])
+
+    @strawberry.field(description="Each property's effective value and where it came from.")
+    def effective_values(self, info: strawberry.Info) -> list[EffectiveValue]:
+        return value_or_later(info.context.loaders.effective_values, self.model)  # type: ignore[no-any-return]
 
     @strawberry.field(description="Effective PHP directives at the subscription, or at one of its sites.")
-    async def php_settings(self, info: strawberry.Info, site_id: strawberry.ID | None = None
-                           ) -> list[EffectivePhpDirective]:
-        from comptoir.hosting import inspection
-        from comptoir.schema.ids import decode_id
-
-        def load(session):  # type: ignore[no-untyped-def]
-            site = decode_id(site_id, "Site", field="siteId") if site_id else None
-            return inspection.effective_php(session, self.model, site_id=site)
-
-        found = await info.context.run(load)
-        return [EffectivePhpDirective(directive=e.directive, value=e.value, level=e.level, level_name=e.level_name,
-                                      runtime_changeable=e.runtime_changeable) for e in found]
+    def php_settings(self, info: strawberry.Info, site_id: strawberry.ID | None = None
+                     ) -> list[EffectivePhpDirective]:
+        site = decode_id(site_id, "Site", field="siteId") if site_id else None
+        return value_or_later(info.context.loaders.php_settings, (self.model, site))  # type: ignore[no-any-return]
 
     @strawberry.field(description="Hosting features the current viewer sees (SPEC §4.9).")
     def visible_features(self, info: strawberry.Info) -> list[VisibleFeature]:
         from comptoir.hosting import inspection
 
-        tenant = info.context.tenant
-        views = inspection.visible_features(pv.from_json(self.model.values),
-                                             viewer_is_staff=bool(tenant and tenant.is_staff))
-        return [VisibleFeature(feature=v.feature, visibility=v.visibility, value=json_text(v.value)) for v in views]
+        def views() -> list[VisibleFeature]:
+            tenant = info.context.tenant
+            found = inspection.visible_features(pv.from_json(self.model.values),
+                                                viewer_is_staff=bool(tenant and tenant.is_staff))
+            return [VisibleFeature(feature=v.feature, visibility=v.visibility, value=json_text(v.value))
+                    for v in found]
+
+        return _with_documents(info, self.model, views)  # type: ignore[no-any-return]
 
     @strawberry.field
-    async def sites(self, info: strawberry.Info) -> list[Site]:
-        from comptoir.hosting import inspection
-
-        rows = await info.context.run(lambda s: inspection.sites_of(s, self.model.id))
-        return [Site(id=strawberry.ID(encode_id("Site", r.id)), domain_name=r.domain_name) for r in rows]
+    def sites(self, info: strawberry.Info) -> list[Site]:
+        return value_or_later(info.context.loaders.sites, self.model.id, _sites)  # type: ignore[no-any-return]
 
     @classmethod
-    def from_model(cls, row: SubscriptionModel, relations: SubscriptionRelations) -> Subscription:
-        plan = relations.plans.get(row.plan_id) if row.plan_id else None
+    def from_model(cls, row: SubscriptionModel, loaders: Loaders) -> Subscription:
+        domain, plan_id, customer_id = row.domain_name, row.plan_id, row.customer_id
+        plan = value_or_later(loaders.plans, plan_id) if plan_id else None
         return cls(
             id=strawberry.ID(encode_id("Subscription", row.id)),
-            name=f"{row.domain_name} ({plan.name if plan else 'Custom'})", domain_name=row.domain_name,
-            status=SubscriptionStatus(row.status), suspension_reason=row.suspension_reason,
-            sync_state=SyncState(row.sync_state), system_login=row.system_login,
-            ip_address=relations.addresses.get(row.ip_pool_id), expiration_date=row.expiration_date,
-            created_at=row.created_at, plan=plan, addons=relations.addons.get(row.id, []),
-            customer=relations.customers.get(row.customer_id) if row.customer_id else None,
-            values=PlanValues.from_values(pv.from_json(row.values)),
-            conflicts=[SyncConflict(property=c["name"], plan_value=json_text(c["plan_value"]),
-                                    available_value=json_text(c["available_value"])) for c in row.conflicts],
+            name=(_name(domain, plan) if not isinstance(plan, Later)
+                  else Later(loaders.plans, plan_id, partial(_name, domain))),
+            domain_name=domain, status=_STATUS[row.status], suspension_reason=row.suspension_reason,
+            sync_state=_SYNC_STATE[row.sync_state], system_login=row.system_login,
+            ip_address=value_or_later(loaders.pool_addresses, row.ip_pool_id),
+            expiration_date=row.expiration_date, created_at=row.created_at, plan=plan,
+            addons=value_or_later(loaders.addons, row.id),
+            customer=value_or_later(loaders.customers, customer_id) if customer_id else None,
             model=row,
         )
+
+
+_STATUS = {status.value: status for status in SubscriptionStatus}
+_SYNC_STATE = {state.value: state for state in SyncState}
+
+
+def _with_documents(info: strawberry.Info, row: SubscriptionModel, compute: Callable[[], T]) -> T | Awaitable[T]:
+    """compute(), at once when the row's JSON documents are loaded, else once they are."""
+    if has_documents(row):
+        return compute()
+
+    async def later() -> T:
+        await with_documents(info.context, [row])
+        return compute()
+
+    return later()
+
+
+def _sites(rows: list[SiteModel]) -> list[Site]:
+    return [Site(id=strawberry.ID(encode_id("Site", r.id)), domain_name=r.domain_name) for r in rows]
+
+
+def _name(domain_name: str, plan: Plan | None) -> str:
+    return f"{domain_name} ({plan.name if plan else 'Custom'})"
 
 
 @strawberry.input
