@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -116,12 +117,12 @@ def test_a_process_killed_between_commit_and_publish_loses_nothing_the_embedded_
     assert [(e.status, e.attempts) for e in emails(seller_id)] == [("done", 1)]
 
 
-def test_an_embedded_server_killed_mid_delivery_delivers_once_after_its_restart(tmp_path):
+def test_comptoir_serve_killed_mid_delivery_delivers_once_after_its_restart(tmp_path):
     # given a server whose delivery of a reset e-mail hangs in the middle of the SMTP conversation
     seller_id = factories.provider("ada").seller_id
     with smtp(stall=1) as (mailbox, port):
         env = {**EMBEDDED, **smtp_env(port)}
-        with uvicorn("comptoir.app:app", env=env, log=tmp_path / "first.log") as server:
+        with comptoir_serve(env, tmp_path / "first.log") as server:
             response = httpx.post(server.url, json={"query": RESET, "variables": {"u": "ada", "e": "ada@p.test"}})
             assert response.json()["data"]["passwordResetRequest"]["errors"] == []
             wait_until(lambda: mailbox.stalled == 1, 20, "the first delivery attempt")
@@ -129,11 +130,42 @@ def test_an_embedded_server_killed_mid_delivery_delivers_once_after_its_restart(
             os.kill(server.pid, signal.SIGKILL)
         assert [(e.status, e.attempts) for e in emails(seller_id)] == [("pending", 0)]  # its attempt rolled back
         # then a restarted server delivers it, once
-        with uvicorn("comptoir.app:app", env=env, log=tmp_path / "second.log"):
+        with comptoir_serve(env, tmp_path / "second.log"):
             [message] = mailbox.wait_for(1, timeout=20)
             time.sleep(2)  # a few more ticks: nothing is sent twice
     assert message["To"] == "ada@p.test" and len(mailbox.messages) == 1
     assert [(e.status, e.attempts) for e in emails(seller_id)] == [("done", 1)]
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    pid: int
+
+
+@contextmanager
+def comptoir_serve(env: dict[str, str], log: Path) -> Iterator[Served]:
+    """`comptoir serve` itself (migrate, then uvicorn with the embedded scheduler) on a free port."""
+    port = free_port()
+    command = [str(Path(sys.executable).with_name("comptoir")), "serve", "--no-demo", "--port", str(port)]
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=output,
+                                   stderr=subprocess.STDOUT)
+        try:
+            wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz") or process.poll() is not None, 60,
+                       "comptoir serve answering")
+            assert process.poll() is None, log.read_text()
+            yield Served(f"http://127.0.0.1:{port}/graphql", process.pid)
+        finally:
+            process.kill()
+            process.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from comptoir.database import intents as database_intents
 from comptoir.database.engine import session_scope
 from comptoir.messaging import outbox
 from comptoir.messaging.models import OutboundEmail
+from comptoir.settings import get_settings
 from comptoir.tenancy.context import Role, TenantContext
 from tests import factories
 from tests.tenancy.support import (  # noqa: F401
@@ -118,3 +119,24 @@ def test_an_intent_written_in_a_rolled_back_savepoint_is_neither_kept_nor_announ
                            variables={"name": "A", "username": "a", "minutes": 60, "link": "https://x.test/"})
             raise RuntimeError("the service failed after writing the intent")
     assert published_intents["email"] == [] and _emails(seller_id) == []
+
+
+async def test_the_fast_path_publishes_on_its_own_threads_never_on_the_event_loop(client, monkeypatch):
+    # given a broker client that records where it is called from (the broker itself is not needed)
+    published = []
+    monkeypatch.setattr(get_settings(), "broker_url", "redis://127.0.0.1:9/0")
+    monkeypatch.setattr(celery, "send_task", lambda name, args: published.append(
+        (name, args[0], threading.current_thread().name)))
+    database_intents.install_publisher(intents.publish)
+    factories.provider("ada")
+    loop_thread = threading.current_thread().name
+    # when a request writes an e-mail intent
+    result = await client.execute(RESET, {"u": "ada", "e": "ada@p.test"})
+    # then the task was sent from a publishing thread
+    assert result["data"]["passwordResetRequest"]["errors"] == []
+    deadline = time.monotonic() + 10
+    while not published and time.monotonic() < deadline:
+        time.sleep(0.05)
+    [(name, kind, thread)] = published
+    assert (name, kind) == ("comptoir.intent", "email")
+    assert thread.startswith("comptoir-intents") and thread != loop_thread
