@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from strawberry.types import Info
 
 from comptoir.errors import DomainError
+from comptoir.hosting import allocation_usage
 from comptoir.schema.base import Connection, mutate, page_request, selects
 from comptoir.schema.ids import decode_id, encode_id
 from comptoir.schema.resellers import (
@@ -35,9 +36,9 @@ def build_resellers(session: Session, sellers: Sequence[SellerModel], *, with_al
         return [Reseller.from_model(seller) for seller in sellers]
     ids = [seller.id for seller in sellers]
     allocations = resellers.allocations_for(session, ids)
-    usage = resellers.usage_for(session, ids)
+    reports = allocation_usage.reports_for(session, allocations)
     return [
-        Reseller.from_model(seller, ResellerAllocation.from_model(allocations[seller.id], usage[seller.id])
+        Reseller.from_model(seller, ResellerAllocation.from_model(allocations[seller.id], reports[seller.id])
                             if seller.id in allocations else None)
         for seller in sellers
     ]
@@ -86,7 +87,8 @@ async def my_resources(info: Info) -> ResellerAllocation | None:
         allocation = resellers.allocations_for(session, [seller_id]).get(seller_id)
         if allocation is None:
             return None
-        return ResellerAllocation.from_model(allocation, resellers.usage_for(session, [seller_id])[seller_id])
+        return ResellerAllocation.from_model(allocation, allocation_usage.reports_for(
+            session, {seller_id: allocation})[seller_id])
 
     return await info.context.run(load)
 

@@ -22,7 +22,7 @@ CUSTOMERS = """{ customers(first: 50) { totalCount edges { node { id contactName
 ME = "{ me { id username role } }"
 
 # authentication, page with its total count, allocations, usage
-RESELLERS_PAGE_STATEMENTS = 5  # context + page + allocations + customer counts + subscription usage
+RESELLERS_PAGE_STATEMENTS = 6  # context + page + allocations + customer counts + subscription limits + measured usage
 # authentication, page with its total count
 CUSTOMERS_PAGE_STATEMENTS = 2
 # authentication, the user
