@@ -25,7 +25,9 @@ from comptoir.hosting.usage_models import SubscriptionUsage
 from comptoir.hosting.usage_rules import megabytes
 from comptoir.hosting.vocabulary import Resource
 from comptoir.provisioning.hosting_agent import AgentError, AgentErrorCode, HostingAgent, WebspaceUsage, get_hosting_agent
+from comptoir.database.engine import session_scope
 from comptoir.settings import get_settings
+from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import Seller
 
 ZERO = WebspaceUsage(disk_bytes=0, traffic_bytes=0)
@@ -94,6 +96,14 @@ def prune(*, session: Session, seller_id: uuid.UUID, before: date) -> int:
 def collect_previous_day(*, session: Session, seller_id: uuid.UUID) -> dict[str, int]:
     """The daily collection: the day that just ended in the seller's time zone."""
     return collect(session=session, seller_id=seller_id, day=local_today(session, seller_id) - timedelta(days=1))
+
+
+def collect_on_demand(*, seller_id: uuid.UUID, days_back: int = 0) -> dict[str, int]:
+    """Collect the seller's usage now, in a worker's (system) transaction of its own: usage rows are
+    written by workers only, never in a staff member's context (row security)."""
+    with session_scope(TenantContext(Role.SYSTEM, seller_id)) as session:
+        day = local_today(session, seller_id) - timedelta(days=days_back)
+        return collect(session=session, seller_id=seller_id, day=day)
 
 
 def is_collected(session: Session, *, seller_id: uuid.UUID, day: date) -> bool:

@@ -28,6 +28,7 @@ from comptoir.schema.hosting import (
     json_text,
 )
 from comptoir.schema.ids import encode_id
+from comptoir.schema.usage import SubscriptionUsage
 
 
 @strawberry.enum
@@ -115,6 +116,12 @@ class Subscription(Node):
         views = inspection.visible_features(pv.from_json(self.model.values),
                                              viewer_is_staff=bool(tenant and tenant.is_staff))
         return [VisibleFeature(feature=v.feature, visibility=v.visibility, value=json_text(v.value)) for v in views]
+
+    @strawberry.field(description="Measured usage beside the limits (SPEC §4.12).")
+    async def usage(self, info: strawberry.Info) -> SubscriptionUsage:
+        from comptoir.resolvers.usage import usage_loader
+
+        return await usage_loader(info).load(self.model)
 
     @strawberry.field
     async def sites(self, info: strawberry.Info) -> list[Site]:
