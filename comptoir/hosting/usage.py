@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, text
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.orm import Session
 
 from comptoir import clock
@@ -123,7 +123,7 @@ def latest(session: Session, subscription_ids: Sequence[uuid.UUID]) -> dict[uuid
     """Each subscription's last collected day."""
     rows = session.scalars(select(SubscriptionUsage).where(SubscriptionUsage.subscription_id.in_(subscription_ids))
                            .order_by(SubscriptionUsage.subscription_id, SubscriptionUsage.day.desc())
-                           .distinct(SubscriptionUsage.subscription_id))
+                           .ext(distinct_on(SubscriptionUsage.subscription_id)))
     return {row.subscription_id: row for row in rows}
 
 

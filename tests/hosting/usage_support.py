@@ -42,8 +42,8 @@ class UsageWorld:
 
     def subscribe(self, plan_id: uuid.UUID, **kwargs: object) -> uuid.UUID:
         """A subscription of the customer, its webspace built by the provisioning it requested."""
-        subscription_id = subscribe(self.seller.seller_id, self.entry, plan_id=plan_id,
-                                    customer_id=self.customer.customer_id, **kwargs)
+        kwargs.setdefault("customer_id", self.customer.customer_id)
+        subscription_id = subscribe(self.seller.seller_id, self.entry, plan_id=plan_id, **kwargs)
         intents.relay(inline=True)
         return subscription_id
 
