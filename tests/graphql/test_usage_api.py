@@ -181,3 +181,38 @@ async def test_staff_choose_who_overuse_notices_go_to_and_bad_addresses_are_refu
         "notifyAdministrators": False, "notifyCustomer": True, "extraAddresses": ["ops@a.test"]}
     read = await client.execute("{ usageNotificationSettings { extraAddresses } }", token=staff)
     assert read["data"]["usageNotificationSettings"] == {"extraAddresses": ["ops@a.test"]}
+
+
+async def test_a_page_of_subscriptions_with_their_usage_costs_the_same_for_2_and_12(client, world):
+    from sqlalchemy import event
+
+    from comptoir.database.engine import async_engine
+
+    world.allocation(limits={Resource.DISK_SPACE: None, Resource.TRAFFIC: None})
+    plan_id = world.plan(limits={Resource.MAILBOX_SIZE: 100})
+    staff = factories.log_in(world.seller)
+    query = "{ subscriptions(first: 50) { edges { node { usage { collectedDay resources { used } over } } } } }"
+
+    async def statements() -> int:
+        count = 0
+
+        def counter(*args):  # type: ignore[no-untyped-def]
+            nonlocal count
+            count += 1
+
+        engine = async_engine().sync_engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            result = await client.execute(query, token=staff)
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+        assert "errors" not in result, result
+        return count
+
+    for _ in range(2):
+        world.tell(world.subscribe(plan_id), disk_mb=1)
+    assert (await client.execute(COLLECT, token=staff))["data"]["usageCollect"]["collected"] == 2
+    few = await statements()
+    for _ in range(10):
+        world.subscribe(plan_id)
+    assert few == await statements()

@@ -106,3 +106,16 @@ def test_the_seller_figures_are_disk_as_last_collected_and_traffic_of_the_month(
         figures = usage.seller_figures(session, world.seller.seller_id)
     assert figures[Resource.DISK_SPACE] == 7 and figures[Resource.TRAFFIC] == 11
     assert figures[Resource.MAILBOXES] == 2 and figures[Resource.DOMAINS] == 2
+
+
+def test_the_limited_sandbox_agent_reports_the_usage_it_was_told(world, monkeypatch):
+    from comptoir.provisioning.hosting_agent import WebspaceUsage
+    from comptoir.provisioning.local_agent import LimitedAgent
+
+    monkeypatch.setattr(get_settings(), "hosting_agent", "limited")
+    subscription_id = world.subscribe(world.plan())
+    LimitedAgent(get_settings().webspace_root).tell_usage(
+        subscription_id, WebspaceUsage(disk_bytes=5 * MB, traffic_bytes=7 * MB, objects={"mailboxes": 3}))
+    with session_scope(system(world.seller.seller_id)) as session:
+        usage.collect(session=session, seller_id=world.seller.seller_id, day=clock.today())
+    assert rows(world, subscription_id)[clock.today()] == (5 * MB, 7 * MB, {"domains": 1, "mailboxes": 3})
