@@ -107,10 +107,9 @@ def collect_on_demand(*, seller_id: uuid.UUID, days_back: int = 0) -> dict[str, 
 
 
 def is_collected(session: Session, *, seller_id: uuid.UUID, day: date) -> bool:
-    """Whether `day` was collected for every subscription of the seller that existed then."""
+    """Whether `day` was collected for every subscription of the seller (the collection takes them all)."""
     missing = session.scalar(select(func.count()).select_from(Subscription).where(
         Subscription.seller_id == seller_id,
-        func.date(Subscription.created_at) <= day,
         ~select(SubscriptionUsage.day).where(
             SubscriptionUsage.seller_id == Subscription.seller_id,
             SubscriptionUsage.subscription_id == Subscription.id, SubscriptionUsage.day == day).exists()))

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from comptoir import clock
 from comptoir.database.engine import session_scope
@@ -149,3 +151,34 @@ def test_only_the_suspend_policy_suspends_and_only_on_a_limit():
     assert on_crossing(suspend, {Alert.DISK_SOFT}).suspend is False
     assert on_crossing(suspend, {Alert.TRAFFIC_LIMIT}).suspend is True
     assert on_crossing(thresholds(OverusePolicy.NOT_ALLOWED), {Alert.DISK_LIMIT}).suspend is False
+
+
+def test_the_overuse_check_collects_the_previous_day_first_when_the_collection_has_not_run(world):
+    from sqlalchemy import select
+
+    from comptoir.hosting.usage_models import SubscriptionUsage
+    from tests.hosting.support import system
+
+    subscription_id = world.subscribe(world.plan(limits={Resource.DISK_SPACE: 1}))
+    world.tell(subscription_id, disk_mb=3)
+    with session_scope(system(world.seller.seller_id)) as session:
+        summary = overuse.check(session=session, seller_id=world.seller.seller_id)
+        days = list(session.scalars(select(SubscriptionUsage.day)))
+    assert days == [clock.today() - timedelta(days=1)]
+    assert summary == {"checked": 1, "suspended": 0, "notified": 2}
+
+
+@settings(max_examples=200, deadline=None)
+@given(policy=st.sampled_from(OverusePolicy), limit=st.none() | st.integers(0, 50),
+       notify_at=st.none() | st.integers(0, 50), less=st.integers(0, 60 * MB), more=st.integers(0, 10 * MB))
+def test_more_usage_is_never_over_fewer_thresholds(policy, limit, notify_at, less, more):
+    rules = thresholds(policy, disk_limit=limit, traffic_limit=limit, disk_notify_at=notify_at,
+                       traffic_notify_at=notify_at)
+    assert over(rules, Measured(less, less)) <= over(rules, Measured(less + more, less + more))
+
+
+@given(policy=st.sampled_from(OverusePolicy), crossed=st.sets(st.sampled_from(Alert)))
+def test_a_crossing_notifies_only_thresholds_it_crossed_and_allowed_overuse_never_suspends(policy, crossed):
+    outcome = on_crossing(thresholds(policy, disk_notify_at=1), crossed)
+    assert outcome.notify <= crossed
+    assert not (policy is OverusePolicy.ALLOWED and outcome.suspend)
