@@ -1,6 +1,6 @@
 """Usage reports (SPEC §4.12): per subscription, per customer or the whole seller, per day or month, and
-the traffic report per subscription; each also as CSV. Row security decides what the reader sees (a
-customer: its own subscriptions), the filters only narrow it."""
+the traffic report per subscription; each also as CSV. Always one seller's subscriptions (the provider
+reads its own here, as in its subscription list); row security keeps a customer to its own."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def _check_period(start: date, end: date, longest: timedelta) -> None:
 
 
 _SCOPE = """FROM subscription_usage u JOIN subscriptions s ON s.seller_id = u.seller_id AND s.id = u.subscription_id
-            WHERE u.day BETWEEN :start AND :end
+            WHERE u.seller_id = :seller AND u.day BETWEEN :start AND :end
               AND (CAST(:subscription AS uuid) IS NULL OR s.id = :subscription)
               AND (CAST(:customer AS uuid) IS NULL OR s.customer_id = :customer)"""
 
@@ -87,12 +87,12 @@ _PERIODS = text(f"""
     SELECT period, sum(disk), sum(traffic), count(*) FROM per GROUP BY period ORDER BY period""")
 
 
-def usage_periods(*, session: Session, start: date, end: date, granularity: Granularity,
+def usage_periods(*, session: Session, seller_id: uuid.UUID, start: date, end: date, granularity: Granularity,
                   subscription_id: uuid.UUID | None = None, customer_id: uuid.UUID | None = None
                   ) -> list[UsagePeriod]:
-    """Usage per day or month between `start` and `end` (inclusive), in the reader's scope."""
+    """Usage of the seller's subscriptions per day or month between `start` and `end` (inclusive)."""
     _check_period(start, end, LONGEST_DAILY if granularity is Granularity.DAY else LONGEST_MONTHLY)
-    rows = session.execute(_PERIODS, {"unit": granularity.value, "start": start, "end": end,
+    rows = session.execute(_PERIODS, {"seller": seller_id, "unit": granularity.value, "start": start, "end": end,
                                       "subscription": subscription_id, "customer": customer_id})
     return [UsagePeriod(period, int(disk), int(traffic), count) for period, disk, traffic, count in rows]
 
@@ -104,11 +104,12 @@ _TRAFFIC = text(f"""
      ORDER BY sum(u.traffic_bytes) DESC, s.domain_name""")
 
 
-def traffic_report(*, session: Session, start: date, end: date, customer_id: uuid.UUID | None = None
-                   ) -> list[TrafficLine]:
-    """Traffic per subscription over the period, the busiest first."""
+def traffic_report(*, session: Session, seller_id: uuid.UUID, start: date, end: date,
+                   customer_id: uuid.UUID | None = None) -> list[TrafficLine]:
+    """Traffic per subscription of the seller over the period, the busiest first."""
     _check_period(start, end, LONGEST_MONTHLY)
-    rows = session.execute(_TRAFFIC, {"start": start, "end": end, "subscription": None, "customer": customer_id})
+    rows = session.execute(_TRAFFIC, {"seller": seller_id, "start": start, "end": end, "subscription": None,
+                                      "customer": customer_id})
     return [TrafficLine(row[0], row[1], row[2], int(row[3]), int(row[4])) for row in rows]
 
 

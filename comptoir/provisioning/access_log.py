@@ -37,8 +37,9 @@ def served_bytes(lines: Iterable[str], *, since: datetime, until: datetime) -> i
 
 def log_lines(folder: Path) -> Iterator[str]:
     """Every line of the access logs in `folder`: access_log and its rotations (access_log.1,
-    access_log.2.gz…), gzip-compressed ones read as such."""
-    if not folder.is_dir():
+    access_log.2.gz…), gzip-compressed ones read as such. Symbolic links are not followed: the
+    webspace's owner must not make us read files outside it."""
+    if folder.is_symlink() or not folder.is_dir():
         return
     for path in sorted(folder.glob("access_log*")):
         if not path.is_file() or path.is_symlink():

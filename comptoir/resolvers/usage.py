@@ -86,9 +86,11 @@ async def usage_report(
 ) -> UsageReport:
     subscription = decode_id(subscription_id, "Subscription", field="subscriptionId") if subscription_id else None
     customer = _scope_customer(info, customer_id)
+    seller_id = info.context.tenant.seller_id
 
     def load(session: Session) -> UsageReport:
-        rows = usage_reports.usage_periods(session=session, start=from_, end=to, granularity=granularity,
+        rows = usage_reports.usage_periods(session=session, seller_id=seller_id, start=from_, end=to,
+                                           granularity=granularity,
                                            subscription_id=subscription, customer_id=customer)
         return UsageReport(rows=[UsagePeriod.from_row(r) for r in rows],
                            csv=usage_reports.as_csv(rows, usage_reports.UsagePeriod))
@@ -99,9 +101,11 @@ async def usage_report(
 async def traffic_report(info: Info, from_: Annotated[date, strawberry.argument(name="from")], to: date,
                          customer_id: strawberry.ID | None = None) -> TrafficReport:
     customer = _scope_customer(info, customer_id)
+    seller_id = info.context.tenant.seller_id
 
     def load(session: Session) -> TrafficReport:
-        rows = usage_reports.traffic_report(session=session, start=from_, end=to, customer_id=customer)
+        rows = usage_reports.traffic_report(session=session, seller_id=seller_id, start=from_, end=to,
+                                            customer_id=customer)
         return TrafficReport(rows=[TrafficReportLine.from_row(r) for r in rows],
                              csv=usage_reports.as_csv(rows, usage_reports.TrafficLine))
 

@@ -119,3 +119,20 @@ def test_the_limited_sandbox_agent_reports_the_usage_it_was_told(world, monkeypa
     with session_scope(system(world.seller.seller_id)) as session:
         usage.collect(session=session, seller_id=world.seller.seller_id, day=clock.today())
     assert rows(world, subscription_id)[clock.today()] == (5 * MB, 7 * MB, {"domains": 1, "mailboxes": 3})
+
+
+def test_a_logs_folder_or_log_file_that_is_a_symbolic_link_is_not_read(tmp_path):
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 11, 3, 12, tzinfo=UTC)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "access_log").write_text(access_log.line(moment=moment, size=10))
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "logs").symlink_to(outside)
+    assert list(access_log.log_lines(home / "logs")) == []
+    real = tmp_path / "real"
+    real.mkdir()
+    (real / "access_log").symlink_to(outside / "access_log")
+    assert list(access_log.log_lines(real)) == []
