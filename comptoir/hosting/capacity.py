@@ -127,18 +127,18 @@ def caps(allocation: ResellerAllocation) -> dict[Resource, int | None]:
     return {r: allocation.limits[r.value] for r in CAPS if allocation.limits.get(r.value) is not None}
 
 
+def _reached(session: Session, allocation: ResellerAllocation) -> list[Resource]:
+    """With overselling: the finite summed resources whose actual usage has reached the allocation."""
+    actual = usage.seller_figures(session, allocation.seller_id)
+    return [resource for resource in SUMMED if allocation.limits.get(resource.value) is not None
+            and actual.get(resource, 0) >= allocation.limits[resource.value]]
+
+
 def _usage_reached(session: Session, allocation: ResellerAllocation, values: PlanValues
                    ) -> list[tuple[Resource, int | None, int]]:
-    """With overselling: the finite resources the plan gives some of whose actual usage has reached the
-    allocation, as (resource, wanted, 0)."""
-    actual = usage.seller_figures(session, allocation.seller_id)
-    found = []
-    for resource in SUMMED:
-        allocated = allocation.limits.get(resource.value)
-        wanted = values.limit(resource)
-        if allocated is not None and wanted != 0 and actual.get(resource, 0) >= allocated:
-            found.append((resource, wanted, 0))
-    return found
+    """The reached resources the plan gives some of, as (resource, wanted, 0 remaining)."""
+    return [(resource, values.limit(resource), 0) for resource in _reached(session, allocation)
+            if values.limit(resource) != 0]
 
 
 def room_for_change(session: Session, *, seller_id: uuid.UUID, subscription_id: uuid.UUID
@@ -152,9 +152,7 @@ def room_for_change(session: Session, *, seller_id: uuid.UUID, subscription_id: 
         return available_limits(allocation, committed_limits(session, seller_id, excluding=subscription_id))
     current = session.scalar(select(Subscription.values).where(Subscription.id == subscription_id))
     current_values = from_json(current) if current is not None else PlanValues()
-    return caps(allocation) | {resource: current_values.limit(resource)
-                               for resource, _, _ in _usage_reached(session, allocation, PlanValues().with_limits(
-                                   {r: None for r in SUMMED}))}
+    return caps(allocation) | {r: current_values.limit(r) for r in _reached(session, allocation)}
 
 
 def check_plan_caps(session: Session, *, seller_id: uuid.UUID, values: PlanValues, addon: bool = False) -> None:
