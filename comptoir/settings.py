@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     skeleton_max_total_bytes: int = 50 * 1024 * 1024
     skeleton_max_file_bytes: int = 20 * 1024 * 1024
     skeleton_max_compression_ratio: int = 100
+    # Measured usage (SPEC §4.12): daily rows older than this are deleted by the daily collection.
+    usage_retention_days: int = 400
 
 
 @lru_cache

@@ -14,7 +14,7 @@ from comptoir import clock
 from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
-from comptoir.hosting import provisioning, subscription_lifecycle, sync
+from comptoir.hosting import overuse, provisioning, subscription_lifecycle, sync, usage
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import outbox
 from comptoir.messaging.models import OutboundEmail
@@ -34,6 +34,14 @@ def _expiration_check(session: Session, event: ScheduledEvent) -> dict[str, Any]
     return {"suspended": len(suspended)}
 
 
+def _usage_collection(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    return usage.collect_previous_day(session=session, seller_id=event.seller_id)
+
+
+def _overuse_check(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    return overuse.check(session=session, seller_id=event.seller_id)
+
+
 def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
     return {"handed_out": intents.relay()}
 
@@ -45,6 +53,8 @@ def _register() -> None:
     intents.register(intents.IntentKind("background_job", BackgroundJob, sync.run_plan_sync_job,
                                         max_attempts=sync.MAX_ATTEMPTS, long_running=True))
     events.register(EventKind("expiration_check", lambda: "P1D", _expiration_check))
+    events.register(EventKind("usage_collection", lambda: "P1D", _usage_collection))
+    events.register(EventKind("overuse_check", lambda: "P1D", _overuse_check))
     events.register(EventKind("intent_relay", lambda: f"PT{get_settings().relay_period_seconds}S", _relay_intents,
                               scope=Scope.INSTANCE))
 

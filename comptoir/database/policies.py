@@ -77,6 +77,13 @@ TABLES: tuple[TablePolicy, ...] = (
     # -- intents and scheduled events (0006) -----------------------------------------------------
     # Seller staff read their events and run one now (an update); the scheduler, as system, does the rest.
     TablePolicy("scheduled_events", _staff(reseller=READ_UPDATE)),
+    # -- usage (0009) ----------------------------------------------------------------------------
+    # Workers collect usage and keep the overuse state; staff read them, a customer its subscriptions' usage.
+    TablePolicy("subscription_usage", _staff(reseller=READ, customer=grant(
+        SELECT, rows=f"subscription_id IN ({OWN_SUBSCRIPTIONS.format(column='id')})"))),
+    TablePolicy("usage_alerts", _staff(reseller=READ)),
+    # Staff choose who is told about overuse; workers read it.
+    TablePolicy("usage_notification_settings", _staff(reseller=grant(SELECT, INSERT, UPDATE), system=READ)),
     # -- storefront tables (later issue): catalog rows with storefront=grant(SELECT, rows="published"),
     # carts and orders with storefront=grant(INSERT) (docs/tenancy.md).
 )

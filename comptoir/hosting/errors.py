@@ -26,6 +26,7 @@ class HostingErrorCode(ErrorCode):
     IP_DEDICATED_TO_ANOTHER_CUSTOMER = "ip_dedicated_to_another_customer"
     SUBSCRIPTION_LIMIT_REACHED = "subscription_limit_reached"
     ALLOCATION_EXCEEDED = "allocation_exceeded"
+    MAILBOX_SIZE_OVER_CAP = "mailbox_size_over_cap"
     CUSTOMER_LIMIT_REACHED = "customer_limit_reached"
     NOT_PERMITTED = "not_permitted"
     NOT_UNSYNCED = "not_unsynced"

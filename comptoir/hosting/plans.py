@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from comptoir import clock
 from comptoir.errors import DomainError, collect_errors
 from comptoir.hosting import plan_values as pv
-from comptoir.hosting import rules
+from comptoir.hosting import capacity, rules
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import ServicePlan, Subscription, SubscriptionAddon
 from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
@@ -73,6 +73,7 @@ def _name_taken(session: Session, seller_id: uuid.UUID, kind: str, name: str, ex
 
 def create(*, session: Session, seller_id: uuid.UUID, kind: PlanKind, name: str, values: pv.PlanValues) -> ServicePlan:
     name = _check(name, values)
+    capacity.check_plan_caps(session, seller_id=seller_id, values=values, addon=kind is PlanKind.ADDON)
     if _name_taken(session, seller_id, kind.value, name, None):
         raise DomainError(E.NAME_TAKEN, f"A plan named {name!r} exists already.", field="name")
     plan = ServicePlan(seller_id=seller_id, kind=kind.value, name=name, values=pv.to_json(values))
@@ -112,6 +113,8 @@ def update(*, session: Session, plan_id: uuid.UUID, name: str | None, values: pv
     plan = get_or_raise(session, plan_id=plan_id, for_update=True)
     new_values = values if values is not None else values_of(plan)
     new_name = _check(name if name is not None else plan.name, new_values)
+    if values is not None:
+        capacity.check_plan_caps(session, seller_id=plan.seller_id, values=new_values, addon=plan.kind == "addon")
     if new_name != plan.name and _name_taken(session, plan.seller_id, plan.kind, new_name, plan.id):
         raise DomainError(E.NAME_TAKEN, f"A plan named {new_name!r} exists already.", field="name")
     plan.name, plan.values, plan.updated_at = new_name, pv.to_json(new_values), clock.now()

@@ -19,6 +19,8 @@ class Template:
     variables: frozenset[str]
 
 
+_USAGE_VARIABLES = frozenset({"domain", "resource", "kind", "used_mb", "threshold_mb", "suspended", "day"})
+
 DEFAULTS: dict[str, dict[str, Template]] = {
     "password_reset": {
         "en": Template(
@@ -55,6 +57,59 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             "Откройте эту ссылку в течение {{ minutes }} минут:\n\n{{ link }}\n\n"
             "Если вы не запрашивали сброс, просто проигнорируйте это письмо.\n",
             frozenset({"name", "username", "link", "minutes"}),
+        ),
+    },
+    "usage_overuse": {
+        # resource: "disk" or "traffic"; kind: "limit" (exceeded) or "soft" ("notify when usage reaches").
+        "en": Template(
+            "{{ domain }}: {% if resource == 'disk' %}disk space{% else %}traffic{% endif %} "
+            "{% if kind == 'limit' %}over its limit{% else %}reached {{ threshold_mb }} MB{% endif %}",
+            "Hello,\n\nOn {{ day }} the subscription {{ domain }} used {{ used_mb }} MB of "
+            "{% if resource == 'disk' %}disk space{% else %}traffic this month{% endif %}"
+            "{% if kind == 'limit' %}, over its limit of {{ threshold_mb }} MB{% else %}: the notice threshold "
+            "is {{ threshold_mb }} MB{% endif %}.\n"
+            "{% if suspended %}The subscription has been suspended, as its plan requires.\n{% endif %}",
+            _USAGE_VARIABLES,
+        ),
+        "fr": Template(
+            "{{ domain }} : {% if resource == 'disk' %}espace disque{% else %}trafic{% endif %} "
+            "{% if kind == 'limit' %}au-delà de sa limite{% else %}a atteint {{ threshold_mb }} Mo{% endif %}",
+            "Bonjour,\n\nLe {{ day }}, l'abonnement {{ domain }} a utilisé {{ used_mb }} Mo "
+            "{% if resource == 'disk' %}d'espace disque{% else %}de trafic ce mois-ci{% endif %}"
+            "{% if kind == 'limit' %}, au-delà de sa limite de {{ threshold_mb }} Mo{% else %} ; le seuil "
+            "d'avertissement est de {{ threshold_mb }} Mo{% endif %}.\n"
+            "{% if suspended %}L'abonnement a été suspendu, comme son offre le prévoit.\n{% endif %}",
+            _USAGE_VARIABLES,
+        ),
+        "de": Template(
+            "{{ domain }}: {% if resource == 'disk' %}Speicherplatz{% else %}Datenverkehr{% endif %} "
+            "{% if kind == 'limit' %}über dem Limit{% else %}hat {{ threshold_mb }} MB erreicht{% endif %}",
+            "Hallo,\n\nam {{ day }} hat das Abonnement {{ domain }} {{ used_mb }} MB "
+            "{% if resource == 'disk' %}Speicherplatz{% else %}Datenverkehr in diesem Monat{% endif %} belegt"
+            "{% if kind == 'limit' %}, mehr als sein Limit von {{ threshold_mb }} MB{% else %}; die "
+            "Benachrichtigungsschwelle liegt bei {{ threshold_mb }} MB{% endif %}.\n"
+            "{% if suspended %}Das Abonnement wurde gemäß seinem Tarif gesperrt.\n{% endif %}",
+            _USAGE_VARIABLES,
+        ),
+        "es": Template(
+            "{{ domain }}: {% if resource == 'disk' %}espacio en disco{% else %}tráfico{% endif %} "
+            "{% if kind == 'limit' %}por encima del límite{% else %}ha alcanzado {{ threshold_mb }} MB{% endif %}",
+            "Hola:\n\nEl {{ day }} la suscripción {{ domain }} usó {{ used_mb }} MB "
+            "{% if resource == 'disk' %}de espacio en disco{% else %}de tráfico este mes{% endif %}"
+            "{% if kind == 'limit' %}, por encima de su límite de {{ threshold_mb }} MB{% else %}; el umbral "
+            "de aviso es {{ threshold_mb }} MB{% endif %}.\n"
+            "{% if suspended %}La suscripción se ha suspendido, como exige su plan.\n{% endif %}",
+            _USAGE_VARIABLES,
+        ),
+        "ru": Template(
+            "{{ domain }}: {% if resource == 'disk' %}дисковое пространство{% else %}трафик{% endif %} "
+            "{% if kind == 'limit' %}сверх лимита{% else %}достиг {{ threshold_mb }} МБ{% endif %}",
+            "Здравствуйте!\n\n{{ day }} подписка {{ domain }} использовала {{ used_mb }} МБ "
+            "{% if resource == 'disk' %}дискового пространства{% else %}трафика за этот месяц{% endif %}"
+            "{% if kind == 'limit' %}, сверх лимита {{ threshold_mb }} МБ{% else %}; порог уведомления — "
+            "{{ threshold_mb }} МБ{% endif %}.\n"
+            "{% if suspended %}Подписка приостановлена, как предусмотрено её тарифом.\n{% endif %}",
+            _USAGE_VARIABLES,
         ),
     },
 }

@@ -1,4 +1,5 @@
-"""The home-page summary per role: customers, subscriptions, invoices, resources allocated vs used."""
+"""The home-page summary per role: customers, subscriptions, invoices, resources allocated vs used (used is
+actual usage, measured; the sum of limits given to subscriptions stands beside it)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from comptoir.hosting import allocation_usage
 from comptoir.hosting.models import Subscription
-from comptoir.hosting.vocabulary import Resource
 from comptoir.tenancy import allocation as rules
-from comptoir.tenancy import resellers
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import Customer
 
@@ -42,8 +42,6 @@ def for_viewer(*, session: Session, viewer: TenantContext) -> Overview:
 
 def _reseller(session: Session, seller_id: uuid.UUID) -> Overview:
     subscriptions = _count(session, Subscription, Subscription.seller_id == seller_id)
-    used = resellers.usage_for(session, [seller_id])[seller_id] | {Resource.SUBSCRIPTIONS: subscriptions}
-    allocation = resellers.allocations_for(session, [seller_id]).get(seller_id)
-    report = rules.usage_report(allocation.limits, used) if allocation is not None else []
-    return Overview(customers=used.get(Resource.CUSTOMERS, 0), subscriptions=subscriptions, invoices=0,
-                    resources=report)
+    customers = _count(session, Customer, Customer.seller_id == seller_id)
+    report = allocation_usage.report_for(session, seller_id) or []
+    return Overview(customers=customers, subscriptions=subscriptions, invoices=0, resources=report)

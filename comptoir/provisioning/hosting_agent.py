@@ -3,7 +3,8 @@
 Subscription services talk to it only through `HostingAgent`; which driver answers is a setting
 (`COMPTOIR_HOSTING_AGENT`). `AgentCapabilities.conflicts` says which plan properties the server
 cannot provide, with what it can provide instead: that is what makes a subscription unsynced
-(SPEC §4.6).
+(SPEC §4.6). `usage` reports what a webspace uses (SPEC §4.12): disk now, traffic over a period and
+the objects the server counts.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import enum
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
@@ -49,6 +51,16 @@ class WebspaceSpec:
     system_login: str
     values: Mapping[str, Any]  # comptoir.hosting.rules.flatten of the effective plan values
     skeleton: bytes | None = field(default=None, repr=False)  # the seller's archive; None: the stock skeleton
+
+
+@dataclass(frozen=True)
+class WebspaceUsage:
+    """What one webspace uses: disk now, traffic over the period asked, and the objects the server counts
+    (by `Resource` value: "mailboxes", "databases"…; what a server does not report is left out)."""
+
+    disk_bytes: int
+    traffic_bytes: int
+    objects: Mapping[str, int] = field(default_factory=dict)
 
 
 # Settings a Unix server cannot provide (SPEC §4.4 marks them Windows-only).
@@ -168,6 +180,10 @@ class HostingAgent(Protocol):
     def activate_webspace(self, subscription_id: uuid.UUID) -> None: ...
 
     def delete_webspace(self, subscription_id: uuid.UUID) -> None: ...
+
+    def usage(self, subscription_id: uuid.UUID, *, since: datetime, until: datetime) -> WebspaceUsage:
+        """Disk used now, traffic served in [since, until), counted objects; WEBSPACE_NOT_FOUND without one."""
+        ...
 
 
 def get_hosting_agent(settings: Settings | None = None, *, root: Path | None = None) -> HostingAgent:

@@ -2,11 +2,16 @@
 
 Layout under the root:
   <seller id>/<domain>/                  the webspace: httpdocs/, cgi-bin/, anon_ftp/, error_docs/
+  <seller id>/<domain>/logs/access_log*  its web server's access logs (combined log format, see access_log)
   <seller id>/.agent/<domain>.json       its subscription and plan values (rewritten on update)
   <seller id>/.agent/<domain>.suspended  present while it is suspended
+  <seller id>/.agent/<domain>.usage.json usage told to the agent (sandbox), reported instead of measured
   .subscriptions/<subscription id>       "<seller id>/<domain>": where a subscription's webspace is
 What the agent records lives outside the webspace, where the webspace's owner (FTP, SSH) cannot
-reach it: he cannot lift his own suspension. A webspace is built in a staging folder beside its final
+reach it: he cannot lift his own suspension.
+Usage is measured: disk as the blocks the webspace's files occupy (what `du` counts), traffic as the
+bytes its access logs record for the period. This agent runs no mail or database server, so it counts
+no objects; a sandbox can tell it a usage to report instead (`tell_usage`). A webspace is built in a staging folder beside its final
 place and renamed into it, so it is either complete or absent; deletion renames it away first.
 """
 
@@ -19,19 +24,21 @@ import re
 import shutil
 import tempfile
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from comptoir.hosting import skeleton_archive
 from comptoir.hosting.plan_values import PhpHandler, ScriptingLanguage
 from comptoir.hosting.skeleton_archive import ArchiveLimits, SkeletonError
-from comptoir.provisioning import stock_skeleton
+from comptoir.provisioning import access_log, stock_skeleton
 from comptoir.provisioning.hosting_agent import (
     AgentCapabilities,
     AgentError,
     AgentErrorCode,
     OsFamily,
     WebspaceSpec,
+    WebspaceUsage,
     plain_value,
 )
 
@@ -69,6 +76,7 @@ class _Place:
         records = root / str(seller_id) / AGENT_FOLDER
         self.spec_file = records / f"{domain}.json"
         self.suspended_marker = records / f"{domain}.suspended"
+        self.told_usage = records / f"{domain}.usage.json"
 
     def owner(self) -> uuid.UUID | None:
         try:
@@ -127,8 +135,17 @@ class LocalDirectoryAgent:
                 os.rename(place.home, doomed)
                 shutil.rmtree(doomed)
             place.suspended_marker.unlink(missing_ok=True)
+            place.told_usage.unlink(missing_ok=True)
             place.spec_file.unlink(missing_ok=True)
         self._index(subscription_id).unlink(missing_ok=True)
+
+    def usage(self, subscription_id: uuid.UUID, *, since: datetime, until: datetime) -> WebspaceUsage:
+        place = self._existing(subscription_id)
+        told = _told_usage(place)
+        if told is not None:
+            return told
+        traffic = access_log.served_bytes(access_log.log_lines(place.home / "logs"), since=since, until=until)
+        return WebspaceUsage(disk_bytes=_disk_bytes(place.home), traffic_bytes=traffic)
 
     # ---- inspection (sandbox only) -------------------------------------------------------------
 
@@ -143,6 +160,15 @@ class LocalDirectoryAgent:
     def read_spec(self, subscription_id: uuid.UUID) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(self._existing(subscription_id).spec_file.read_text())
         return data
+
+    def tell_usage(self, subscription_id: uuid.UUID, usage: WebspaceUsage | None) -> None:
+        """Report `usage` for this webspace from now on instead of measuring it; None: measure again."""
+        place = self._existing(subscription_id)
+        if usage is None:
+            place.told_usage.unlink(missing_ok=True)
+            return
+        _write_atomically(place.told_usage, json.dumps({
+            "diskBytes": usage.disk_bytes, "trafficBytes": usage.traffic_bytes, "objects": dict(usage.objects)}))
 
     # ---- internals -----------------------------------------------------------------------------
 
@@ -203,6 +229,27 @@ class LimitedAgent(LocalDirectoryAgent):
 def _uuid(value: uuid.UUID) -> uuid.UUID:
     """Ids become path components: only a canonical UUID may."""
     return uuid.UUID(str(value))
+
+
+def _disk_bytes(home: Path) -> int:
+    """The blocks the webspace's files and folders occupy (symbolic links are not followed)."""
+    total = 0
+    for folder, names, files in os.walk(home):
+        for name in (*names, *files):
+            try:
+                total += os.lstat(os.path.join(folder, name)).st_blocks * 512
+            except FileNotFoundError:
+                continue  # removed while we walked
+    return total
+
+
+def _told_usage(place: _Place) -> WebspaceUsage | None:
+    try:
+        told = json.loads(place.told_usage.read_text())
+    except FileNotFoundError:
+        return None
+    return WebspaceUsage(disk_bytes=int(told["diskBytes"]), traffic_bytes=int(told["trafficBytes"]),
+                         objects={str(k): int(v) for k, v in told["objects"].items()})
 
 
 def _write_spec(place: _Place, spec: WebspaceSpec) -> None:

@@ -107,8 +107,10 @@ class CustomButton(Node):
 @strawberry.type
 class OverviewResource:
     resource: Resource  # type: ignore[valid-type]
-    allocated: int | None = strawberry.field(description="null means unlimited")
-    used: int
+    allocated: int | None = strawberry.field(description="The reseller's allocation; null means unlimited")
+    used: int = strawberry.field(description="Actual usage, measured (as myResources.limits.used)")
+    allocated_to_subscriptions: int | None = strawberry.field(
+        description="Beside the usage: the sum of the limits given to subscriptions (as myResources)")
     remaining: int | None = strawberry.field(description="null means unlimited")
 
 
@@ -127,7 +129,8 @@ class Overview:
         return cls(customers=overview.customers, subscriptions=overview.subscriptions,
                    invoices=overview.invoices,
                    resources=[OverviewResource(resource=u.resource, allocated=u.limit, used=u.used,
-                                               remaining=u.remaining) for u in overview.resources])
+                                               allocated_to_subscriptions=u.allocated, remaining=u.remaining)
+                              for u in overview.resources])
 
 
 @strawberry.input

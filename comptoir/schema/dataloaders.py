@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, defer, undefer
 from strawberry.dataloader import DataLoader
 
 from comptoir.errors import DomainError
-from comptoir.hosting import inspection, plans, rules
+from comptoir.hosting import allocation_usage, inspection, plans, rules
 from comptoir.hosting.errors import HostingErrorCode
 from comptoir.hosting.models import BackgroundJob as JobModel
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, Site, SubscriptionAddon
@@ -175,8 +175,8 @@ class ResellerAllocationLoader(Loader[uuid.UUID, "ResellerAllocation | None"]):
         from comptoir.tenancy import resellers
 
         allocations = resellers.allocations_for(session, keys)
-        usage = resellers.usage_for(session, list(allocations)) if allocations else {}
-        return [ResellerAllocation.from_model(allocations[k], usage[k]) if k in allocations else None for k in keys]
+        reports = allocation_usage.reports_for(session, allocations)
+        return [ResellerAllocation.from_model(allocations[k], reports[k]) if k in allocations else None for k in keys]
 
 
 class SitesBySubscriptionIdLoader(Loader[uuid.UUID, list[Site]]):

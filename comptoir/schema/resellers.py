@@ -41,9 +41,15 @@ class ResellerError(UserError):
 class ResourceAllocation:
     resource: Resource  # type: ignore[valid-type]
     limit: int | None = strawberry.field(description="null means unlimited")
-    used: int = strawberry.field(description="Customers and subscriptions: how many exist. Other resources: the "
-                                "sum of the finite limits given to subscriptions (unlimited ones count 0).")
-    remaining: int | None = strawberry.field(description="null means unlimited")
+    used: int = strawberry.field(description="Actual usage, measured (SPEC §4.12): disk (MB) as last collected, "
+                                "traffic (MB) this month, domains and customers and subscriptions as they are "
+                                "now, other objects as the hosting server last reported them.")
+    allocated_to_subscriptions: int | None = strawberry.field(description=(
+        "Beside the usage: the sum of the limits given to subscriptions (customers and subscriptions: how many "
+        "exist; mailbox size, a cap per mailbox: the largest given). null: some subscription has it unlimited."))
+    remaining: int | None = strawberry.field(description="What is left: the limit minus actual usage when "
+                                             "overselling is allowed, else minus the sum of subscription limits "
+                                             "(mailbox size: the cap). null means unlimited")
 
 
 @strawberry.type
@@ -53,11 +59,11 @@ class ResellerAllocation:
     permissions: list[ResellerPermission]  # type: ignore[valid-type]
 
     @classmethod
-    def from_model(cls, allocation: AllocationModel, used: dict[_Resource, int]) -> ResellerAllocation:
-        report = rules.usage_report(allocation.limits, used)
+    def from_model(cls, allocation: AllocationModel, report: list[rules.ResourceUsage]) -> ResellerAllocation:
         return cls(
             overselling_allowed=allocation.overselling_allowed,
-            limits=[ResourceAllocation(resource=u.resource, limit=u.limit, used=u.used, remaining=u.remaining)
+            limits=[ResourceAllocation(resource=u.resource, limit=u.limit, used=u.used,
+                                       allocated_to_subscriptions=u.allocated, remaining=u.remaining)
                     for u in report],
             permissions=rules.granted_permissions(allocation.permissions),
         )

@@ -49,6 +49,7 @@ from comptoir.schema.resellers import (
 from comptoir.schema.skeletons_root import SkeletonMutation, SkeletonQuery
 from comptoir.schema.subscriptions import Subscription
 from comptoir.schema.updates_root import SubscriptionRoot
+from comptoir.schema.usage_root import UsageMutation, UsageQuery
 from comptoir.schema.uploads import SCALAR_OVERRIDES
 from comptoir.settings import get_settings
 from comptoir.tenancy.context import Role
@@ -155,9 +156,10 @@ class CoreMutation:
 
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
-QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery]
+QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
+                       UsageQuery]
 MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
-                         AutomationMutation]
+                         AutomationMutation, UsageMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
                          Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry]
 

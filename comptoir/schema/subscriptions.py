@@ -31,6 +31,7 @@ from comptoir.schema.hosting import (
     json_text,
 )
 from comptoir.schema.ids import decode_id, encode_id
+from comptoir.schema.usage import SubscriptionUsage
 
 T = TypeVar("T")
 
@@ -114,6 +115,12 @@ class Subscription(Node):
                     for v in found]
 
         return _with_documents(info, self.model, views)  # type: ignore[no-any-return]
+
+    @strawberry.field(description="Measured usage beside the limits (SPEC §4.12).")
+    async def usage(self, info: strawberry.Info) -> SubscriptionUsage:
+        from comptoir.resolvers.usage import usage_loader
+
+        return await usage_loader(info).load(self.model)
 
     @strawberry.field
     def sites(self, info: strawberry.Info) -> list[Site]:

@@ -33,15 +33,28 @@ class AllocationErrorCode(ErrorCode):
     DUPLICATE_RESOURCE = "duplicate_resource"
 
 
+# Resources whose allocation caps each item (SPEC §4.2: the size of one mailbox), never summed.
+PER_ITEM_CAPS = frozenset({Resource.MAILBOX_SIZE})
+
+
 @dataclass(frozen=True)
 class ResourceUsage:
+    """One resource of an allocation: the limit, what is actually used (measured), and the sum of the
+    limits given to subscriptions (counts for customers and subscriptions). Which of the two bounds the
+    reseller depends on its overselling policy (SPEC §2)."""
+
     resource: Resource
     limit: int | None
     used: int
+    allocated: int | None = 0  # None: some subscription has it unlimited
+    bound_by_usage: bool = False
 
     @property
     def remaining(self) -> int | None:
-        return None if self.limit is None else max(self.limit - self.used, 0)
+        if self.limit is None or self.resource in PER_ITEM_CAPS:
+            return self.limit
+        bound = self.used if self.bound_by_usage else self.allocated
+        return 0 if bound is None else max(self.limit - bound, 0)
 
 
 def validate_limits(pairs: Iterable[tuple[Resource, int | None]]) -> dict[str, int | None]:
@@ -71,8 +84,13 @@ def merge_limits(stored: Mapping[str, int | None], changes: list[tuple[Resource,
     return merged
 
 
-def usage_report(limits: Mapping[str, int | None], used: Mapping[Resource, int]) -> list[ResourceUsage]:
-    return [ResourceUsage(r, limits.get(r.value), used.get(r, 0)) for r in Resource]
+def usage_report(limits: Mapping[str, int | None], used: Mapping[Resource, int],
+                 allocated: Mapping[Resource, int | None] | None = None, *, overselling: bool = False
+                 ) -> list[ResourceUsage]:
+    """Every resource once. `used` is actual usage; `allocated` the sums of subscription limits (when not
+    given, `used` stands for both: counts). With overselling, remaining follows actual usage."""
+    sums = used if allocated is None else allocated
+    return [ResourceUsage(r, limits.get(r.value), used.get(r, 0), sums.get(r, 0), overselling) for r in Resource]
 
 
 def stored_permissions(granted: Iterable[enum.Enum]) -> dict[str, bool]:

@@ -73,6 +73,9 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "ipAddresses":                 (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       SHOWN),
     "ipAddress":                   (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
     "myIpPool":                    (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "usageReport":                 (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
+    "trafficReport":               (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
+    "usageNotificationSettings":   (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
 }
 
 MUTATIONS: dict[str, tuple[str, str, str, str]] = {
@@ -114,6 +117,8 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "subscriptionRenew":                (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "subscriptionDelete":               (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "customerCreate":                   (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "usageCollect":                     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "usageNotificationSettingsSet":     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "customerUpdate":                   (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "customerLoginChange":              (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "customerSuspend":                  (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),

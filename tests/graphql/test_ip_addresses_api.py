@@ -431,7 +431,7 @@ def _add_addresses(provider: factories.Actor, resellers: list[factories.Actor], 
 
 
 # authentication, total count, page, pool entries, sites, default sites, resellers, allocations, usage
-ADDRESSES_PAGE_STATEMENTS = 10  # includes the resellers' allocation usage (customers, subscriptions)
+ADDRESSES_PAGE_STATEMENTS = 11  # includes the resellers' allocation usage (customers, subscriptions, measured usage)
 # authentication, total count, page, sites, default sites
 POOL_PAGE_STATEMENTS = 5
 

@@ -23,13 +23,13 @@ CUSTOMERS = """{ customers(first: 50) { totalCount edges { node { id contactName
 ME = "{ me { id username role } }"
 
 # authentication, page with its total count, allocations, usage
-RESELLERS_PAGE_STATEMENTS = 5  # context + page + allocations + customer counts + subscription usage
+RESELLERS_PAGE_STATEMENTS = 6  # context + page + allocations + customer counts + subscription limits + measured usage
 # authentication, page with its total count
 CUSTOMERS_PAGE_STATEMENTS = 2
 # authentication, the user
 ME_STATEMENTS = 2
-# authentication, sellers, customers, allocations + customer counts + subscription usage
-NODES_STATEMENTS = 6
+# authentication, sellers, customers, allocations + customer counts + subscription limits + measured usage
+NODES_STATEMENTS = 7
 # authentication; addresses with their pool entries, sites, default sites, resellers; pool entries with
 # their sites and default sites (each kind built in one batch)
 IP_NODES_STATEMENTS = 8

@@ -15,7 +15,8 @@ from tests.tenancy.support import cheap_password_hashing  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("cheap_password_hashing")
 
-MY_RESOURCES = """{ myResources { oversellingAllowed permissions limits { resource limit used remaining } } }"""
+MY_RESOURCES = """{ myResources { oversellingAllowed permissions limits { resource limit used allocatedToSubscriptions
+  remaining } } }"""
 OVERSELLING = """mutation Overselling($allowed: Boolean!) {
   oversellingPolicySet(input: {allowed: $allowed}) { allocation { oversellingAllowed } errors { code field } }
 }"""
@@ -156,12 +157,15 @@ async def test_setting_the_overselling_policy_changes_only_the_resellers_own_all
     assert (await _my_resources(client, "other"))["oversellingAllowed"] is False
 
 
-async def test_subscriptions_count_and_their_limits_are_used_from_the_allocation(client, provider):
-    # given a reseller whose customer holds one subscription of the default plan (10 240 MB of disk)
+async def test_used_is_actual_usage_with_the_sum_of_subscription_limits_beside_it(client, provider):
+    # given a reseller whose customer holds one subscription of the default plan (10 240 MB of disk),
+    # of which nothing has been measured yet
     reseller = make_reseller(provider, "Resell", "resell", limits=[(Resource.DISK_SPACE, 50_000)])
     factories.customer(reseller, "carol")
     # when
     resources = await _my_resources(client, "resell")
-    # then
+    # then used is measured (0), the limits given stand beside it and bound "remaining" (no overselling)
     assert by_resource(resources)["SUBSCRIPTIONS"] == (None, 1, None)
-    assert by_resource(resources)["DISK_SPACE"] == (50_000, 10_240, 39_760)
+    assert by_resource(resources)["DISK_SPACE"] == (50_000, 0, 39_760)
+    disk = next(item for item in resources["limits"] if item["resource"] == "DISK_SPACE")
+    assert disk["allocatedToSubscriptions"] == 10_240

@@ -87,6 +87,8 @@ def fresh_value(column_type: str) -> Any:
         return f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
     if column_type in ("integer", "bigint"):
         return secrets.randbelow(2**31)
+    if column_type == "date":
+        return f"{1000 + secrets.randbelow(8000)}-{1 + secrets.randbelow(12):02d}-{1 + secrets.randbelow(28):02d}"
     raise AssertionError(f"teach fresh_value() a fresh {column_type} for a unique column")
 
 

@@ -55,6 +55,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "custom_buttons":             _row("SIUD", "SIUD", "S",   "", "SIUD"),
     "provisioning_requests":      _row("SIUD", "SIUD", "",    "", "SIUD"),
     "scheduled_events":           _row("SIUD", "SU",   "",    "", "SIUD"),
+    "subscription_usage":         _row("SIUD", "S",    "S",   "", "SIUD"),
+    "usage_alerts":               _row("SIUD", "S",    "",    "", "SIUD"),
+    "usage_notification_settings": _row("SIUD", "SIU", "",    "", "S"),
 }
 
 

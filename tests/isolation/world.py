@@ -15,6 +15,7 @@ from comptoir import clock
 from comptoir.automation.models import ScheduledEvent
 from comptoir.database.engine import session_scope
 from comptoir.hosting import models as hosting
+from comptoir.hosting import usage_models
 from comptoir.hosting.vocabulary import Resource
 from comptoir.panel import models as panel
 from comptoir.tenancy.context import Role, TenantContext
@@ -75,6 +76,7 @@ def build_world(superuser: Connection) -> World:
     tokens = {}
     for number, tenant in enumerate((provider, alpha, bravo)):
         _hosting(tenant, number)
+        _usage_settings(tenant, number)
         for member in tenant.members:
             address = f"198.51.100.{number + 1}"
             tokens[member.username] = factories.log_in(member.actor, client_address=address)
@@ -117,6 +119,10 @@ def _hosting(tenant: Tenant, number: int) -> None:
             session.add(subscription)
             session.flush()
             session.add_all([
+                usage_models.SubscriptionUsage(seller_id=tenant.seller_id, subscription_id=subscription.id,
+                                               day=clock.today(), disk_bytes=4096, traffic_bytes=512),
+                usage_models.UsageAlert(seller_id=tenant.seller_id, subscription_id=subscription.id,
+                                        alert="disk_soft"),
                 hosting.SubscriptionAddon(seller_id=tenant.seller_id, subscription_id=subscription.id,
                                           addon_id=addon.id, customer_id=member.actor.customer_id),
                 hosting.Site(seller_id=tenant.seller_id, subscription_id=subscription.id,
@@ -142,6 +148,13 @@ def _hosting(tenant: Tenant, number: int) -> None:
                                  location="customer_home", visible_only_to_me=True,
                                  url="https://mine.example.test/"),
         ])
+
+
+def _usage_settings(tenant: Tenant, number: int) -> None:
+    """Who is told about overuse: the seller's staff choose it (workers only read it)."""
+    role = Role.PROVIDER if number == 0 else Role.RESELLER
+    with session_scope(TenantContext(role, tenant.seller_id)) as session:
+        session.add(usage_models.UsageNotificationSettings(seller_id=tenant.seller_id, extra_addresses=["ops@r.test"]))
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:

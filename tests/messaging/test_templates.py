@@ -32,3 +32,16 @@ def test_an_unshipped_language_falls_back_to_english():
     # then
     assert subject == DEFAULTS["password_reset"]["en"].subject
 
+
+
+USAGE = {"domain": "shop.example.com", "resource": "disk", "kind": "limit", "used_mb": 1200,
+         "threshold_mb": 1024, "suspended": True, "day": "2026-11-30"}
+
+
+@pytest.mark.parametrize("language", SHIPPED_LANGUAGES)
+def test_the_overuse_template_exists_in_every_shipped_language_and_says_what_and_how_much(language):
+    subject, body = render("usage_overuse", language, USAGE)
+    assert "shop.example.com" in subject
+    assert "1200" in body and "1024" in body and "2026-11-30" in body
+    quiet = render("usage_overuse", language, USAGE | {"suspended": False})[1]
+    assert len(quiet) < len(body)  # the suspension sentence is only there when it happened

@@ -58,10 +58,16 @@ def test_merging_changes_exactly_the_listed_resources(before, changes):
         assert merged[resource.value] == expected
 
 
-@given(limits, st.integers(min_value=0, max_value=10**9))
-def test_remaining_is_the_unused_part_never_negative_and_none_when_unlimited(limit, used):
-    remaining = ResourceUsage(Resource.CUSTOMERS, limit, used).remaining
-    assert remaining == (None if limit is None else max(limit - used, 0))
+@given(limits, st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=10**9), st.booleans())
+def test_remaining_is_the_limit_less_usage_with_overselling_else_less_the_limits_given(limit, used, given,
+                                                                                        overselling):
+    remaining = ResourceUsage(Resource.DISK_SPACE, limit, used, given, overselling).remaining
+    bound = used if overselling else given
+    assert remaining == (None if limit is None else max(limit - bound, 0))
+
+
+def test_mailbox_size_is_a_cap_per_mailbox_whose_remaining_is_the_cap():
+    assert ResourceUsage(Resource.MAILBOX_SIZE, 500, 0, 400).remaining == 500
 
 
 def test_a_usage_report_lists_every_resource_once():
