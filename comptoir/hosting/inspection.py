@@ -48,7 +48,12 @@ def effective_values(session: Session, subscription: Subscription) -> list[rules
 
 def php_levels(session: Session, subscription: Subscription, site: Site | None) -> list[rules.PhpLevel]:
     levels = [rules.PhpLevel(rules.PhpLevelKind.SERVER, "server", SERVER_PHP_DEFAULTS)]
-    if subscription.plan_id:
+    if subscription.plan_id and subscription.sync_state != "synced":
+        # Locked and unsynced subscriptions keep the plan's PHP as last synced: a plan change does not reach them.
+        plan = session.get_one(ServicePlan, subscription.plan_id)
+        levels.append(rules.PhpLevel(rules.PhpLevelKind.PLAN, plan.name,
+                                     dict(current_values(subscription).php.directives)))
+    elif subscription.plan_id:
         plan = session.get_one(ServicePlan, subscription.plan_id)
         levels.append(rules.PhpLevel(rules.PhpLevelKind.PLAN, plan.name, dict(plans.values_of(plan).php.directives)))
         for addon_id in addon_ids(session, subscription.id):

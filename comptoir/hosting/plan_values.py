@@ -209,6 +209,15 @@ def from_json(data: dict[str, Any]) -> PlanValues:
     return _decode(PlanValues, data)
 
 
+def plain(value: Any) -> Any:
+    """One value (a flattened property) as JSON: enum members by value, sets as sorted lists."""
+    return _encode(value)
+
+
+def plain_flat(flat: dict[str, Any]) -> dict[str, Any]:
+    return {key: _encode(value) for key, value in flat.items()}
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value

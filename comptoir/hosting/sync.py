@@ -19,7 +19,7 @@ from comptoir.hosting import capacity, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import BackgroundJob, ServicePlan, Subscription, SubscriptionAddon
 from comptoir.hosting.provisioning import request_if_changed
-from comptoir.hosting.subscriptions import SyncState, synchronise
+from comptoir.hosting.subscriptions import SyncState, apply_customization, reseller_permissions, synchronise
 from comptoir.hosting.vocabulary import Resource
 from comptoir.tenancy.context import Role, TenantContext
 
@@ -41,6 +41,7 @@ class RoomTracker:
         allocation = capacity.lock_allocation(session, seller_id)
         self.allocation = None if allocation is None or allocation.overselling_allowed else allocation
         self.committed = capacity.committed_limits(session, seller_id) if self.allocation else {}
+        self.reseller_permissions = reseller_permissions(session, seller_id)
 
     def room_for(self, subscription: Subscription) -> dict[Resource, int | None]:
         if self.allocation is None:
@@ -92,7 +93,7 @@ def sync_batch(session: Session, seller_id: uuid.UUID, ids: Sequence[uuid.UUID],
         before = pv.from_json(previous_values)
         base = values[subscription.plan_id] if subscription.plan_id else pv.default_plan_values()
         target = rules.combine(base, [values[a] for a in addons_of[subscription.id]])
-        synchronise(subscription, target, tracker.room_for(subscription))
+        synchronise(subscription, target, tracker.room_for(subscription), tracker.reseller_permissions)
         tracker.record(before, pv.from_json(subscription.values))
         request_if_changed(session, subscription, previous_values=previous_values)
         unsynced += subscription.sync_state == SyncState.UNSYNCED.value
@@ -148,20 +149,15 @@ def run_plan_sync_job(seller_id: uuid.UUID, job_id: uuid.UUID) -> str:
 
 
 def accept_available_for_plan(session: Session, *, plan_id: uuid.UUID) -> SyncOutcome:
-    """ "Update & Sync" the plan to the available values: lower each conflicted limit to what every
-    unsynced subscription of the plan can get, then sync."""
+    """ "Update & Sync" the plan to the available values: every conflict its unsynced subscriptions report
+    (limits, hard quota, PHP handler and version, scripting, SSH shell, OS-specific settings) is resolved in
+    the plan by the value all of them can have, then the plan is synced."""
     plan = plans.get_or_raise(session, plan_id=plan_id, for_update=True)
-    unsynced = session.scalars(select(Subscription).where(
+    reports = session.scalars(select(Subscription.conflicts).where(
         Subscription.plan_id == plan.id, Subscription.sync_state == SyncState.UNSYNCED.value))
-    lowest: dict[str, int] = {}
-    for subscription in unsynced:
-        for conflict in subscription.conflicts:
-            available = conflict["available_value"]
-            if isinstance(available, int):
-                lowest[conflict["name"]] = min(lowest.get(conflict["name"], available), available)
-    values = plans.values_of(plan)
-    limits = values.limits_map() | {Resource(name[6:]): v for name, v in lowest.items() if name.startswith("limit.")}
-    plan.values = pv.to_json(values.with_limits(limits))
-    plan.updated_at = clock.now()
-    session.flush()
+    overrides = rules.plan_overrides(list(reports))
+    if overrides:
+        plan.values = pv.to_json(apply_customization(plans.values_of(plan), overrides))
+        plan.updated_at = clock.now()
+        session.flush()
     return update_and_sync(session, plan_id=plan.id)

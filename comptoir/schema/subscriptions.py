@@ -11,6 +11,7 @@ import strawberry
 
 from comptoir.database.pagination import SortDirection
 from comptoir.hosting import plan_values as pv
+from comptoir.hosting import rules
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import Node
 from comptoir.schema.customers import Customer
@@ -136,7 +137,8 @@ class Subscription(Node):
             customer=relations.customers.get(row.customer_id) if row.customer_id else None,
             values=PlanValues.from_values(pv.from_json(row.values)),
             conflicts=[SyncConflict(property=c["name"], plan_value=json_text(c["plan_value"]),
-                                    available_value=json_text(c["available_value"])) for c in row.conflicts],
+                                    available_value=json_text(c["available_value"]),
+                                    reason=rules.ConflictReason(c.get("reason", "server"))) for c in row.conflicts],
             model=row,
         )
 
