@@ -148,7 +148,10 @@ def synchronise(subscription: Subscription, target: pv.PlanValues, room: dict[Re
     """Apply `target` except what the owner manages himself (SPEC §4.6) and what the reseller may not give;
     unsynced with a report if it cannot fit."""
     current = current_values(subscription)
-    kept = rules.synchronised(rules.flatten(current), rules.flatten(target), current.permissions & target.permissions)
+    # An owner-managed value the server cannot provide (kept from an unsynced creation) follows the plan.
+    unprovidable = {c.name for c in agent_conflicts(current)}
+    own = {k: v for k, v in rules.flatten(current).items() if k not in unprovidable}
+    kept = rules.synchronised(own, rules.flatten(target), current.permissions & target.permissions)
     php = replace(target.php, **{k[4:]: v for k, v in kept.items() if k.startswith("php.")})
     wanted, withheld = rules.cascade(replace(pv.unflatten(kept), php=php, validity=target.validity), reseller)
     found = [rules.Conflict(f"limit.{r.value}", w, a, rules.ConflictReason.ALLOCATION)
