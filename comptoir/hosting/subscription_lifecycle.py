@@ -37,7 +37,10 @@ class SuspensionReason(enum.Enum):
     MANUAL = "manual"
     EXPIRED = "expired"
     CUSTOMER = "customer"  # its customer was suspended
-    BILLING = "billing"  # unpaid invoices (the billing issue suspends with this reason)
+    OVERUSE = "overuse"  # disk or traffic over the limit with "suspend" (SPEC §4.2)
+    # Unpaid invoices (billing suspends with this reason). The database's check constraint on
+    # subscriptions.suspension_reason (migration 0002) must accept it first: a migration of the billing work.
+    BILLING = "billing"
 
 
 def is_expired(subscription: Subscription, today: date) -> bool:
