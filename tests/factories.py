@@ -38,8 +38,10 @@ def provider(username: str = "admin") -> Actor:
 def reseller(provider_actor: Actor, name: str, username: str,
              limits: list[tuple[Resource, int | None]] | None = None,
              permissions: list[enum.Enum] | None = None) -> Actor:
-    """A reseller; by default its allocation grants every permission (panel and API access included)."""
-    granted = list(ResellerPermission) if permissions is None else permissions  # type: ignore[call-overload]
+    """A reseller; by default its allocation grants every permission (panel and API access included) but that
+    of setting its own overselling policy."""
+    granted = permissions if permissions is not None else [
+        p for p in ResellerPermission if p.value != "set_overselling_policy"]  # type: ignore[attr-defined]
     with session_scope(TenantContext(Role.PROVIDER, provider_actor.seller_id)) as session:
         seller = resellers.create(
             session, name=name, email=f"{username}@r.test",

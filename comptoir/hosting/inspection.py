@@ -39,10 +39,13 @@ def effective_values(session: Session, subscription: Subscription) -> list[rules
     customization = {k: v for k, v in subscription.customization.items() if k != SUBSCRIPTION_PHP_KEY}
     listed = rules.effective_values(_named(plan) if plan else None, [_named(a) for a in addons], customization,
                                     default_plan=pv.default_plan_values())
-    # Owner-managed settings and accepted available values live in the subscription's own values.
+    # Owner-managed settings and accepted available values live in the subscription's own values; values the
+    # reseller may not give are withheld (SPEC §2).
     actual = rules.flatten(current_values(subscription))
-    return [e if actual.get(e.name, e.value) == e.value else rules.Effective(e.name, actual[e.name],
-                                                                            rules.Origin.CUSTOMIZATION)
+    withheld = {c["name"] for c in subscription.conflicts
+                if c.get("reason") == rules.ConflictReason.RESELLER_PERMISSION.value}
+    return [e if actual.get(e.name, e.value) == e.value else rules.Effective(
+        e.name, actual[e.name], rules.Origin.RESELLER_PERMISSION if e.name in withheld else rules.Origin.CUSTOMIZATION)
             for e in listed]
 
 

@@ -100,6 +100,7 @@ class Origin(enum.Enum):
     ADDON = "addon"
     CUSTOMIZATION = "customization"
     DEFAULT_PLAN = "default_plan"  # custom subscriptions start from the default plan's values
+    RESELLER_PERMISSION = "reseller_permission"  # withheld: the reseller's allocation lacks the permission
 
 
 @dataclass(frozen=True)

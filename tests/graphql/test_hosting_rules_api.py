@@ -27,7 +27,7 @@ from tests.hosting.support import plan, pool_entry, subscribe, system
 
 SUBSCRIPTION_FIELDS = """id name syncState status suspensionReason conflicts { property planValue availableValue reason }
   values { permissions hosting { sslSupport scripting } }
-  effectiveValues { property value }"""
+  effectiveValues { property value origin }"""
 SUBSCRIPTION = f"query($id: ID!) {{ subscription(id: $id) {{ {SUBSCRIPTION_FIELDS} }} }}"
 BULK = """mutation($ids: [ID!]!) {{ {name}(input: {{ids: $ids}}) {{ results {{ id subscription {{ syncState conflicts {{ property }} }}
   errors {{ code field }} }} errors {{ code field }} }} }}"""
@@ -74,8 +74,9 @@ async def test_the_conflict_report_names_the_reseller_permission_a_subscription_
     assert "SSH_ACCESS_MANAGEMENT" not in node["values"]["permissions"]
     assert {"property": "permission.ssh_access_management", "planValue": "true", "availableValue": "false",
             "reason": "RESELLER_PERMISSION"} in node["conflicts"]
-    effective = {e["property"]: e["value"] for e in node["effectiveValues"]}
-    assert effective["hosting.ssh_shell"] == '"/bin/false"'
+    effective = {e["property"]: (e["value"], e["origin"]) for e in node["effectiveValues"]}
+    assert effective["hosting.ssh_shell"] == ('"/bin/false"', "RESELLER_PERMISSION")
+    assert effective["hosting.ssl_support"] == ("true", "PLAN")
 
 
 async def test_a_detached_subscription_shows_the_same_values_as_before(client, world):
@@ -95,6 +96,7 @@ async def test_a_detached_subscription_shows_the_same_values_as_before(client, w
         "sslSupport": False, "scripting": ["PERL"]}}
     assert {e["property"]: e["value"] for e in after["effectiveValues"]} == {
         e["property"]: e["value"] for e in before["effectiveValues"]}
+    assert {e["origin"] for e in after["effectiveValues"]} == {"CUSTOMIZATION"}
 
 
 @pytest.fixture
