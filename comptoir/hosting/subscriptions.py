@@ -124,11 +124,6 @@ def conflict_report(found: Sequence[rules.Conflict]) -> list[dict[str, Any]]:
              "reason": c.reason.value} for c in found]
 
 
-def blocking(found: Sequence[rules.Conflict]) -> bool:
-    """Whether the subscription is unsynced: withheld reseller permissions alone do not make it so."""
-    return any(c.reason is not rules.ConflictReason.RESELLER_PERMISSION for c in found)
-
-
 def reseller_permissions(session: Session, seller_id: uuid.UUID) -> frozenset[SubscriptionPermission] | None:
     """The subscription permissions of the seller's reseller allocation; None for the provider (no allocation)."""
     granted = session.scalar(select(ResellerAllocation.permissions).where(ResellerAllocation.seller_id == seller_id))
