@@ -1,5 +1,6 @@
 """Plan "Update & Sync": a changed plan or add-on reaches every synced subscription using it — in the
-request's transaction when they are few, else in a tracked background job with progress."""
+request's transaction when they are few, else in a tracked background job with progress. The same runs
+when the provider changes a reseller's permissions (they cascade into every subscription, SPEC §2)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,14 @@ from comptoir.hosting import capacity, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import BackgroundJob, ServicePlan, Subscription, SubscriptionAddon
 from comptoir.hosting.provisioning import request_if_changed
-from comptoir.hosting.subscriptions import SyncState, apply_customization, reseller_permissions, synchronise
-from comptoir.hosting.vocabulary import Resource
+from comptoir.hosting.subscriptions import (
+    SyncState,
+    apply_customization,
+    conflict_report,
+    reseller_permissions,
+    synchronise,
+)
+from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
 from comptoir.tenancy.context import Role, TenantContext
 
 INLINE_LIMIT = 200
@@ -91,14 +98,34 @@ def sync_batch(session: Session, seller_id: uuid.UUID, ids: Sequence[uuid.UUID],
     for subscription in subscriptions:
         previous_values = subscription.values
         before = pv.from_json(previous_values)
-        base = values[subscription.plan_id] if subscription.plan_id else pv.default_plan_values()
-        target = rules.combine(base, [values[a] for a in addons_of[subscription.id]])
-        synchronise(subscription, target, tracker.room_for(subscription), tracker.reseller_permissions)
+        if subscription.sync_state == SyncState.LOCKED.value:
+            withhold(subscription, tracker.reseller_permissions)  # only reached when reseller permissions change
+        else:
+            synchronise(subscription, _target(subscription, values, addons_of[subscription.id]),
+                        tracker.room_for(subscription), tracker.reseller_permissions)
         tracker.record(before, pv.from_json(subscription.values))
         request_if_changed(session, subscription, previous_values=previous_values)
         unsynced += subscription.sync_state == SyncState.UNSYNCED.value
     session.flush()
     return unsynced
+
+
+def _target(subscription: Subscription, values: dict[uuid.UUID, pv.PlanValues],
+            addon_ids: Sequence[uuid.UUID]) -> pv.PlanValues:
+    if subscription.plan_id is None:  # custom: the default plan with its own values
+        return apply_customization(pv.default_plan_values(), subscription.customization)
+    return rules.combine(values[subscription.plan_id], [values[a] for a in addon_ids])
+
+
+def withhold(subscription: Subscription, reseller: frozenset[SubscriptionPermission] | None) -> None:
+    """A locked subscription keeps its values, less what its reseller may no longer give (SPEC §2)."""
+    values, withheld = rules.cascade(pv.from_json(subscription.values), reseller)
+    if not withheld:
+        return
+    kept = [c for c in subscription.conflicts if c.get("reason") != rules.ConflictReason.RESELLER_PERMISSION.value]
+    subscription.values = pv.to_json(values)
+    subscription.conflicts = kept + conflict_report(withheld)
+    subscription.updated_at = clock.now()
 
 
 def update_and_sync(session: Session, *, plan_id: uuid.UUID) -> SyncOutcome:
@@ -117,6 +144,31 @@ def update_and_sync(session: Session, *, plan_id: uuid.UUID) -> SyncOutcome:
 MAX_ATTEMPTS = 5
 
 
+RESELLER_PERMISSIONS_JOB = "reseller_permissions"
+
+
+def follow_reseller_permissions(session: Session, *, seller_id: uuid.UUID) -> SyncOutcome:
+    """After the provider changed a reseller's permissions: every subscription of the reseller is synced again
+    (a locked one only loses what may no longer be given), inline when few, else in a tracked job."""
+    ids = list(session.scalars(select(Subscription.id).where(Subscription.seller_id == seller_id)
+                               .order_by(Subscription.id)))
+    if len(ids) > INLINE_LIMIT:
+        job = BackgroundJob(seller_id=seller_id, kind=RESELLER_PERMISSIONS_JOB, subject_id=seller_id, total=len(ids))
+        session.add(job)
+        session.flush()
+        return SyncOutcome(len(ids), 0, job.id)
+    unsynced = sync_batch(session, seller_id, ids, RoomTracker(session, seller_id)) if ids else 0
+    return SyncOutcome(len(ids), unsynced)
+
+
+def _job_ids(session: Session, job: BackgroundJob) -> list[uuid.UUID]:
+    if job.kind == RESELLER_PERMISSIONS_JOB:
+        return list(session.scalars(select(Subscription.id).where(Subscription.seller_id == job.seller_id)
+                                    .order_by(Subscription.id)))
+    plan = session.get(ServicePlan, job.subject_id)
+    return affected_ids(session, plan) if plan else []
+
+
 def run_plan_sync_job(seller_id: uuid.UUID, job_id: uuid.UUID) -> str:
     """The background side: batches of subscriptions, each batch committed with the job's progress and a
     renewed lease. Resumable: a job whose worker died is handed out again when its lease ends, and
@@ -128,8 +180,7 @@ def run_plan_sync_job(seller_id: uuid.UUID, job_id: uuid.UUID) -> str:
             return job.status if job else "missing"  # another worker has it, or the work is finished
         job.status, job.attempts = IntentStatus.RUNNING.value, job.attempts + 1
         job.next_attempt_at = func.now() + intents.LEASE
-        plan = session.get(ServicePlan, job.subject_id)
-        ids = affected_ids(session, plan) if plan else []
+        ids = _job_ids(session, job)
         job.total, job.done = len(ids), 0
     try:
         for start in range(0, len(ids), BATCH_SIZE):

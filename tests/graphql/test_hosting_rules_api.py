@@ -213,3 +213,21 @@ async def test_panel_and_remote_api_access_follow_the_resellers_allocation(clien
         allocation = session.get_one(ResellerAllocation, seller.seller_id)
         allocation.permissions = allocation.permissions | {ResellerOnlyPermission.REMOTE_API_ACCESS.value: False}
     assert (await client.execute("{ me { username } }", token=token))["data"]["me"] is None
+
+
+async def test_the_provider_withdrawing_a_permission_reaches_the_resellers_subscriptions(client, world):
+    _, seller, entry = world
+    base = pv.default_plan_values()
+    shell = plan(seller.seller_id, values=replace(base, permissions=base.permissions | {P.SSH_ACCESS_MANAGEMENT},
+                                                  hosting=replace(base.hosting, ssh_shell=pv.SshShell.BASH)))
+    sid = subscribe(seller.seller_id, entry, plan_id=shell)
+    boss = await client.login("admin", factories.PASSWORD)
+    kept = ["PANEL_ACCESS", "CREATE_SUBSCRIPTIONS", *(p.name for p in base.permissions)]
+    result = await client.execute("""mutation($input: ResellerUpdateInput!) {
+      resellerUpdate(input: $input) { errors { code } } }""", {"input": {
+        "id": gid("Reseller", seller.seller_id), "permissions": kept}}, token=boss)
+    assert result["data"]["resellerUpdate"]["errors"] == []
+    token = await client.login("alpha", factories.PASSWORD)
+    node = (await client.execute(SUBSCRIPTION, {"id": gid("Subscription", sid)}, token=token))["data"]["subscription"]
+    assert [(c["property"], c["reason"]) for c in node["conflicts"]] == [
+        ("permission.ssh_access_management", "RESELLER_PERMISSION"), ("hosting.ssh_shell", "RESELLER_PERMISSION")]

@@ -6,17 +6,19 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import select
 from comptoir.automation import intents
 from comptoir.database.engine import session_scope
 from comptoir.hosting import plans, subscription_plans, subscriptions, sync
 from comptoir.hosting import plan_values as pv
-from comptoir.hosting.models import Subscription
+from comptoir.hosting.models import BackgroundJob, Subscription
 from comptoir.hosting.vocabulary import Resource
 from comptoir.hosting.vocabulary import SubscriptionPermission as P
 from comptoir.provisioning import hosting_agent
 from comptoir.provisioning.hosting_agent import AgentCapabilities, OsFamily
 from comptoir.provisioning.local_agent import LIMITED_CAPABILITIES, LocalDirectoryAgent
 from comptoir.settings import get_settings
+from comptoir.tenancy.allocation import ResellerPermission
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import ResellerAllocation
 from tests import factories
@@ -112,6 +114,37 @@ def test_the_cascade_holds_through_update_and_sync_and_lifts_when_the_permission
         subscriptions.resync(session, session.get_one(Subscription, sid))
     row = load(seller.seller_id, sid)
     assert (pv.from_json(row.values).hosting.ssh_shell, row.conflicts) == (pv.SshShell.BASH, [])
+
+
+def change_reseller_permissions(provider, seller, granted) -> None:
+    from comptoir.tenancy import resellers
+
+    with session_scope(TenantContext(Role.PROVIDER, provider.seller_id)) as session:
+        resellers.update(session, reseller_id=seller.seller_id, permissions=list(granted))
+
+
+def test_withdrawing_a_resellers_permission_reaches_its_existing_subscriptions_and_granting_it_back_too(
+        reseller, monkeypatch):
+    provider, seller, entry = reseller
+    shell = ssh_plan(seller.seller_id)
+    synced, locked, custom = (subscribe(seller.seller_id, entry, plan_id=shell) for _ in range(3))
+    with session_scope(system(seller.seller_id)) as session:
+        subscription_plans.customize(session=session, subscription_id=locked, limits=[(Resource.MAILBOXES, 3)])
+        subscription_plans.detach(session=session, subscription_id=custom)
+    everything = [p for p in ResellerPermission]  # type: ignore[attr-defined]
+    monkeypatch.setattr(sync, "INLINE_LIMIT", 1)  # three subscriptions: the background job's way
+    change_reseller_permissions(provider, seller, [p for p in everything if p.value != "ssh_access_management"])
+    with session_scope(system(seller.seller_id)) as session:
+        job = session.scalars(select(BackgroundJob)).one()
+    assert sync.run_plan_sync_job(seller.seller_id, job.id) == "done"
+    shells = {sid: values_of(seller.seller_id, sid).hosting.ssh_shell for sid in (synced, locked, custom)}
+    assert shells == dict.fromkeys((synced, locked, custom), pv.SshShell.FORBIDDEN)
+    assert load(seller.seller_id, locked).sync_state == "locked"
+    monkeypatch.setattr(sync, "INLINE_LIMIT", 200)
+    change_reseller_permissions(provider, seller, everything)
+    shells = {sid: values_of(seller.seller_id, sid).hosting.ssh_shell for sid in (synced, locked, custom)}
+    # a custom subscription's own values hold SSH again; a locked one is frozen until "Unlock & Sync"
+    assert shells == {synced: pv.SshShell.BASH, locked: pv.SshShell.FORBIDDEN, custom: pv.SshShell.BASH}
 
 
 def test_customising_a_permission_the_reseller_lacks_is_withheld(reseller):
