@@ -29,7 +29,6 @@ from comptoir.tenancy.validation import (
     check_username,
 )
 
-
 CUSTOMER_SUSPENSION = SuspensionReason.CUSTOMER.value  # activating the customer reactivates only these
 
 

@@ -14,9 +14,9 @@ from comptoir.errors import DomainError
 from comptoir.hosting import capacity, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.errors import HostingErrorCode as E
+from comptoir.hosting.inspection import SUBSCRIPTION_PHP_KEY
 from comptoir.hosting.models import Subscription, SubscriptionAddon
 from comptoir.hosting.provisioning import request_provisioning
-from comptoir.hosting.inspection import SUBSCRIPTION_PHP_KEY
 from comptoir.hosting.subscriptions import (
     SyncState,
     addon_ids,

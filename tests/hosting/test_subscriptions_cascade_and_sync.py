@@ -7,10 +7,11 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
+
 from comptoir.automation import intents
 from comptoir.database.engine import session_scope
-from comptoir.hosting import plans, subscription_plans, subscriptions, sync
 from comptoir.hosting import plan_values as pv
+from comptoir.hosting import plans, subscription_plans, subscriptions, sync
 from comptoir.hosting.models import BackgroundJob, Subscription
 from comptoir.hosting.vocabulary import Resource
 from comptoir.hosting.vocabulary import SubscriptionPermission as P

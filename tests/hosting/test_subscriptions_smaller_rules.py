@@ -13,8 +13,8 @@ from comptoir import clock
 from comptoir.automation import intents
 from comptoir.database.engine import session_scope
 from comptoir.errors import DomainError
-from comptoir.hosting import subscription_lifecycle, subscription_plans, subscriptions
 from comptoir.hosting import plan_values as pv
+from comptoir.hosting import subscription_lifecycle, subscription_plans, subscriptions
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import ProvisioningRequest, Subscription
 from comptoir.hosting.subscription_lifecycle import SuspensionReason
