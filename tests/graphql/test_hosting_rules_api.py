@@ -7,17 +7,17 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from comptoir import clock
 from comptoir.database.engine import session_scope
 from comptoir.hosting import plan_values as pv
-from comptoir.hosting.models import Subscription
+from comptoir.hosting.models import ProvisioningRequest, Subscription
 from comptoir.hosting.vocabulary import Resource
 from comptoir.hosting.vocabulary import SubscriptionPermission as P
 from comptoir.provisioning import hosting_agent
 from comptoir.provisioning.local_agent import LIMITED_CAPABILITIES, LocalDirectoryAgent
-from comptoir.schema.ids import encode_id
+from comptoir.schema.ids import decode_id, encode_id
 from comptoir.tenancy.allocation import ResellerOnlyPermission
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import ResellerAllocation
@@ -231,3 +231,61 @@ async def test_the_provider_withdrawing_a_permission_reaches_the_resellers_subsc
     node = (await client.execute(SUBSCRIPTION, {"id": gid("Subscription", sid)}, token=token))["data"]["subscription"]
     assert [(c["property"], c["reason"]) for c in node["conflicts"]] == [
         ("permission.ssh_access_management", "RESELLER_PERMISSION"), ("hosting.ssh_shell", "RESELLER_PERMISSION")]
+
+
+PLAN_UPDATE = """mutation($input: PlanUpdateInput!) { planUpdate(input: $input) {
+  mode syncedSubscriptions errors { code } } }"""
+PHP = """query($id: ID!) { subscription(id: $id) { syncState values { php { safeMode } }
+  phpSettings { directive value level } } }"""
+
+
+async def test_a_plans_php_change_does_not_reach_a_locked_subscription_through_the_api(client, world):
+    _, seller, entry = world
+    token = await client.login("alpha", factories.PASSWORD)
+    created = await client.execute(PLAN_CREATE, {"input": {"kind": "SERVICE", "name": "Php", "values": {
+        "phpDirectives": [{"name": "memory_limit", "value": "256M"}]}}}, token=token)
+    plan_id = created["data"]["planCreate"]["plan"]["id"]
+    synced = subscribe(seller.seller_id, entry, plan_id=decode_id(plan_id, "Plan"))
+    locked = subscribe(seller.seller_id, entry, plan_id=decode_id(plan_id, "Plan"))
+    customized = await client.execute("""mutation($id: ID!) { subscriptionCustomize(input: {id: $id,
+      limits: [{resource: MAILBOXES, limit: 2}]}) { errors { code } } }""", {"id": gid("Subscription", locked)},
+        token=token)
+    assert customized["data"]["subscriptionCustomize"]["errors"] == []
+    updated = await client.execute(PLAN_UPDATE, {"input": {"id": plan_id, "values": {
+        "phpDirectives": [{"name": "memory_limit", "value": "512M"}]}}}, token=token)
+    assert updated["data"]["planUpdate"] == {"mode": "UPDATE_AND_SYNC", "syncedSubscriptions": 1, "errors": []}
+    memory = {}
+    for sid in (synced, locked):
+        node = (await client.execute(PHP, {"id": gid("Subscription", sid)}, token=token))["data"]["subscription"]
+        memory[node["syncState"]] = {d["directive"]: d["value"] for d in node["phpSettings"]}["memory_limit"]
+    assert memory == {"SYNCED": "512M", "LOCKED": "256M"}
+
+
+async def test_owner_set_php_safe_mode_survives_update_and_sync_through_the_api(client, world):
+    _, seller, entry = world
+    base = pv.default_plan_values()
+    gold = plan(seller.seller_id, values=replace(base, permissions=base.permissions | {P.PHP_SAFE_MODE_MANAGEMENT}))
+    sid = subscribe(seller.seller_id, entry, plan_id=gold)
+    with session_scope(system(seller.seller_id)) as session:  # the owner turned safe mode on himself
+        row = session.get_one(Subscription, sid)
+        values = pv.from_json(row.values)
+        row.values = pv.to_json(replace(values, php=replace(values.php, safe_mode=True)))
+    token = await client.login("alpha", factories.PASSWORD)
+    updated = await client.execute(PLAN_UPDATE, {"input": {"id": gid("Plan", gold), "values": {
+        "limits": [{"resource": "MAILBOXES", "limit": 12}]}}}, token=token)
+    assert updated["data"]["planUpdate"]["syncedSubscriptions"] == 1
+    node = (await client.execute(PHP, {"id": gid("Subscription", sid)}, token=token))["data"]["subscription"]
+    assert node["values"]["php"] == {"safeMode": True}
+
+
+async def test_a_mail_only_subscription_created_through_the_api_asks_for_no_webspace(client, world):
+    _, seller, entry = world
+    token = await client.login("alpha", factories.PASSWORD)
+    created = await client.execute(PLAN_CREATE, {"input": {"kind": "SERVICE", "name": "Mail", "values": {
+        "hosting": {"hostingEnabled": False}}}}, token=token)
+    result = await client.execute(SUBSCRIPTION_CREATE, {"input": {
+        "domainName": "mail.example.com", "ipPoolEntryId": gid("IpPoolEntry", entry), "systemLogin": "mailonly",
+        "systemPassword": "long-enough-pw", "planId": created["data"]["planCreate"]["plan"]["id"]}}, token=token)
+    assert result["data"]["subscriptionCreate"]["errors"] == []
+    with session_scope(system(seller.seller_id)) as session:
+        assert session.scalars(select(ProvisioningRequest)).all() == []
