@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comptoir.database.engine import session_scope
-from comptoir.hosting.vocabulary import Resource
+from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
 from comptoir.tenancy import customers, resellers
 from comptoir.tenancy.allocation import ResellerOnlyPermission
 from comptoir.tenancy.context import Role, TenantContext
@@ -65,9 +65,7 @@ def load(*, only_if_empty: bool = True) -> list[Credential]:
             reseller = resellers.create(
                 session, name=name, email=f"{slug}@comptoir.test", country="FR",
                 admin=resellers.ResellerAdmin(username=slug, password=password, email=f"{slug}@comptoir.test"),
-                limits=DEMO_LIMITS, permissions=[ResellerOnlyPermission.CREATE_SUBSCRIPTIONS,
-                                                 ResellerOnlyPermission.CREATE_CUSTOMERS,
-                                                 ResellerOnlyPermission.PANEL_ACCESS],
+                limits=DEMO_LIMITS, permissions=DEMO_PERMISSIONS,
             )
             credentials.append(Credential("reseller", name, slug, password))
             credentials += _customers(session, reseller.id, name, people)
@@ -75,6 +73,10 @@ def load(*, only_if_empty: bool = True) -> list[Credential]:
     return credentials
 
 
+# Every subscription permission: a reseller lacking one never delivers it (SPEC §2), the demo shows all.
+DEMO_PERMISSIONS = [ResellerOnlyPermission.CREATE_SUBSCRIPTIONS, ResellerOnlyPermission.CREATE_CUSTOMERS,
+                    ResellerOnlyPermission.PANEL_ACCESS, ResellerOnlyPermission.REMOTE_API_ACCESS,
+                    *SubscriptionPermission]
 DEMO_ADDRESSES = {PROVIDER_NAME: "192.0.2.10", "Alpha Hosting": "192.0.2.20", "Beta Web": "192.0.2.30"}
 STARTER_LIMITS = {Resource.DISK_SPACE: 2_000, Resource.TRAFFIC: 20_000, Resource.DOMAINS: 5, Resource.MAILBOXES: 20}
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from dataclasses import dataclass
 
 from comptoir.database.engine import session_scope
 from comptoir.hosting.vocabulary import Resource
 from comptoir.tenancy import customers, resellers
+from comptoir.tenancy.allocation import ResellerPermission
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import Seller, User
 from comptoir.tenancy.security import hash_password
@@ -34,12 +36,17 @@ def provider(username: str = "admin") -> Actor:
 
 
 def reseller(provider_actor: Actor, name: str, username: str,
-             limits: list[tuple[Resource, int | None]] | None = None) -> Actor:
+             limits: list[tuple[Resource, int | None]] | None = None,
+             permissions: list[enum.Enum] | None = None) -> Actor:
+    """A reseller; by default its allocation grants every permission (panel and API access included) but that
+    of setting its own overselling policy."""
+    granted = permissions if permissions is not None else [
+        p for p in ResellerPermission if p.value != "set_overselling_policy"]  # type: ignore[attr-defined]
     with session_scope(TenantContext(Role.PROVIDER, provider_actor.seller_id)) as session:
         seller = resellers.create(
             session, name=name, email=f"{username}@r.test",
             admin=resellers.ResellerAdmin(username=username, password=PASSWORD, email=f"{username}@r.test"),
-            limits=limits or [])
+            limits=limits or [], permissions=granted)
         return Actor(seller.id, username)
 
 

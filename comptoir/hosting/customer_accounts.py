@@ -17,6 +17,7 @@ from comptoir.hosting import capacity, subscriptions
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import Subscription
 from comptoir.hosting.provisioning import Action, request_many
+from comptoir.hosting.subscription_lifecycle import SuspensionReason
 from comptoir.tenancy import customers
 from comptoir.tenancy.models import Customer, User
 from comptoir.tenancy.security import hash_password
@@ -27,6 +28,8 @@ from comptoir.tenancy.validation import (
     check_new_password,
     check_username,
 )
+
+CUSTOMER_SUSPENSION = SuspensionReason.CUSTOMER.value  # activating the customer reactivates only these
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,7 @@ def suspend(*, session: Session, customer_id: uuid.UUID) -> Customer:
     customer.status, customer.updated_at = "suspended", clock.now()
     suspended = session.scalars(update(Subscription).where(Subscription.customer_id == customer.id,
                                                            Subscription.status == "active").values(
-        status="suspended", suspension_reason="customer", updated_at=clock.now()).returning(Subscription.id))
+        status="suspended", suspension_reason=CUSTOMER_SUSPENSION, updated_at=clock.now()).returning(Subscription.id))
     request_many(session, seller_id=customer.seller_id, subscription_ids=list(suspended), action=Action.SUSPEND)
     return customer
 
@@ -188,7 +191,7 @@ def activate(*, session: Session, customer_id: uuid.UUID) -> Customer:
     customer = get_or_raise(session=session, customer_id=customer_id, for_update=True)
     customer.status, customer.updated_at = "active", clock.now()
     activated = session.scalars(update(Subscription).where(Subscription.customer_id == customer.id,
-                                                           Subscription.suspension_reason == "customer").values(
+                                                           Subscription.suspension_reason == CUSTOMER_SUSPENSION).values(
         status="active", suspension_reason="", updated_at=clock.now()).returning(Subscription.id))
     request_many(session, seller_id=customer.seller_id, subscription_ids=list(activated), action=Action.ACTIVATE)
     return customer

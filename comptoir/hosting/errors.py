@@ -37,6 +37,7 @@ class HostingErrorCode(ErrorCode):
     SAME_OWNER = "same_owner"
     NOT_CUSTOMIZABLE = "not_customizable"
     INVALID_LIMIT = "invalid_limit"
+    INVALID_VALIDITY = "invalid_validity"
     CONFIRMATION_REQUIRED = "confirmation_required"
     USERNAME_TAKEN = "username_taken"
     INVALID_USERNAME = "invalid_username"

@@ -46,10 +46,13 @@ def effective_values_of(subscription: Subscription, plan: ServicePlan | None, ad
     customization = {k: v for k, v in subscription.customization.items() if k != SUBSCRIPTION_PHP_KEY}
     listed = rules.effective_values(_named(plan) if plan else None, [_named(a) for a in addons], customization,
                                     default_plan=pv.default_plan_values())
-    # Owner-managed settings and accepted available values live in the subscription's own values.
+    # Owner-managed settings and accepted available values live in the subscription's own values; values the
+    # reseller may not give are withheld (SPEC §2).
     actual = rules.flatten(current_values(subscription))
-    return [e if actual.get(e.name, e.value) == e.value else rules.Effective(e.name, actual[e.name],
-                                                                            rules.Origin.CUSTOMIZATION)
+    withheld = {c["name"] for c in subscription.conflicts
+                if c.get("reason") == rules.ConflictReason.RESELLER_PERMISSION.value}
+    return [e if actual.get(e.name, e.value) == e.value else rules.Effective(
+        e.name, actual[e.name], rules.Origin.RESELLER_PERMISSION if e.name in withheld else rules.Origin.CUSTOMIZATION)
             for e in listed]
 
 
@@ -63,7 +66,11 @@ def php_levels_of(subscription: Subscription, plan: ServicePlan | None, addons: 
                   site: Site | None) -> list[rules.PhpLevel]:
     """php_levels from the plan, add-ons and site already loaded."""
     levels = [rules.PhpLevel(rules.PhpLevelKind.SERVER, "server", SERVER_PHP_DEFAULTS)]
-    if plan is not None:
+    if plan is not None and subscription.sync_state != "synced":
+        # Locked and unsynced subscriptions keep the plan's PHP as last synced: a plan change does not reach them.
+        levels.append(rules.PhpLevel(rules.PhpLevelKind.PLAN, plan.name,
+                                     dict(current_values(subscription).php.directives)))
+    elif plan is not None:
         levels.append(rules.PhpLevel(rules.PhpLevelKind.PLAN, plan.name, dict(plans.values_of(plan).php.directives)))
         for addon in addons:
             levels.append(rules.PhpLevel(rules.PhpLevelKind.ADDON, addon.name,

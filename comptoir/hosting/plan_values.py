@@ -233,6 +233,15 @@ def _as_pairs(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def plain(value: Any) -> Any:
+    """One value (a flattened property) as JSON: enum members by value, sets as sorted lists."""
+    return _encode(value)
+
+
+def plain_flat(flat: dict[str, Any]) -> dict[str, Any]:
+    return {key: _encode(value) for key, value in flat.items()}
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, enum.Enum):
         return value.value

@@ -57,6 +57,8 @@ def _check(name: str, values: pv.PlanValues) -> str:
             if limit is not None and not 0 <= limit <= 2**31 - 1:
                 errors.add(DomainError(E.INVALID_LIMIT, f"{resource.name} must be between 0 and 2147483647.",
                                        field="values.limits"))
+        if problem := rules.validity_problem(values.validity):
+            errors.add(DomainError(E.INVALID_VALIDITY, problem, field="values.validity"))
         if problems := rules.permission_problems(values.permissions):
             errors.add(DomainError(E.NEEDS_HOSTING_SETTINGS_MANAGEMENT,
                                    f"{', '.join(p.name for p in problems)} need HOSTING_SETTINGS_MANAGEMENT.",

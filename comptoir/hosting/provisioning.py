@@ -109,8 +109,8 @@ def deliver(*, session: Session, request: ProvisioningRequest, agent: HostingAge
 def _converge(session: Session, request: ProvisioningRequest, agent: HostingAgent) -> None:
     subscription = session.scalars(select(Subscription).where(
         Subscription.id == request.subscription_id)).one_or_none()
-    if subscription is None:
-        agent.delete_webspace(request.subscription_id)
+    if subscription is None or plan_values.from_json(subscription.values).hosting.hosting_enabled is False:
+        agent.delete_webspace(request.subscription_id)  # deleted, or mail-only: no webspace
         return
     spec = webspace_spec(session, subscription)
     if request.action == Action.CREATE.value:

@@ -11,9 +11,10 @@ from typing import Any
 from comptoir.hosting.plan_values import (
     OVERUSE_LENIENCY,
     PLAN_RESOURCES,
-    HostingSettings,
     LogSettings,
     PlanValues,
+    SshShell,
+    ValidityPeriod,
 )
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
 
@@ -26,6 +27,13 @@ def permission_problems(permissions: frozenset[SubscriptionPermission]) -> list[
         return []
     dependent = (P.COMMON_PHP_SETTINGS_MANAGEMENT, P.PERFORMANCE_SETTINGS_MANAGEMENT)
     return [p for p in dependent if p in permissions]
+
+
+def validity_problem(validity: ValidityPeriod | None) -> str | None:
+    """A validity period is positive, or absent (unlimited)."""
+    if validity is not None and not 0 < validity.count <= 10_000:
+        return "The validity period must be positive (or unlimited)."
+    return None
 
 
 # ---- add-ons: values are added, nothing is taken away ---------------------------------------
@@ -92,6 +100,7 @@ class Origin(enum.Enum):
     ADDON = "addon"
     CUSTOMIZATION = "customization"
     DEFAULT_PLAN = "default_plan"  # custom subscriptions start from the default plan's values
+    RESELLER_PERMISSION = "reseller_permission"  # withheld: the reseller's allocation lacks the permission
 
 
 @dataclass(frozen=True)
@@ -152,8 +161,9 @@ def effective_values(plan: NamedValues | None, addons: Sequence[NamedValues],
 # A setting the owner may change himself is not synchronised while he holds this permission.
 OWNER_MANAGED: dict[SubscriptionPermission, tuple[str, ...]] = {
     P.DNS_ZONE_MANAGEMENT: ("dns.",),
-    P.HOSTING_SETTINGS_MANAGEMENT: tuple(f"hosting.{f.name}" for f in fields(HostingSettings)
-                                         if f.name not in ("hard_disk_quota",)),
+    # SSH, web statistics, write/modify permissions and hard quota follow their own permissions below.
+    P.HOSTING_SETTINGS_MANAGEMENT: ("hosting.hosting_enabled", "hosting.ssl_support", "hosting.custom_error_documents",
+                                    "hosting.scripting", "hosting.web_users_scripting", "hosting.frontpage"),
     P.PHP_SAFE_MODE_MANAGEMENT: ("php.safe_mode",),
     P.SSH_ACCESS_MANAGEMENT: ("hosting.ssh_shell",),
     P.WEB_STATISTICS_MANAGEMENT: ("hosting.web_statistics", "hosting.webstat_protected"),
@@ -178,11 +188,21 @@ def synchronised(current: Mapping[str, Any], plan_values: Mapping[str, Any],
     return {key: (current[key] if key in kept and key in current else value) for key, value in plan_values.items()}
 
 
+class ConflictReason(enum.Enum):
+    """Why a plan value is not provided: the reseller's allocation is full, the hosting server cannot, or the
+    reseller lacks the permission (then the value is withheld, and the subscription still syncs)."""
+
+    ALLOCATION = "allocation"
+    SERVER = "server"
+    RESELLER_PERMISSION = "reseller_permission"
+
+
 @dataclass(frozen=True)
 class Conflict:
     name: str
     plan_value: Any
     available_value: Any
+    reason: ConflictReason = ConflictReason.SERVER
 
 
 def fits(required: Any, available: Any) -> bool:
@@ -204,6 +224,66 @@ def conflicts(required: Mapping[str, Any], available: Mapping[str, Any]) -> list
 
 def accept_available(required: Mapping[str, Any], found: Sequence[Conflict]) -> dict[str, Any]:
     return dict(required) | {c.name: c.available_value for c in found}
+
+
+def common_available(name: str, offers: Sequence[Any]) -> Any:
+    """The one value a plan can take so that every subscription's available value is met: the lowest limit
+    (None = unlimited), the languages all can have, else what none can refuse (None/False) or the first."""
+    if name.startswith("limit."):
+        finite = [o for o in offers if o is not None]
+        return min(finite) if finite else None
+    if all(isinstance(o, list | tuple | frozenset | set) for o in offers):
+        common = set(offers[0])
+        for offer in offers[1:]:
+            common &= set(offer)
+        return sorted(common)
+    for weakest in (None, False):
+        if any(o is weakest for o in offers):
+            return weakest
+    return offers[0]
+
+
+def plan_overrides(reports: Sequence[Sequence[Mapping[str, Any]]]) -> dict[str, Any]:
+    """ "Update & Sync" a plan to the available values: per property of the subscriptions' conflict reports
+    (reseller permissions aside: the plan keeps offering those), the value all of them can have."""
+    offers: dict[str, list[Any]] = {}
+    for report in reports:
+        for conflict in report:
+            if conflict.get("reason") != ConflictReason.RESELLER_PERMISSION.value:
+                offers.setdefault(conflict["name"], []).append(conflict["available_value"])
+    return {name: common_available(name, values) for name, values in offers.items()}
+
+
+# ---- reseller permissions cascade (SPEC §2) ----------------------------------------------------
+
+# Services a reseller permission gates: without it no subscription of the reseller gets them.
+GATED_SETTINGS: dict[SubscriptionPermission, tuple[tuple[str, Any], ...]] = {
+    P.SSH_ACCESS_MANAGEMENT: (("hosting.ssh_shell", SshShell.FORBIDDEN),),
+    P.HARD_DISK_QUOTA_ASSIGNMENT: (("hosting.hard_disk_quota", None),),
+    P.ADDITIONAL_WRITE_PERMISSIONS_MANAGEMENT: (("hosting.write_modify_permissions", False),),
+    P.IIS_APPLICATION_POOL_MANAGEMENT: (("performance.dedicated_iis_pool", False),),
+}
+
+
+def cascade(values: PlanValues, reseller: frozenset[SubscriptionPermission] | None
+            ) -> tuple[PlanValues, list[Conflict]]:
+    """The values a subscription really gets: its permissions intersected with the reseller's (None: the
+    provider, who lacks nothing), the services they gate switched off; each withheld value reported."""
+    if reseller is None or values.permissions <= reseller:
+        return values, []
+    why = ConflictReason.RESELLER_PERMISSION
+    flat = flatten(values)
+    withheld: list[Conflict] = []
+    changes: dict[str, dict[str, Any]] = {}
+    for permission in sorted(values.permissions - reseller, key=lambda p: p.value):
+        withheld.append(Conflict(f"permission.{permission.value}", True, False, why))
+        for key, off in GATED_SETTINGS.get(permission, ()):
+            if flat[key] not in (None, False, off):
+                withheld.append(Conflict(key, flat[key], off, why))
+                group, _, name = key.partition(".")
+                changes.setdefault(group, {})[name] = off
+    groups = {group: replace(getattr(values, group), **fields_) for group, fields_ in changes.items()}
+    return replace(values, permissions=values.permissions & reseller, **groups), withheld
 
 
 # ---- PHP settings hierarchy (SPEC §4.5) -------------------------------------------------------

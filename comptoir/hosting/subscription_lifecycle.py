@@ -3,6 +3,7 @@ deletion (SPEC §4.1, §4.7)."""
 
 from __future__ import annotations
 
+import enum
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -15,7 +16,7 @@ from comptoir.errors import DomainError
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import Site, Subscription
 from comptoir.hosting.provisioning import Action, request_provisioning
-from comptoir.hosting.subscription_plans import make_custom
+from comptoir.hosting.subscription_plans import make_custom, own_php_only
 from comptoir.hosting.subscriptions import (
     SYSTEM_LOGIN,
     Status,
@@ -27,6 +28,24 @@ from comptoir.hosting.subscriptions import (
     resync,
 )
 from comptoir.tenancy.models import Customer
+
+
+class SuspensionReason(enum.Enum):
+    """Why a subscription is suspended. A customer whose only subscriptions EXPIRED cannot log in; one
+    suspended by BILLING still can, to pay (tenancy.auth)."""
+
+    MANUAL = "manual"
+    EXPIRED = "expired"
+    CUSTOMER = "customer"  # its customer was suspended
+    OVERUSE = "overuse"  # disk or traffic over the limit with "suspend" (SPEC §4.2)
+    # Unpaid invoices (billing suspends with this reason). The database's check constraint on
+    # subscriptions.suspension_reason (migration 0002) must accept it first: a migration of the billing work.
+    BILLING = "billing"
+
+
+def is_expired(subscription: Subscription, today: date) -> bool:
+    return subscription.suspension_reason == SuspensionReason.EXPIRED.value or (
+        subscription.expiration_date is not None and subscription.expiration_date <= today)
 
 
 def change_hosting_settings(*, session: Session, subscription_id: uuid.UUID, ip_pool_id: uuid.UUID | None = None,
@@ -71,15 +90,16 @@ def preview_transfer(*, session: Session, subscription_id: uuid.UUID, to_custome
             raise DomainError(E.OWNER_NOT_FOUND, "No such customer.", field="toCustomerId")
     if to_customer_id == subscription.customer_id:
         raise DomainError(E.SAME_OWNER, "The subscription already belongs to this owner.", field="toCustomerId")
+    # The preview refuses what the transfer would: a dedicated address serves one customer only.
+    check_ip(session, subscription.seller_id, subscription.ip_pool_id, to_customer_id, ignoring=subscription.id)
     return TransferPreview(subscription.id, subscription.customer_id, to_customer_id, subscription.plan_id,
                            tuple(addon_ids(session, subscription.id)), True)
 
 
 def transfer(*, session: Session, subscription_id: uuid.UUID, to_customer_id: uuid.UUID | None) -> Subscription:
     """Give the subscription to another customer (or the seller): it is detached and becomes custom."""
-    preview_transfer(session=session, subscription_id=subscription_id, to_customer_id=to_customer_id)
     subscription = get_or_raise(session, subscription_id=subscription_id, for_update=True)
-    check_ip(session, subscription.seller_id, subscription.ip_pool_id, to_customer_id, ignoring=subscription.id)
+    preview_transfer(session=session, subscription_id=subscription_id, to_customer_id=to_customer_id)
     make_custom(session, subscription)
     subscription.customer_id = to_customer_id
     session.flush()
@@ -88,9 +108,10 @@ def transfer(*, session: Session, subscription_id: uuid.UUID, to_customer_id: uu
     return subscription
 
 
-def suspend(*, session: Session, subscription_id: uuid.UUID, reason: str = "manual") -> Subscription:
+def suspend(*, session: Session, subscription_id: uuid.UUID,
+            reason: SuspensionReason = SuspensionReason.MANUAL) -> Subscription:
     subscription = get_or_raise(session, subscription_id=subscription_id, for_update=True)
-    subscription.status, subscription.suspension_reason = Status.SUSPENDED.value, reason
+    subscription.status, subscription.suspension_reason = Status.SUSPENDED.value, SuspensionReason(reason).value
     subscription.updated_at = clock.now()
     request_provisioning(session, subscription, action=Action.SUSPEND)
     return subscription
@@ -111,15 +132,19 @@ def process_expirations(*, session: Session, today: date) -> list[uuid.UUID]:
         Subscription.status == Status.ACTIVE.value, Subscription.expiration_date <= today).with_for_update(
         skip_locked=True)))
     for subscription in due:
-        subscription.status, subscription.suspension_reason = Status.SUSPENDED.value, "expired"
+        subscription.status, subscription.suspension_reason = Status.SUSPENDED.value, SuspensionReason.EXPIRED.value
         subscription.updated_at = clock.now()
         request_provisioning(session, subscription, action=Action.SUSPEND)
     return [s.id for s in due]
 
 
 def renew(*, session: Session, subscription_id: uuid.UUID, expiration: date | None) -> Subscription:
-    """Renew an expired subscription: activate, new expiration date (or unlimited), unlock & sync."""
+    """Renew an expired subscription: activate, new expiration date (or unlimited), unlock & sync. A
+    subscription that has not expired is refused (NOT_EXPIRED): renewal would silently reset it."""
     subscription = get_or_raise(session, subscription_id=subscription_id, for_update=True)
+    if not is_expired(subscription, clock.today()):
+        raise DomainError(E.NOT_EXPIRED, "This subscription has not expired; only an expired one is renewed.",
+                          field="id")
     if expiration is not None and expiration <= clock.today():
         raise DomainError(E.INVALID, "The new expiration date must be in the future.", field="expirationDate")
     subscription.expiration_date = expiration
@@ -127,7 +152,7 @@ def renew(*, session: Session, subscription_id: uuid.UUID, expiration: date | No
     request_provisioning(session, subscription, action=Action.ACTIVATE)
     if subscription.plan_id is not None:
         subscription.sync_state = SyncState.SYNCED.value
-        subscription.customization = {}
+        subscription.customization = own_php_only(subscription)
     return resync(session, subscription)
 
 

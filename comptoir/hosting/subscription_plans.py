@@ -14,13 +14,16 @@ from comptoir.errors import DomainError
 from comptoir.hosting import capacity, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.errors import HostingErrorCode as E
+from comptoir.hosting.inspection import SUBSCRIPTION_PHP_KEY
 from comptoir.hosting.models import Subscription, SubscriptionAddon
 from comptoir.hosting.provisioning import request_provisioning
 from comptoir.hosting.subscriptions import (
     SyncState,
     addon_ids,
     apply_customization,
+    conflict_report,
     current_values,
+    delivered,
     get_or_raise,
     resync,
     target_values,
@@ -28,12 +31,17 @@ from comptoir.hosting.subscriptions import (
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
 
 
+def own_php_only(subscription: Subscription) -> dict[str, Any]:
+    """What "Unlock & Sync" keeps of a customisation: the subscription's own PHP level (SPEC §4.5)."""
+    return {k: v for k, v in subscription.customization.items() if k == SUBSCRIPTION_PHP_KEY}
+
+
 def change_plan(*, session: Session, subscription_id: uuid.UUID, plan_id: uuid.UUID) -> Subscription:
     subscription = get_or_raise(session, subscription_id=subscription_id, for_update=True)
     plans.get_or_raise(session, plan_id=plan_id, kind=plans.PlanKind.SERVICE, seller_id=subscription.seller_id,
                        field="planId")
     subscription.plan_id = plan_id
-    subscription.customization = {}
+    subscription.customization = own_php_only(subscription)
     subscription.sync_state = SyncState.SYNCED.value
     return resync(session, subscription)
 
@@ -84,8 +92,10 @@ def customize(*, session: Session, subscription_id: uuid.UUID, limits: Sequence[
         resource, _, available = over[0]
         raise DomainError(E.ALLOCATION_EXCEEDED, f"{resource.name}: {available} remain in your allocation.",
                           field="limits")
+    values, withheld = delivered(session, subscription.seller_id, values)
     subscription.customization = customization
     subscription.values = pv.to_json(values)
+    subscription.conflicts = conflict_report(withheld)
     if subscription.plan_id is not None:
         subscription.sync_state = SyncState.LOCKED.value
     subscription.updated_at = clock.now()
@@ -98,7 +108,7 @@ def unlock_and_sync(*, session: Session, subscription_id: uuid.UUID) -> Subscrip
     if subscription.plan_id is None:
         raise DomainError(E.NOT_LOCKED, "A custom subscription has no plan to sync with.", field="id")
     subscription.sync_state = SyncState.SYNCED.value
-    subscription.customization = {}
+    subscription.customization = own_php_only(subscription)
     return resync(session, subscription)
 
 
@@ -116,12 +126,16 @@ def accept_available(*, session: Session, subscription_id: uuid.UUID) -> Subscri
     subscription = synchronize(session=session, subscription_id=subscription_id)
     if subscription.sync_state != SyncState.UNSYNCED.value:
         return subscription
-    own = subscription.customization if subscription.plan_id is None else {}
-    accepted = own | {c["name"]: c["available_value"] for c in subscription.conflicts}
+    own = subscription.customization if subscription.plan_id is None else own_php_only(subscription)
+    # Every kind the report lists is accepted (limits, hard quota, PHP, scripting, SSH, OS-specific
+    # switches); withheld reseller permissions are no choice of the subscription's.
+    accepted = own | {c["name"]: c["available_value"] for c in subscription.conflicts
+                      if c.get("reason") != rules.ConflictReason.RESELLER_PERMISSION.value}
     target = target_values(session, subscription.plan_id, addon_ids(session, subscription.id), {})
-    subscription.values = pv.to_json(apply_customization(target, accepted))
+    values, withheld = delivered(session, subscription.seller_id, apply_customization(target, accepted))
+    subscription.values = pv.to_json(values)
     subscription.customization = accepted
-    subscription.conflicts = []
+    subscription.conflicts = conflict_report(withheld)
     subscription.sync_state = (SyncState.LOCKED if subscription.plan_id else SyncState.SYNCED).value
     subscription.updated_at = clock.now()
     request_provisioning(session, subscription)
@@ -136,12 +150,16 @@ def detach(*, session: Session, subscription_id: uuid.UUID) -> Subscription:
 
 
 def make_custom(session: Session, subscription: Subscription) -> None:
-    """Drop plan and add-ons, keeping the values as the subscription's own (custom)."""
+    """Drop plan and add-ons, keeping every value as the subscription's own (custom, SPEC §4.7): limits,
+    permissions, every settings group, and the plan's and add-ons' PHP directives at the subscription's level,
+    so that a later renewal or resync rebuilds exactly these values, never the default plan's."""
     session.execute(delete(SubscriptionAddon).where(SubscriptionAddon.subscription_id == subscription.id))
     values = current_values(subscription)
+    own_php = subscription.customization.get(SUBSCRIPTION_PHP_KEY, {})
+    inherited_php = dict(values.php.directives) if subscription.plan_id else {}
     subscription.plan_id = None
-    subscription.customization = {k: v for k, v in rules.flatten(values).items()
-                                  if k.startswith(("limit.", "permission."))}
+    subscription.customization = pv.plain_flat(rules.flatten(values)) | {
+        SUBSCRIPTION_PHP_KEY: inherited_php | own_php}
     subscription.sync_state = SyncState.SYNCED.value
     subscription.conflicts = []
     subscription.updated_at = clock.now()

@@ -26,7 +26,7 @@ from comptoir.hosting.models import IpPoolEntry, ServicePlan, Site, Subscription
 from comptoir.hosting.provisioning import Action, request_if_changed, request_provisioning
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
 from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
-from comptoir.tenancy.models import Customer
+from comptoir.tenancy.models import Customer, ResellerAllocation
 
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
 SYSTEM_LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
@@ -120,25 +120,44 @@ def agent_conflicts(values: pv.PlanValues) -> list[rules.Conflict]:
 
 
 def conflict_report(found: Sequence[rules.Conflict]) -> list[dict[str, Any]]:
-    from comptoir.provisioning.hosting_agent import plain_value
-
-    return [{"name": c.name, "plan_value": plain_value(c.plan_value), "available_value": plain_value(c.available_value)}
-            for c in found]
+    return [{"name": c.name, "plan_value": pv.plain(c.plan_value), "available_value": pv.plain(c.available_value),
+             "reason": c.reason.value} for c in found]
 
 
-def synchronise(subscription: Subscription, target: pv.PlanValues, room: dict[Resource, int | None]) -> None:
-    """Apply `target` except what the owner manages himself; unsynced with a report if it cannot fit."""
+def reseller_permissions(session: Session, seller_id: uuid.UUID) -> frozenset[SubscriptionPermission] | None:
+    """The subscription permissions of the seller's reseller allocation; None for the provider (no allocation)."""
+    granted = session.scalar(select(ResellerAllocation.permissions).where(ResellerAllocation.seller_id == seller_id))
+    if granted is None:
+        return None
+    return frozenset(p for p in SubscriptionPermission if granted.get(p.value))
+
+
+def delivered(session: Session, seller_id: uuid.UUID, values: pv.PlanValues
+              ) -> tuple[pv.PlanValues, list[rules.Conflict]]:
+    """What the subscription really gets of `values` under its reseller's permissions (SPEC §2)."""
+    return rules.cascade(values, reseller_permissions(session, seller_id))
+
+
+def synchronise(subscription: Subscription, target: pv.PlanValues, room: dict[Resource, int | None],
+                reseller: frozenset[SubscriptionPermission] | None = None) -> None:
+    """Apply `target` except what the owner manages himself (SPEC §4.6) and what the reseller may not give;
+    unsynced with a report if it cannot fit."""
     current = current_values(subscription)
-    kept = rules.synchronised(rules.flatten(current), rules.flatten(target), current.permissions & target.permissions)
-    wanted = replace(pv.unflatten(kept), php=target.php, validity=target.validity)
-    found = [rules.Conflict(f"limit.{r.value}", w, a) for r, w, a in capacity.exceeded(wanted, room)]
+    # An owner-managed value the server cannot provide (kept from an unsynced creation) follows the plan.
+    unprovidable = {c.name for c in agent_conflicts(current)}
+    own = {k: v for k, v in rules.flatten(current).items() if k not in unprovidable}
+    kept = rules.synchronised(own, rules.flatten(target), current.permissions & target.permissions)
+    php = replace(target.php, **{k[4:]: v for k, v in kept.items() if k.startswith("php.")})
+    wanted, withheld = rules.cascade(replace(pv.unflatten(kept), php=php, validity=target.validity), reseller)
+    found = [rules.Conflict(f"limit.{r.value}", w, a, rules.ConflictReason.ALLOCATION)
+             for r, w, a in capacity.exceeded(wanted, room)]
     found += [c for c in agent_conflicts(wanted) if c.name not in {f.name for f in found}]
     if found:
         subscription.sync_state = SyncState.UNSYNCED.value
-        subscription.conflicts = conflict_report(found)
+        subscription.conflicts = conflict_report(found + withheld)
     else:
         subscription.values = pv.to_json(wanted)
-        subscription.conflicts = []
+        subscription.conflicts = conflict_report(withheld)
         if subscription.sync_state == SyncState.UNSYNCED.value:
             subscription.sync_state = SyncState.SYNCED.value
     subscription.updated_at = clock.now()
@@ -152,7 +171,7 @@ def resync(session: Session, subscription: Subscription) -> Subscription:
                            subscription.customization if subscription.plan_id is None else {})
     room = capacity.room_for_change(session, seller_id=subscription.seller_id, subscription_id=subscription.id)
     previous_values = subscription.values
-    synchronise(subscription, target, room)
+    synchronise(subscription, target, room, reseller_permissions(session, subscription.seller_id))
     request_if_changed(session, subscription, previous_values=previous_values)
     return subscription
 
@@ -215,18 +234,26 @@ def flush_unique(session: Session) -> None:
         raise
 
 
+def initial_state(*, unprovidable: bool, lock: bool, custom: bool) -> SyncState:
+    """ "Proceed to customise" locks a subscription on a plan; a custom one has no plan to be locked against."""
+    if unprovidable:
+        return SyncState.UNSYNCED
+    return SyncState.LOCKED if lock and not custom else SyncState.SYNCED
+
+
 def create(session: Session, *, seller_id: uuid.UUID, new: NewSubscription, lock: bool = False) -> Subscription:
     """A subscription bound for good to one domain, IP address and system user."""
     domain = _check_new(session, seller_id, new)
     values = target_values(session, new.plan_id, new.addon_ids, {})
     capacity.check_new_subscription(session, seller_id=seller_id, values=values)
+    values, withheld = delivered(session, seller_id, values)
     unprovidable = agent_conflicts(values)
-    state = SyncState.UNSYNCED if unprovidable else SyncState.LOCKED if lock else SyncState.SYNCED
+    state = initial_state(unprovidable=bool(unprovidable), lock=lock, custom=new.plan_id is None)
     subscription = Subscription(
         seller_id=seller_id, customer_id=new.customer_id, plan_id=new.plan_id, domain_name=domain,
         ip_pool_id=new.ip_pool_id, system_login=new.system_login, system_password=new.system_password,
         values=pv.to_json(values), expiration_date=expiration_date(values.validity, clock.today()),
-        sync_state=state.value, conflicts=conflict_report(unprovidable),
+        sync_state=state.value, conflicts=conflict_report(unprovidable + withheld),
     )
     session.add(subscription)
     flush_unique(session)
@@ -235,8 +262,14 @@ def create(session: Session, *, seller_id: uuid.UUID, new: NewSubscription, lock
     session.add(Site(seller_id=seller_id, subscription_id=subscription.id, customer_id=new.customer_id,
                      domain_name=domain))
     session.flush()
-    request_provisioning(session, subscription, action=Action.CREATE)
+    if has_webspace(values):
+        request_provisioning(session, subscription, action=Action.CREATE)
     return subscription
+
+
+def has_webspace(values: pv.PlanValues) -> bool:
+    """A mail-only plan (hosting off) serves mailboxes of its domain and has no webspace (SPEC §4.4)."""
+    return values.hosting.hosting_enabled is not False
 
 
 def expiration_date(validity: pv.ValidityPeriod | None, start: date) -> date | None:

@@ -1,5 +1,6 @@
 """Plan "Update & Sync": a changed plan or add-on reaches every synced subscription using it — in the
-request's transaction when they are few, else in a tracked background job with progress."""
+request's transaction when they are few, else in a tracked background job with progress. The same runs
+when the provider changes a reseller's permissions (they cascade into every subscription, SPEC §2)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,14 @@ from comptoir.hosting import capacity, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import BackgroundJob, ServicePlan, Subscription, SubscriptionAddon
 from comptoir.hosting.provisioning import request_if_changed
-from comptoir.hosting.subscriptions import SyncState, synchronise
-from comptoir.hosting.vocabulary import Resource
+from comptoir.hosting.subscriptions import (
+    SyncState,
+    apply_customization,
+    conflict_report,
+    reseller_permissions,
+    synchronise,
+)
+from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
 from comptoir.tenancy.context import Role, TenantContext
 
 INLINE_LIMIT = 200
@@ -41,6 +48,7 @@ class RoomTracker:
         allocation = capacity.lock_allocation(session, seller_id)
         self.allocation = None if allocation is None or allocation.overselling_allowed else allocation
         self.committed = capacity.committed_limits(session, seller_id) if self.allocation else {}
+        self.reseller_permissions = reseller_permissions(session, seller_id)
 
     def room_for(self, subscription: Subscription) -> dict[Resource, int | None]:
         if self.allocation is None:
@@ -90,14 +98,34 @@ def sync_batch(session: Session, seller_id: uuid.UUID, ids: Sequence[uuid.UUID],
     for subscription in subscriptions:
         previous_values = subscription.values
         before = pv.from_json(previous_values)
-        base = values[subscription.plan_id] if subscription.plan_id else pv.default_plan_values()
-        target = rules.combine(base, [values[a] for a in addons_of[subscription.id]])
-        synchronise(subscription, target, tracker.room_for(subscription))
+        if subscription.sync_state == SyncState.LOCKED.value:
+            withhold(subscription, tracker.reseller_permissions)  # only reached when reseller permissions change
+        else:
+            synchronise(subscription, _target(subscription, values, addons_of[subscription.id]),
+                        tracker.room_for(subscription), tracker.reseller_permissions)
         tracker.record(before, pv.from_json(subscription.values))
         request_if_changed(session, subscription, previous_values=previous_values)
         unsynced += subscription.sync_state == SyncState.UNSYNCED.value
     session.flush()
     return unsynced
+
+
+def _target(subscription: Subscription, values: dict[uuid.UUID, pv.PlanValues],
+            addon_ids: Sequence[uuid.UUID]) -> pv.PlanValues:
+    if subscription.plan_id is None:  # custom: the default plan with its own values
+        return apply_customization(pv.default_plan_values(), subscription.customization)
+    return rules.combine(values[subscription.plan_id], [values[a] for a in addon_ids])
+
+
+def withhold(subscription: Subscription, reseller: frozenset[SubscriptionPermission] | None) -> None:
+    """A locked subscription keeps its values, less what its reseller may no longer give (SPEC §2)."""
+    values, withheld = rules.cascade(pv.from_json(subscription.values), reseller)
+    if not withheld:
+        return
+    kept = [c for c in subscription.conflicts if c.get("reason") != rules.ConflictReason.RESELLER_PERMISSION.value]
+    subscription.values = pv.to_json(values)
+    subscription.conflicts = kept + conflict_report(withheld)
+    subscription.updated_at = clock.now()
 
 
 def update_and_sync(session: Session, *, plan_id: uuid.UUID) -> SyncOutcome:
@@ -116,6 +144,31 @@ def update_and_sync(session: Session, *, plan_id: uuid.UUID) -> SyncOutcome:
 MAX_ATTEMPTS = 5
 
 
+RESELLER_PERMISSIONS_JOB = "reseller_permissions"
+
+
+def follow_reseller_permissions(session: Session, *, seller_id: uuid.UUID) -> SyncOutcome:
+    """After the provider changed a reseller's permissions: every subscription of the reseller is synced again
+    (a locked one only loses what may no longer be given), inline when few, else in a tracked job."""
+    ids = list(session.scalars(select(Subscription.id).where(Subscription.seller_id == seller_id)
+                               .order_by(Subscription.id)))
+    if len(ids) > INLINE_LIMIT:
+        job = BackgroundJob(seller_id=seller_id, kind=RESELLER_PERMISSIONS_JOB, subject_id=seller_id, total=len(ids))
+        session.add(job)
+        session.flush()
+        return SyncOutcome(len(ids), 0, job.id)
+    unsynced = sync_batch(session, seller_id, ids, RoomTracker(session, seller_id)) if ids else 0
+    return SyncOutcome(len(ids), unsynced)
+
+
+def _job_ids(session: Session, job: BackgroundJob) -> list[uuid.UUID]:
+    if job.kind == RESELLER_PERMISSIONS_JOB:
+        return list(session.scalars(select(Subscription.id).where(Subscription.seller_id == job.seller_id)
+                                    .order_by(Subscription.id)))
+    plan = session.get(ServicePlan, job.subject_id)
+    return affected_ids(session, plan) if plan else []
+
+
 def run_plan_sync_job(seller_id: uuid.UUID, job_id: uuid.UUID) -> str:
     """The background side: batches of subscriptions, each batch committed with the job's progress and a
     renewed lease. Resumable: a job whose worker died is handed out again when its lease ends, and
@@ -127,8 +180,7 @@ def run_plan_sync_job(seller_id: uuid.UUID, job_id: uuid.UUID) -> str:
             return job.status if job else "missing"  # another worker has it, or the work is finished
         job.status, job.attempts = IntentStatus.RUNNING.value, job.attempts + 1
         job.next_attempt_at = func.now() + intents.LEASE
-        plan = session.get(ServicePlan, job.subject_id)
-        ids = affected_ids(session, plan) if plan else []
+        ids = _job_ids(session, job)
         job.total, job.done = len(ids), 0
     try:
         for start in range(0, len(ids), BATCH_SIZE):
@@ -148,20 +200,15 @@ def run_plan_sync_job(seller_id: uuid.UUID, job_id: uuid.UUID) -> str:
 
 
 def accept_available_for_plan(session: Session, *, plan_id: uuid.UUID) -> SyncOutcome:
-    """ "Update & Sync" the plan to the available values: lower each conflicted limit to what every
-    unsynced subscription of the plan can get, then sync."""
+    """ "Update & Sync" the plan to the available values: every conflict its unsynced subscriptions report
+    (limits, hard quota, PHP handler and version, scripting, SSH shell, OS-specific settings) is resolved in
+    the plan by the value all of them can have, then the plan is synced."""
     plan = plans.get_or_raise(session, plan_id=plan_id, for_update=True)
-    unsynced = session.scalars(select(Subscription).where(
+    reports = session.scalars(select(Subscription.conflicts).where(
         Subscription.plan_id == plan.id, Subscription.sync_state == SyncState.UNSYNCED.value))
-    lowest: dict[str, int] = {}
-    for subscription in unsynced:
-        for conflict in subscription.conflicts:
-            available = conflict["available_value"]
-            if isinstance(available, int):
-                lowest[conflict["name"]] = min(lowest.get(conflict["name"], available), available)
-    values = plans.values_of(plan)
-    limits = values.limits_map() | {Resource(name[6:]): v for name, v in lowest.items() if name.startswith("limit.")}
-    plan.values = pv.to_json(values.with_limits(limits))
-    plan.updated_at = clock.now()
-    session.flush()
+    overrides = rules.plan_overrides(list(reports))
+    if overrides:
+        plan.values = pv.to_json(apply_customization(plans.values_of(plan), overrides))
+        plan.updated_at = clock.now()
+        session.flush()
     return update_and_sync(session, plan_id=plan.id)

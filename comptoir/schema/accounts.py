@@ -110,10 +110,16 @@ class Language:
     name: str
 
 
+SessionChannel = strawberry.enum(auth.Channel, name="SessionChannel",
+                                 description="The panel, or the remote API; a reseller needs the matching permission.")
+
+
 @strawberry.input
 class SessionCreateInput:
     username: str
     password: str
+    channel: SessionChannel = strawberry.field(  # type: ignore[valid-type]
+        default=auth.Channel.PANEL, description="API: a token for scripts (remote API access).")
 
 
 @strawberry.type

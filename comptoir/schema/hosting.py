@@ -26,6 +26,9 @@ OverusePolicyEnum = graphql_enum(pv.OverusePolicy)
 ValidityUnitEnum = graphql_enum(pv.ValidityUnit)
 HostingErrorCode = error_code_enum("HostingErrorCode", _HostingErrorCode, ValidationErrorCode)
 OriginEnum = strawberry.enum(rules.Origin, name="ValueOrigin")
+ConflictReasonEnum = strawberry.enum(rules.ConflictReason, name="ConflictReason", description=(
+    "ALLOCATION and SERVER make a subscription unsynced; RESELLER_PERMISSION: the reseller's allocation lacks the"
+    " permission, so the value is withheld (SPEC §2) and the subscription still syncs."))
 PhpLevelEnum = strawberry.enum(rules.PhpLevelKind, name="PhpLevel")
 VisibilityEnum = strawberry.enum(rules.Visibility, name="FeatureVisibility")
 
@@ -227,6 +230,7 @@ class SyncConflict:
     property: str
     plan_value: str = strawberry.field(description="JSON; null means unlimited")
     available_value: str = strawberry.field(description="JSON; null means unlimited")
+    reason: ConflictReasonEnum = rules.ConflictReason.SERVER  # type: ignore[valid-type]
 
 
 @strawberry.type

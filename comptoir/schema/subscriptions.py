@@ -12,6 +12,7 @@ import strawberry
 
 from comptoir.database.pagination import SortDirection
 from comptoir.hosting import plan_values as pv
+from comptoir.hosting import rules
 from comptoir.hosting.models import Site as SiteModel
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import Node
@@ -21,8 +22,8 @@ from comptoir.schema.hosting import (
     EffectivePhpDirective,
     EffectiveValue,
     HostingError,
-    Plan,
     PhpDirectiveInput,
+    Plan,
     PlanLimitInput,
     PlanValues,
     SubscriptionPermissionEnum,
@@ -91,7 +92,8 @@ class Subscription(Node):
     def conflicts(self, info: strawberry.Info) -> list[SyncConflict]:
         return _with_documents(info, self.model, lambda: [  # type: ignore[no-any-return]
             SyncConflict(property=c["name"], plan_value=json_text(c["plan_value"]),
-                         available_value=json_text(c["available_value"])) for c in self.model.conflicts])
+                         available_value=json_text(c["available_value"]),
+                         reason=rules.ConflictReason(c.get("reason", "server"))) for c in self.model.conflicts])
 
     @strawberry.field(description="Each property's effective value and where it came from.")
     def effective_values(self, info: strawberry.Info) -> list[EffectiveValue]:

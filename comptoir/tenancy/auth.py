@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import enum
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,30 @@ from comptoir.tenancy.errors import AccountErrorCode
 from comptoir.tenancy.models import PasswordReset, Seller, User, UserSession
 from comptoir.tenancy.security import hash_password, needs_rehash, new_token, token_digest, verify_password
 from comptoir.tenancy.validation import check_new_password
+
+
+class Channel(enum.Enum):
+    """How a session is used: the panel, or the remote API (scripts, integrations). A reseller needs the
+    matching permission of its allocation (SPEC §2), checked at log-in and at every use of the token."""
+
+    PANEL = "panel"
+    API = "api"
+
+
+API_TOKEN_PREFIX = "api_"  # part of the hashed token: a client cannot turn a panel token into an API one
+CHANNEL_PERMISSION = {Channel.PANEL: "panel_access", Channel.API: "remote_api_access"}
+
+
+def channel_of(token: str) -> Channel:
+    return Channel.API if token.startswith(API_TOKEN_PREFIX) else Channel.PANEL
+
+
+def reseller_may_use(session: Session, *, seller_id: uuid.UUID, channel: Channel) -> bool:
+    """Whether the reseller's allocation grants access through `channel` (read in the reseller's context)."""
+    granted = session.execute(
+        text("SELECT coalesce((permissions->>:key)::boolean, false) FROM reseller_allocations WHERE seller_id = :s"),
+        {"key": CHANNEL_PERMISSION[channel], "s": seller_id}).scalar()
+    return bool(granted)
 
 
 @dataclass(frozen=True)
@@ -52,25 +77,34 @@ def _acting_for(session: Session, context: TenantContext) -> Iterator[None]:
 
 
 def authenticate(session: Session, *, token: str) -> TenantContext | None:
-    """The tenant context of a valid bearer token, stated to the database in one round trip."""
+    """The tenant context of a valid bearer token, stated to the database in one round trip (which also
+    reads, in that context, whether a reseller's allocation still grants the token's channel)."""
     row = session.execute(
         text(
-            "SELECT s.session_id, s.user_id, s.seller_id, s.customer_id, s.role,"
+            "WITH found AS MATERIALIZED ("
+            " SELECT s.session_id, s.user_id, s.seller_id, s.customer_id, s.role,"
             " set_config('comptoir.role', s.role, true), set_config('comptoir.seller_id', s.seller_id::text, true),"
             " set_config('comptoir.customer_id', coalesce(s.customer_id::text, ''), true)"
-            " FROM comptoir_session_lookup(:digest, :idle) s"
+            " FROM comptoir_session_lookup(:digest, :idle) s)"
+            " SELECT f.session_id, f.user_id, f.seller_id, f.customer_id, f.role,"
+            " (SELECT coalesce((a.permissions->>:key)::boolean, false) FROM reseller_allocations a"
+            " WHERE a.seller_id = f.seller_id) AS channel_granted FROM found f"
         ),
-        {"digest": token_digest(token), "idle": get_settings().session_idle_minutes * 60},
+        {"digest": token_digest(token), "idle": get_settings().session_idle_minutes * 60,
+         "key": CHANNEL_PERMISSION[channel_of(token)]},
     ).first()
     if row is None:
         return None
     context = TenantContext(Role(row.role), row.seller_id, row.customer_id, row.user_id, row.session_id)
     tenant.set_current(context)
+    if context.role is Role.RESELLER and not row.channel_granted:
+        enter_tenant(session, None)  # the provider withdrew this access: the token no longer opens anything
+        return None
     return context
 
 
 def log_in(session: Session, *, username: str, password: str, client_address: str = "",
-           user_agent: str = "") -> LoginResult:
+           user_agent: str = "", channel: Channel = Channel.PANEL) -> LoginResult:
     """Open a session for valid credentials; failures count towards the log-in rate limits."""
     known = throttle.address_known(session, username=username, client_address=client_address)
     limits = throttle.login_limits(username, client_address, known_address=known)
@@ -85,11 +119,39 @@ def log_in(session: Session, *, username: str, password: str, client_address: st
     if row.customer_id is not None and not _has_subscription(session, row.seller_id, row.customer_id):
         raise DomainError(AccountErrorCode.NO_SUBSCRIPTION,
                           "This customer account has no subscription yet, so it cannot log in.")
+    previous = tenant.current()
     enter_tenant(session, TenantContext(Role(row.role), row.seller_id, row.customer_id, row.user_id))
+    try:
+        _check_access(session, role=Role(row.role), seller_id=row.seller_id, customer_id=row.customer_id,
+                      channel=channel)
+    except DomainError:
+        enter_tenant(session, previous)  # a refused log-in leaves the request as anonymous as it came
+        raise
     user = session.get_one(User, row.user_id)
     if needs_rehash(user.password_hash):  # the argon2 parameters changed since it was stored
         user.password_hash = hash_password(password)
-    return _open_session(session, user=user, client_address=client_address, user_agent=user_agent)
+    return _open_session(session, user=user, client_address=client_address, user_agent=user_agent,
+                         channel=channel)
+
+
+def _check_access(session: Session, *, role: Role, seller_id: uuid.UUID, customer_id: uuid.UUID | None,
+                  channel: Channel) -> None:
+    """Rules that need the tenant's own rows: a reseller's panel / API permission; a customer whose every
+    subscription expired cannot log in (one suspended by billing still can, to pay)."""
+    if role is Role.RESELLER and not reseller_may_use(session, seller_id=seller_id, channel=channel):
+        code = AccountErrorCode.NO_PANEL_ACCESS if channel is Channel.PANEL else AccountErrorCode.NO_API_ACCESS
+        raise DomainError(code, f"Your allocation does not grant {CHANNEL_PERMISSION[channel].replace('_', ' ')}.")
+    if customer_id is not None and not _has_unexpired_subscription(session, customer_id):
+        raise DomainError(AccountErrorCode.SUBSCRIPTIONS_EXPIRED,
+                          "Every subscription of this account has expired, so it cannot log in.")
+
+
+def _has_unexpired_subscription(session: Session, customer_id: uuid.UUID) -> bool:
+    """Read as the customer (its own subscriptions only): one not expired, whatever else suspended it."""
+    return bool(session.execute(text(
+        "SELECT exists(SELECT 1 FROM subscriptions WHERE customer_id = :c AND suspension_reason <> 'expired'"
+        " AND (expiration_date IS NULL OR expiration_date > :today))"),
+        {"c": customer_id, "today": clock.today()}).scalar())
 
 
 def _has_subscription(session: Session, seller_id: uuid.UUID, customer_id: uuid.UUID) -> bool:
@@ -99,11 +161,15 @@ def _has_subscription(session: Session, seller_id: uuid.UUID, customer_id: uuid.
     return count > 0
 
 
-def _open_session(session: Session, *, user: User, client_address: str, user_agent: str) -> LoginResult:
+def _open_session(session: Session, *, user: User, client_address: str, user_agent: str,
+                  channel: Channel = Channel.PANEL) -> LoginResult:
     seller = session.get_one(Seller, user.seller_id)
     if not seller.allow_multiple_sessions:
         revoke_user_sessions(session, user_id=user.id)
     token, digest = new_token()
+    if channel is Channel.API:
+        token = API_TOKEN_PREFIX + token
+        digest = token_digest(token)
     user_session = UserSession(
         seller_id=user.seller_id, user_id=user.id, customer_id=user.customer_id, token_hash=digest,
         client_address=client_address[:100], user_agent=user_agent[:500],

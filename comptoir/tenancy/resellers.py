@@ -119,8 +119,12 @@ def update(session: Session, *, reseller_id: uuid.UUID, name: str | None = None,
     allocation = _allocation_for_update(session, seller.id)
     if limits is not None:
         allocation.limits = _limits(list(limits), dict(allocation.limits))
-    if permissions is not None:
+    if permissions is not None and rules.stored_permissions(permissions) != allocation.permissions:
         allocation.permissions = rules.stored_permissions(permissions)
+        from comptoir.hosting import sync  # hosting builds on tenancy: imported when needed only
+
+        session.flush()
+        sync.follow_reseller_permissions(session, seller_id=seller.id)  # what subscriptions get follows them
     if overselling_allowed is not None:
         allocation.overselling_allowed = overselling_allowed
     seller.updated_at = allocation.updated_at = clock.now()

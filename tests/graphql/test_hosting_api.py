@@ -34,8 +34,8 @@ def world():
     seller = factories.reseller(provider, "Alpha", "alpha", limits=[(Resource.DISK_SPACE, None)])
     with session_scope(TenantContext(Role.PROVIDER, provider.seller_id)) as session:
         allocation = session.get_one(ResellerAllocation, seller.seller_id)
-        allocation.permissions = {ResellerOnlyPermission.CREATE_SUBSCRIPTIONS.value: True,
-                                  ResellerOnlyPermission.CREATE_CUSTOMERS.value: True}
+        allocation.permissions = allocation.permissions | {ResellerOnlyPermission.CREATE_SUBSCRIPTIONS.value: True,
+                                                          ResellerOnlyPermission.CREATE_CUSTOMERS.value: True}
     entry = pool_entry(provider.seller_id, seller.seller_id)
     customer = factories.customer(seller, "carol", subscribed=False)
     return provider, seller, entry, customer

@@ -57,7 +57,7 @@ class Shop:
         self.seller = factories.reseller(provider, "Alpha", "alpha", limits=[(Resource.DISK_SPACE, None)])
         with session_scope(TenantContext(Role.PROVIDER, provider.seller_id)) as session:
             session.get_one(ResellerAllocation, self.seller.seller_id).permissions = {
-                ResellerOnlyPermission.CREATE_SUBSCRIPTIONS.value: True}
+                ResellerOnlyPermission.CREATE_SUBSCRIPTIONS.value: True, ResellerOnlyPermission.PANEL_ACCESS.value: True}
         self.entry = pool_entry(provider.seller_id, self.seller.seller_id)
         self.plans = [plan(self.seller.seller_id, name) for name in ("Gold", "Silver")]
         self.extra = addon(self.seller.seller_id, "Extra", limits={Resource.DISK_SPACE: 500})

@@ -36,7 +36,7 @@ def create_input(**overrides):
                           "email": "admin@hostella.test", "fullName": "Héloïse Admin"},
         "limits": [{"resource": "DISK_SPACE", "limit": 10240}, {"resource": "CUSTOMERS", "limit": 50},
                    {"resource": "TRAFFIC", "limit": None}],
-        "permissions": ["CREATE_CUSTOMERS", "CREATE_SUBSCRIPTIONS", "DNS_ZONE_MANAGEMENT"],
+        "permissions": ["CREATE_CUSTOMERS", "CREATE_SUBSCRIPTIONS", "DNS_ZONE_MANAGEMENT", "PANEL_ACCESS"],
         "oversellingAllowed": True,
     }
     return values | overrides
@@ -68,7 +68,7 @@ async def test_provider_creates_a_reseller_with_its_details_allocation_and_permi
         "country": "FR"}
     assert reseller["allocation"]["oversellingAllowed"] is True
     assert sorted(reseller["allocation"]["permissions"]) == [
-        "CREATE_CUSTOMERS", "CREATE_SUBSCRIPTIONS", "DNS_ZONE_MANAGEMENT"]
+        "CREATE_CUSTOMERS", "CREATE_SUBSCRIPTIONS", "DNS_ZONE_MANAGEMENT", "PANEL_ACCESS"]
     assert (limits_of(reseller)["DISK_SPACE"], limits_of(reseller)["CUSTOMERS"]) == (10240, 50)
 
 

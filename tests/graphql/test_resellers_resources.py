@@ -26,9 +26,11 @@ LIMIT_CUSTOMERS = """mutation Limit($id: ID!, $limit: Int) {
 
 
 def make_reseller(provider, name, username, *, limits=(), permissions=(), overselling_allowed=False):
+    """A reseller that may log in to the panel, with these other permissions."""
     with session_scope(TenantContext(Role.PROVIDER, provider.seller_id)) as session:
         seller = resellers.create(
-            session, name=name, limits=list(limits), permissions=list(permissions),
+            session, name=name, limits=list(limits),
+            permissions=list(dict.fromkeys([*permissions, ResellerOnlyPermission.PANEL_ACCESS])),
             overselling_allowed=overselling_allowed,
             admin=resellers.ResellerAdmin(username=username, password=factories.PASSWORD,
                                           email=f"{username}@r.test"))

@@ -38,8 +38,8 @@ def reseller():
                                                                       (Resource.SUBSCRIPTIONS, 10)])
     with session_scope(TenantContext(Role.PROVIDER, provider.seller_id)) as session:
         allocation = session.get_one(ResellerAllocation, seller.seller_id)
-        allocation.permissions = {ResellerOnlyPermission.CREATE_SUBSCRIPTIONS.value: True,
-                                  ResellerOnlyPermission.CREATE_CUSTOMERS.value: True}
+        allocation.permissions = allocation.permissions | {ResellerOnlyPermission.CREATE_SUBSCRIPTIONS.value: True,
+                                                          ResellerOnlyPermission.CREATE_CUSTOMERS.value: True}
     entry = pool_entry(provider.seller_id, seller.seller_id)
     return provider, seller, entry
 
@@ -152,7 +152,8 @@ def test_plan_change_beyond_the_allocation_makes_subscriptions_unsynced_with_a_c
     rows = sorted([load(seller.seller_id, first), load(seller.seller_id, second)], key=lambda r: r.sync_state)
     assert [r.sync_state for r in rows] == ["synced", "unsynced"]
     unsynced = rows[1]
-    assert unsynced.conflicts == [{"name": "limit.disk_space", "plan_value": 60_000, "available_value": 40_000}]
+    assert unsynced.conflicts == [{"name": "limit.disk_space", "plan_value": 60_000, "available_value": 40_000,
+                                   "reason": "allocation"}]
     assert pv.from_json(unsynced.values).limit(Resource.DISK_SPACE) == 40_000  # cancelling changes nothing
     with session_scope(system(seller.seller_id)) as session:
         accepted = subscription_plans.accept_available(session=session, subscription_id=unsynced.id)
@@ -366,7 +367,7 @@ def test_what_the_hosting_agent_cannot_provide_makes_a_new_subscription_unsynced
     sid = subscribe(seller.seller_id, entry, plan_id=modern)
     row = load(seller.seller_id, sid)
     assert row.sync_state == "unsynced"
-    assert {"name": "php.version", "plan_value": "8.3", "available_value": "8.1"} in row.conflicts
+    assert {"name": "php.version", "plan_value": "8.3", "available_value": "8.1", "reason": "server"} in row.conflicts
     with session_scope(system(seller.seller_id)) as session:
         still = subscription_plans.synchronize(session=session, subscription_id=sid)
         assert still.sync_state == "unsynced"  # retrying changes nothing while the agent cannot

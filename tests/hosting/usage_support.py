@@ -82,7 +82,7 @@ def build(monkeypatch, tmp_path, *, limits: list[tuple[Resource, int | None]] | 
     with session_scope(TenantContext(Role.PROVIDER, provider.seller_id)) as session:
         session.get_one(ResellerAllocation, seller.seller_id).permissions = {
             ResellerOnlyPermission.CREATE_SUBSCRIPTIONS.value: True,
-            ResellerOnlyPermission.CREATE_CUSTOMERS.value: True}
+            ResellerOnlyPermission.CREATE_CUSTOMERS.value: True, ResellerOnlyPermission.PANEL_ACCESS.value: True}
     entry = pool_entry(provider.seller_id, seller.seller_id)
     customer = factories.customer(seller, "carol", subscribed=False)
     return UsageWorld(provider, seller, customer, entry, LocalDirectoryAgent(tmp_path))
