@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from comptoir import clock
 from comptoir.database.errors import constraint_name
 from comptoir.errors import DomainError, collect_errors
-from comptoir.hosting import capacity, ip_pools, plans, rules
+from comptoir.hosting import capacity, ip_pools, plans, rules, servers
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, Site, Subscription, SubscriptionAddon
@@ -112,11 +112,9 @@ def apply_customization(values: pv.PlanValues, customization: dict[str, Any]) ->
     return replace(unflattened, php=php, validity=values.validity)
 
 
-def agent_conflicts(values: pv.PlanValues) -> list[rules.Conflict]:
-    """What the hosting agent reports it cannot provide of these values."""
-    from comptoir.provisioning.hosting_agent import get_hosting_agent
-
-    return get_hosting_agent().capabilities().conflicts(rules.flatten(values))
+def agent_conflicts(values: pv.PlanValues, subscription: Subscription | None = None) -> list[rules.Conflict]:
+    """What the subscription's hosting server reports it cannot provide of these values."""
+    return servers.conflicts_on_server(subscription, values)
 
 
 def conflict_report(found: Sequence[rules.Conflict]) -> list[dict[str, Any]]:
@@ -132,7 +130,7 @@ def synchronise(subscription: Subscription, target: pv.PlanValues, room: dict[Re
     kept = rules.synchronised(rules.flatten(current), rules.flatten(target), current.permissions & target.permissions)
     wanted = replace(pv.unflatten(kept), php=target.php, validity=target.validity)
     found = [rules.Conflict(f"limit.{r.value}", w, a) for r, w, a in capacity.exceeded(wanted, room)]
-    found += [c for c in agent_conflicts(wanted) if c.name not in {f.name for f in found}]
+    found += [c for c in agent_conflicts(wanted, subscription) if c.name not in {f.name for f in found}]
     if found:
         subscription.sync_state = SyncState.UNSYNCED.value
         subscription.conflicts = conflict_report(found)
@@ -220,13 +218,15 @@ def create(session: Session, *, seller_id: uuid.UUID, new: NewSubscription, lock
     domain = _check_new(session, seller_id, new)
     values = target_values(session, new.plan_id, new.addon_ids, {})
     capacity.check_new_subscription(session, seller_id=seller_id, values=values)
-    unprovidable = agent_conflicts(values)
+    ip_pools.require_dedicated_ip(session, ip_pool_id=new.ip_pool_id, values=values)
+    server = servers.place(session, seller_id=seller_id, plan_id=new.plan_id, values=values)
+    unprovidable = servers.capabilities_of(server).conflicts(rules.flatten(values))
     state = SyncState.UNSYNCED if unprovidable else SyncState.LOCKED if lock else SyncState.SYNCED
     subscription = Subscription(
         seller_id=seller_id, customer_id=new.customer_id, plan_id=new.plan_id, domain_name=domain,
         ip_pool_id=new.ip_pool_id, system_login=new.system_login, system_password=new.system_password,
         values=pv.to_json(values), expiration_date=expiration_date(values.validity, clock.today()),
-        sync_state=state.value, conflicts=conflict_report(unprovidable),
+        sync_state=state.value, conflicts=conflict_report(unprovidable), server_pool_id=server and server.id,
     )
     session.add(subscription)
     flush_unique(session)

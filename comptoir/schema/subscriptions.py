@@ -28,6 +28,7 @@ from comptoir.schema.hosting import (
     json_text,
 )
 from comptoir.schema.ids import encode_id
+from comptoir.schema.servers import ServerPoolEntry
 
 
 @strawberry.enum
@@ -115,6 +116,12 @@ class Subscription(Node):
         views = inspection.visible_features(pv.from_json(self.model.values),
                                              viewer_is_staff=bool(tenant and tenant.is_staff))
         return [VisibleFeature(feature=v.feature, visibility=v.visibility, value=json_text(v.value)) for v in views]
+
+    @strawberry.field(description="The hosting server it lives on; null: the default server.")
+    async def server(self, info: strawberry.Info) -> ServerPoolEntry | None:
+        from comptoir.resolvers.servers import load_server_pool_entry
+
+        return await load_server_pool_entry(info, self.model.server_pool_id) if self.model.server_pool_id else None
 
     @strawberry.field
     async def sites(self, info: strawberry.Info) -> list[Site]:

@@ -53,8 +53,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "skeletons":                  _row("SIUD", "SIUD", "",    "", "SIUD"),
     "branding":                   _row("SIUD", "SIUD", "S",   "", "SIUD"),
     "custom_buttons":             _row("SIUD", "SIUD", "S",   "", "SIUD"),
-    "provisioning_requests":      _row("SIUD", "SIUD", "",    "", "SIUD"),
+    # customer: INSERT only for its own subscriptions (a fresh probe row names none; test_customer_scope)
+    "provisioning_requests":      _row("SIUD", "SIUD", "S",   "", "SIUD"),
     "scheduled_events":           _row("SIUD", "SU",   "",    "", "SIUD"),
+    "hosting_servers":            _row("SIUD", "S",    "",    "", "SIUD"),
+    "server_pool":                _row("SIUD", "S",    "S",   "", "SIUD"),
+    "ssl_certificates":           _row("SIUD", "SIUD", "",    "", "SIUD"),
 }
 
 
