@@ -117,7 +117,6 @@ def _hosting(tenant: Tenant, number: int) -> None:
                                    address=address.address, certificate_id=certificate.id)
         session.add_all([pool, server_entry])
         session.flush()
-        first_subscription = None
         for member in tenant.customers:
             domain = f"{member.username.replace('_', '-')}.example.test"
             subscription = hosting.Subscription(
@@ -126,7 +125,6 @@ def _hosting(tenant: Tenant, number: int) -> None:
                 server_pool_id=server_entry.id)
             session.add(subscription)
             session.flush()
-            first_subscription = first_subscription or subscription
             session.add_all([
                 hosting.SubscriptionAddon(seller_id=tenant.seller_id, subscription_id=subscription.id,
                                           addon_id=addon.id, customer_id=member.actor.customer_id),
@@ -137,10 +135,12 @@ def _hosting(tenant: Tenant, number: int) -> None:
         staff_user = session.scalars(select(User.id).where(User.username == tenant.staff.username)).one()
         session.add_all([
             hosting.BackgroundJob(seller_id=tenant.seller_id, kind="plan_sync", subject_id=plan.id),
-            # (its first customer's: a customer may read and write its own subscriptions' requests)
-            hosting.ProvisioningRequest(seller_id=tenant.seller_id, subscription_id=first_subscription.id,
-                                        action="update",
-                                        status="done"),  # written directly: nothing is dispatched
+            # one per customer: a customer may read and write its own subscriptions' requests
+            *(hosting.ProvisioningRequest(seller_id=tenant.seller_id, subscription_id=subscription.id,
+                                          action="update",
+                                          status="done")  # written directly: nothing is dispatched
+              for subscription in session.scalars(select(hosting.Subscription).where(
+                  hosting.Subscription.seller_id == tenant.seller_id))),
             hosting.Skeleton(seller_id=tenant.seller_id, filename="skeleton.zip", archive=archive,
                              sha256=hashlib.sha256(archive).hexdigest()),
             panel.Branding(seller_id=tenant.seller_id, title_text=tenant.name),
