@@ -192,6 +192,7 @@ class LocalDirectoryAgent:
                     raise  # else a concurrent retry of this same creation built it first
         except SkeletonError as error:
             place.spec_file.unlink(missing_ok=True)
+            place.php_ini.unlink(missing_ok=True)
             raise AgentError(AgentErrorCode.SKELETON_REJECTED,
                              f"The seller's skeleton cannot be used: {error.message}") from error
         finally:
