@@ -125,3 +125,17 @@ def _record_staff_change(subscription: Subscription, permissions: frozenset[P], 
             subscription.sync_state == SyncState.SYNCED.value:
         subscription.sync_state = SyncState.LOCKED.value
 
+
+
+def visible_settings(values: pv.PlanValues, *, viewer_is_staff: bool) -> list[tuple[str, rules.Visibility, Any]]:
+    """Each service setting as the viewer sees it (SPEC §4.9): staff edit all; a customer edits what its
+    permissions let it, sees the others read-only when they are on (or set), and not at all otherwise."""
+    flat = rules.flatten(values)
+    seen = []
+    for key in sorted(SETTING_KEYS):
+        value = flat.get(key)
+        if viewer_is_staff or customer_may_change(key, values.permissions):
+            seen.append((key, rules.Visibility.EDITABLE, value))
+        elif value not in (None, False, frozenset()):
+            seen.append((key, rules.Visibility.READ_ONLY, value))
+    return seen

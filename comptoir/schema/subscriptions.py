@@ -117,6 +117,17 @@ class Subscription(Node):
                                              viewer_is_staff=bool(tenant and tenant.is_staff))
         return [VisibleFeature(feature=v.feature, visibility=v.visibility, value=json_text(v.value)) for v in views]
 
+    @strawberry.field(description="Its service settings (hosting, PHP, mail, DNS, performance, logs) as the"
+                                  " current viewer sees them: EDITABLE, or READ_ONLY (SPEC §4.9).")
+    def service_settings(self, info: strawberry.Info) -> list[VisibleFeature]:
+        from comptoir.hosting import service_settings
+
+        tenant = info.context.tenant
+        seen = service_settings.visible_settings(pv.from_json(self.model.values),
+                                                 viewer_is_staff=bool(tenant and tenant.is_staff))
+        return [VisibleFeature(feature=key, visibility=visibility, value=json_text(value))
+                for key, visibility, value in seen]
+
     @strawberry.field(description="The hosting server it lives on; null: the default server.")
     async def server(self, info: strawberry.Info) -> ServerPoolEntry | None:
         from comptoir.resolvers.servers import load_server_pool_entry

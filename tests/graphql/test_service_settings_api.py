@@ -153,3 +153,19 @@ async def test_customising_anonymous_ftp_on_a_shared_address_is_refused(client, 
     assert [e["code"] for e in result["data"]["subscriptionServiceSettingsUpdate"]["errors"]] == [
         "DEDICATED_IP_REQUIRED"]
     assert stored(seller.seller_id, sid).hosting.anonymous_ftp is None
+
+
+async def test_customer_sees_its_settings_editable_per_permission_read_only_when_on_hidden_when_off(client, world):
+    seller, entry, customer = world
+    gold = plan(seller.seller_id, values=with_permissions(P.DNS_ZONE_MANAGEMENT))
+    sid = subscribe(seller.seller_id, entry, plan_id=gold, customer_id=customer.customer_id)
+    query = "query($id: ID!) { subscription(id: $id) { serviceSettings { feature visibility value } } }"
+    token = await client.login("carol", factories.PASSWORD)
+    result = await client.execute(query, {"id": encode_id("Subscription", sid)}, token=token)
+    seen = {s["feature"]: s["visibility"] for s in result["data"]["subscription"]["serviceSettings"]}
+    assert seen["dns.zone_type"] == "EDITABLE"  # its permission
+    assert seen["hosting.ssl_support"] == "READ_ONLY"  # on, without hosting settings management
+    assert "mail.mailing_lists_enabled" not in seen  # off, without its permission: hidden
+    staff = await client.execute(query, {"id": encode_id("Subscription", sid)},
+                                 token=await client.login("alpha", factories.PASSWORD))
+    assert {s["visibility"] for s in staff["data"]["subscription"]["serviceSettings"]} == {"EDITABLE"}
