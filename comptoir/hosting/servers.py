@@ -301,7 +301,11 @@ def place(session: Session, *, seller_id: uuid.UUID, plan_id: uuid.UUID | None, 
 def _least_loaded(session: Session, entries: Sequence[ServerPoolEntry]) -> ServerPoolEntry | None:
     if not entries:
         return None
-    # Loads count every tenant's subscriptions: only the narrow definer function sees them all.
-    server_ids = [entry.server_id for entry in entries]
+    # Loads count every tenant's subscriptions: only the narrow definer function sees them all. Placements
+    # on the same servers take turns (locks in id order, held to commit), so a capacity holds under
+    # concurrent creations: each counts what the previous one committed.
+    server_ids = sorted({entry.server_id for entry in entries})
+    for server_id in server_ids:
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"server:{server_id}", 0))))
     chosen = session.scalar(select(func.comptoir_least_loaded_server(cast(server_ids, ARRAY(Uuid)))))
     return next((entry for entry in entries if entry.server_id == chosen), None)

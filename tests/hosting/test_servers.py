@@ -219,3 +219,29 @@ def test_the_webspace_is_delivered_by_its_servers_driver(provider, reseller, tmp
         row = session.get_one(Subscription, sid)
         assert isinstance(servers.agent_for(servers.server_of(session, row)), LocalDirectoryAgent)
         assert servers.agent_for(servers.server_of(session, row)).capabilities().php_versions[-1] == "8.3"
+
+
+def test_a_servers_capacity_holds_under_concurrent_creations(provider, reseller):
+    from concurrent.futures import ThreadPoolExecutor
+
+    # (two resellers: one reseller's creations already take turns on its allocation)
+    other = selling_reseller(provider, "Reseller B", "resellb")
+    server = register(provider, "web1", capacity=3)
+    sellers = [(seller, pool_entry(provider.seller_id, seller.seller_id)) for seller in (reseller, other)]
+    for seller, _ in sellers:
+        assign(provider, server, seller)
+
+    def attempt(number: int) -> str:
+        seller, entry = sellers[number % 2]
+        try:
+            with session_scope(system(seller.seller_id)) as session:
+                subscriptions.create(session, seller_id=seller.seller_id, new=subscriptions.NewSubscription(
+                    domain_name=f"race{number}.example.com", ip_pool_id=entry, system_login=f"race{number}",
+                    system_password="s3cret-password"))
+            return "created"
+        except DomainError as error:
+            return error.code.name
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(attempt, range(8)))
+    assert sorted(outcomes) == ["NO_SERVER_AVAILABLE"] * 5 + ["created"] * 3
