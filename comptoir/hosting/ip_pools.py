@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from comptoir.database.errors import constraint_name
 
@@ -19,6 +19,7 @@ from comptoir.hosting.errors import HostingErrorCode
 from comptoir.hosting.ip_addresses import get_entry_or_raise, get_or_raise, locked_entries, subscription_count
 from comptoir.hosting.ip_rules import (
     CONFLICT_MESSAGES,
+    DEDICATED_IP_FEATURES,
     Holding,
     IpAddressErrorCode,
     IpStatus,
@@ -213,6 +214,28 @@ def require_dedicated_ip(session: Session, *, ip_pool_id: uuid.UUID, values: Pla
 
 
 def require_dedicated_ip_for(session: Session, subscription: Subscription) -> Subscription:
-    """The same check on a subscription as it now stands (after a plan change, customisation or move)."""
+    """The same check on a subscription as it now stands (after a plan change, customisation or move):
+    what it has, and what its plan would give it but for its shared address (its conflict report)."""
     require_dedicated_ip(session, ip_pool_id=subscription.ip_pool_id, values=plan_values.from_json(subscription.values))
+    entry_type = session.scalar(select(IpPoolEntry.type).where(IpPoolEntry.id == subscription.ip_pool_id))
+    if entry_type is None or IpType(entry_type) is IpType.DEDICATED:
+        return subscription
+    wanted = [c["name"] for c in subscription.conflicts if c["name"] in DEDICATED_IP_FEATURES and c["plan_value"]]
+    if wanted:
+        names = " and ".join(DEDICATED_IP_FEATURES[name] for name in wanted)
+        raise DomainError(HostingErrorCode.DEDICATED_IP_REQUIRED,
+                          f"{names.capitalize()} need(s) a dedicated IP address; this one is shared.",
+                          field="ipPoolEntryId")
     return subscription
+
+
+def dedicated_ip_conflicts(subscription: Subscription | None, values: PlanValues) -> list[rules.Conflict]:
+    """For synchronisation: what of these values its shared address cannot give (unsynced, not refused,
+    when a plan's Update & Sync brings it), with the available value: off."""
+    session = object_session(subscription) if subscription is not None else None
+    if session is None or subscription is None:
+        return []
+    entry_type = session.scalar(select(IpPoolEntry.type).where(IpPoolEntry.id == subscription.ip_pool_id))
+    flat = rules.flatten(values)
+    return [rules.Conflict(key, flat[key], False) for key in DEDICATED_IP_FEATURES
+            if entry_type is not None and dedicated_ip_problem(entry_type, {key: flat.get(key)})]

@@ -114,7 +114,7 @@ def apply_customization(values: pv.PlanValues, customization: dict[str, Any]) ->
 
 def agent_conflicts(values: pv.PlanValues, subscription: Subscription | None = None) -> list[rules.Conflict]:
     """What the subscription's hosting server reports it cannot provide of these values."""
-    return servers.conflicts_on_server(subscription, values)
+    return servers.conflicts_on_server(subscription, values) + ip_pools.dedicated_ip_conflicts(subscription, values)
 
 
 def conflict_report(found: Sequence[rules.Conflict]) -> list[dict[str, Any]]:

@@ -208,3 +208,23 @@ def test_moving_a_genuine_ssl_subscription_to_a_shared_address_is_refused(provid
     with session_scope(TenantContext(Role.SYSTEM, provider.seller_id)) as session:
         refused(HostingErrorCode.DEDICATED_IP_REQUIRED, subscription_lifecycle.change_hosting_settings,
                 session=session, subscription_id=sid, ip_pool_id=shared)
+
+
+def test_update_and_sync_bringing_anonymous_ftp_to_a_shared_address_leaves_it_unsynced(provider):
+    from comptoir.hosting import plans, sync
+    from comptoir.hosting.models import Subscription
+
+    shared = own_entry_of(provider, register(provider, "203.0.113.25"))
+    gold = plan(provider.seller_id, "Gold")
+    sid = create(provider.seller_id, shared, gold)
+    with session_scope(TenantContext(Role.SYSTEM, provider.seller_id)) as session:
+        row = plans.get_or_raise(session, plan_id=gold)
+        row.values = pv.to_json(FTP)
+        sync.update_and_sync(session, plan_id=gold)
+    with session_scope(TenantContext(Role.SYSTEM, provider.seller_id)) as session:
+        subscription = session.get_one(Subscription, sid)
+        assert subscription.sync_state == "unsynced"
+        assert {"name": "hosting.anonymous_ftp", "plan_value": True, "available_value": False} in subscription.conflicts
+        assert pv.from_json(subscription.values).hosting.anonymous_ftp is None
+        accepted = subscription_plans.accept_available(session=session, subscription_id=sid)
+        assert pv.from_json(accepted.values).hosting.anonymous_ftp is False
