@@ -12,7 +12,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, object_session
 
 from comptoir.database.errors import constraint_name
-
 from comptoir.errors import DomainError
 from comptoir.hosting import plan_values, rules
 from comptoir.hosting.errors import HostingErrorCode
@@ -235,7 +234,9 @@ def dedicated_ip_conflicts(subscription: Subscription | None, values: PlanValues
     session = object_session(subscription) if subscription is not None else None
     if session is None or subscription is None:
         return []
-    entry_type = session.scalar(select(IpPoolEntry.type).where(IpPoolEntry.id == subscription.ip_pool_id))
+    # session.get: a plan's Update & Sync of many subscriptions on few addresses reads each address once.
+    entry = session.get(IpPoolEntry, subscription.ip_pool_id)
+    entry_type = entry.type if entry is not None else None
     flat = rules.flatten(values)
     return [rules.Conflict(key, flat[key], False) for key in DEDICATED_IP_FEATURES
             if entry_type is not None and dedicated_ip_problem(entry_type, {key: flat.get(key)})]

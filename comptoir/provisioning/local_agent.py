@@ -20,8 +20,8 @@ import re
 import shutil
 import tempfile
 import uuid
-from pathlib import Path
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from comptoir.hosting import skeleton_archive

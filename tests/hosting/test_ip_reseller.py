@@ -23,7 +23,17 @@ from comptoir.hosting.errors import HostingErrorCode
 from comptoir.hosting.ip_rules import IpStatus, dedicated_ip_problem
 from comptoir.tenancy.context import Role, TenantContext
 from tests import factories
-from tests.hosting.ip_support import DEDICATED, SHARED, E, as_provider, assign, entry_row, host, refused, register
+from tests.hosting.ip_support import (
+    DEDICATED,
+    SHARED,
+    E,
+    as_provider,
+    assign,
+    entry_row,
+    host,
+    refused,
+    register,
+)
 from tests.hosting.support import new, plan
 
 

@@ -11,17 +11,17 @@ from sqlalchemy import select
 from comptoir.automation import intents
 from comptoir.database.engine import session_scope
 from comptoir.errors import DomainError
-from comptoir.hosting import servers, subscriptions
 from comptoir.hosting import plan_values as pv
+from comptoir.hosting import servers, subscriptions
 from comptoir.hosting.errors import HostingErrorCode
 from comptoir.hosting.models import Subscription
 from comptoir.hosting.plan_values import PhpHandler
 from comptoir.hosting.server_models import ServerPoolEntry
 from comptoir.hosting.servers import ServerCapabilities, ServerErrorCode
+from comptoir.hosting.vocabulary import Resource
 from comptoir.provisioning.hosting_agent import OsFamily
 from comptoir.provisioning.local_agent import LocalDirectoryAgent
 from comptoir.settings import get_settings
-from comptoir.hosting.vocabulary import Resource
 from comptoir.tenancy.allocation import ResellerOnlyPermission
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import ResellerAllocation
