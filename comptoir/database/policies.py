@@ -25,6 +25,8 @@ PLANS_OF_OWN_SUBSCRIPTIONS = (
     f" OR id IN (SELECT a.addon_id FROM subscription_addons a WHERE a.customer_id = {_CUSTOMER})"
 )
 POOL_ENTRIES_OF_OWN_SUBSCRIPTIONS = f"id IN ({OWN_SUBSCRIPTIONS.format(column='ip_pool_id')})"
+PROVISIONING_OF_OWN_SUBSCRIPTIONS = f"subscription_id IN ({OWN_SUBSCRIPTIONS.format(column='id')})"
+SERVERS_OF_OWN_SUBSCRIPTIONS = f"id IN ({OWN_SUBSCRIPTIONS.format(column='server_pool_id')})"
 BUTTONS_FOR_CUSTOMERS = (
     "location IN ('customer_home', 'customer_websites', 'common') AND NOT visible_only_to_me")
 
@@ -63,8 +65,11 @@ TABLES: tuple[TablePolicy, ...] = (
     TablePolicy("ip_pool", _staff(reseller=READ_UPDATE,
                                   customer=grant(SELECT, rows=POOL_ENTRIES_OF_OWN_SUBSCRIPTIONS))),
     # A customer changes the PHP settings of its own subscriptions and sites (SPEC §4.4).
+    # (0010: and the service settings its permissions let it manage, checked per setting by the service)
     TablePolicy("subscriptions", _staff(customer=READ_UPDATE), customer_column="customer_id",
-                customer_may_change=("customization.php_directives", "updated_at")),
+                customer_may_change=("customization.php_directives", "updated_at", "values.hosting",
+                                     "values.php", "values.mail", "values.dns", "values.performance",
+                                     "values.logs")),
     TablePolicy("subscription_addons", _staff(customer=READ), customer_column="customer_id"),
     TablePolicy("sites", _staff(customer=READ_UPDATE), customer_column="customer_id",
                 customer_may_change=("php_directives",)),
@@ -73,7 +78,8 @@ TABLES: tuple[TablePolicy, ...] = (
     TablePolicy("branding", _staff(customer=READ)),
     TablePolicy("custom_buttons", _staff(customer=grant(SELECT, rows=BUTTONS_FOR_CUSTOMERS))),
     # -- provisioning (0005) ---------------------------------------------------------------------
-    TablePolicy("provisioning_requests", _staff()),
+    # A customer's own change of its service or PHP settings asks for its webspace to follow (0010).
+    TablePolicy("provisioning_requests", _staff(customer=grant(SELECT, INSERT, rows=PROVISIONING_OF_OWN_SUBSCRIPTIONS))),
     # -- intents and scheduled events (0006) -----------------------------------------------------
     # Seller staff read their events and run one now (an update); the scheduler, as system, does the rest.
     TablePolicy("scheduled_events", _staff(reseller=READ_UPDATE)),
@@ -84,6 +90,13 @@ TABLES: tuple[TablePolicy, ...] = (
     TablePolicy("usage_alerts", _staff(reseller=READ)),
     # Staff choose who is told about overuse; workers read it.
     TablePolicy("usage_notification_settings", _staff(reseller=grant(SELECT, INSERT, UPDATE), system=READ)),
+    # -- hosting servers and certificate stores (0010) ----------------------------------------------
+    # The provider registers servers and assigns them (entries in the reseller's pool, as for addresses);
+    # a customer reads the server its own subscriptions live on. Certificates (with their private keys)
+    # are the seller's alone.
+    TablePolicy("hosting_servers", _staff(reseller=READ)),
+    TablePolicy("server_pool", _staff(reseller=READ, customer=grant(SELECT, rows=SERVERS_OF_OWN_SUBSCRIPTIONS))),
+    TablePolicy("ssl_certificates", _staff()),
     # -- storefront tables (later issue): catalog rows with storefront=grant(SELECT, rows="published"),
     # carts and orders with storefront=grant(INSERT) (docs/tenancy.md).
 )

@@ -45,3 +45,6 @@ class HostingErrorCode(ErrorCode):
     INVALID_COUNTRY = "invalid_country"
     PASSWORD_TOO_LONG = "password_too_long"
     PASSWORD_SAME_AS_USERNAME = "password_same_as_username"
+    DEDICATED_IP_REQUIRED = "dedicated_ip_required"  # anonymous FTP or a genuine SSL certificate (SPEC §3)
+    SETTING_NOT_AVAILABLE = "setting_not_available"  # the subscription's server cannot provide it
+    NO_SERVER_AVAILABLE = "no_server_available"  # every suitable hosting server is full (SPEC §4.11)

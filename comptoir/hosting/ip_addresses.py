@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, Text, case, cast, delete, func, select, tuple_
+from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import INET, distinct_on
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -255,7 +256,7 @@ def register(*, session: Session, provider_id: uuid.UUID, address: str, interfac
             raise taken from None
         raise
     session.add(IpPoolEntry(seller_id=provider_id, ip_address_id=row.id, address=parsed,
-                            type=IpType(type).value))
+                            type=IpType(type).value, ftp_over_ssl=ftp_over_ssl))
     session.flush()
     return row
 
@@ -276,6 +277,7 @@ def update(*, session: Session, address_id: uuid.UUID, interface: str | None = N
     if ftp_over_ssl is not None:
         address.ftp_over_ssl = ftp_over_ssl
     session.flush()
+    _copy_to_entries(session, address)
     return address
 
 
@@ -288,7 +290,14 @@ def set_status(*, session: Session, address_id: uuid.UUID, status: IpStatus) -> 
         raise DomainError(code, message, field="id")
     address.status = status.value
     session.flush()
+    _copy_to_entries(session, address)
     return address
+
+
+def _copy_to_entries(session: Session, address: IpAddress) -> None:
+    """Every seller's entry shows the address's status ("removed by the provider") and FTP over SSL."""
+    session.execute(sql_update(IpPoolEntry).where(IpPoolEntry.ip_address_id == address.id).values(
+        status=address.status, ftp_over_ssl=address.ftp_over_ssl))
 
 
 def locked_entries(session: Session, address_id: uuid.UUID) -> list[IpPoolEntry]:

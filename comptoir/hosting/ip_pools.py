@@ -8,21 +8,28 @@ from collections.abc import Hashable, Sequence
 from dataclasses import replace
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, object_session
 
+from comptoir.database.errors import constraint_name
 from comptoir.errors import DomainError
+from comptoir.hosting import plan_values, rules
 from comptoir.hosting.errors import HostingErrorCode
 from comptoir.hosting.ip_addresses import get_entry_or_raise, get_or_raise, locked_entries, subscription_count
 from comptoir.hosting.ip_rules import (
     CONFLICT_MESSAGES,
+    DEDICATED_IP_FEATURES,
     Holding,
     IpAddressErrorCode,
     IpStatus,
     IpType,
     can_use_ip,
+    dedicated_ip_problem,
     dedication_conflict,
 )
 from comptoir.hosting.models import IpAddress, IpPoolEntry, Subscription
+from comptoir.hosting.plan_values import PlanValues
+from comptoir.hosting.server_models import SslCertificate
 from comptoir.tenancy.models import Seller
 
 E = IpAddressErrorCode
@@ -64,7 +71,7 @@ def assign(*, session: Session, address_id: uuid.UUID, reseller_id: uuid.UUID,
     holdings = list(_holdings(session, address.seller_id, entries).values())
     _refuse_conflict([*holdings, Holding(reseller_id, IpType(type), provider=False)], field_name="type")
     entry = IpPoolEntry(seller_id=reseller_id, ip_address_id=address.id, address=str(address.address),
-                        type=IpType(type).value)
+                        type=IpType(type).value, status=address.status, ftp_over_ssl=address.ftp_over_ssl)
     session.add(entry)
     session.flush()
     return entry
@@ -148,3 +155,88 @@ def check_use(*, session: Session, seller_id: uuid.UUID, ip_pool_id: uuid.UUID, 
         raise DomainError(HostingErrorCode.IP_NOT_AVAILABLE, "This IP address is dedicated elsewhere.",
                           field="ipPoolEntryId")
     return entry
+
+
+# ---- what a reseller does with its own entries (SPEC §3) --------------------------------------------
+
+# The cross-tenant dedication rules a reseller's context cannot check itself: a definer trigger does
+# (migration 0010) and names the rule it enforced.
+_TRIGGER_RULES = {
+    "ip_pool_assigned_to_another_reseller": E.ASSIGNED_TO_ANOTHER_RESELLER,
+    "ip_pool_used_by_provider_customers": E.USED_BY_PROVIDER_CUSTOMERS,
+    "ip_pool_dedicated_to_provider": E.DEDICATED_TO_PROVIDER,
+}
+
+
+def set_own_type(*, session: Session, seller_id: uuid.UUID, entry_id: uuid.UUID, type: IpType) -> IpPoolEntry:
+    """A reseller makes its own entry shared or dedicated, before any subscription uses it."""
+    entry = get_entry_or_raise(session, entry_id=entry_id, seller_id=seller_id)
+    if subscription_count(session, [entry.id]):
+        raise DomainError(E.ENTRY_IN_USE, "Subscriptions use this address: only the provider changes its type now.",
+                          field="id")
+    entry.type = IpType(type).value
+    try:
+        with session.begin_nested():
+            session.flush()
+    except DBAPIError as error:
+        code = _TRIGGER_RULES.get(constraint_name(error))
+        if code is None:
+            raise
+        raise DomainError(code, CONFLICT_MESSAGES[code], field="type") from None
+    return entry
+
+
+def set_certificate(*, session: Session, seller_id: uuid.UUID, entry_id: uuid.UUID,
+                    certificate_id: uuid.UUID | None) -> IpPoolEntry:
+    """Bind a certificate of the seller's store to its entry (for all its sites on the address), or unbind."""
+    entry = get_entry_or_raise(session, entry_id=entry_id, seller_id=seller_id)
+    if certificate_id is not None and session.scalar(select(SslCertificate.id).where(
+            SslCertificate.id == certificate_id, SslCertificate.seller_id == seller_id)) is None:
+        raise DomainError(E.CERTIFICATE_NOT_FOUND, "No such certificate in your store.", field="certificateId")
+    entry.certificate_id = certificate_id
+    session.flush()
+    return entry
+
+
+# ---- anonymous FTP and genuine SSL need a dedicated address -------------------------------------------
+
+def require_dedicated_ip(session: Session, *, ip_pool_id: uuid.UUID, values: PlanValues) -> None:
+    """Refuse values that would get anonymous FTP or a genuine SSL certificate on a shared address."""
+    entry_type = session.scalar(select(IpPoolEntry.type).where(IpPoolEntry.id == ip_pool_id))
+    if entry_type is None:
+        return  # the address check reports a missing entry
+    features = dedicated_ip_problem(entry_type, rules.flatten(values))
+    if features:
+        raise DomainError(HostingErrorCode.DEDICATED_IP_REQUIRED,
+                          f"{' and '.join(features).capitalize()} need(s) a dedicated IP address; this one is shared.",
+                          field="ipPoolEntryId")
+
+
+def require_dedicated_ip_for(session: Session, subscription: Subscription) -> Subscription:
+    """The same check on a subscription as it now stands (after a plan change, customisation or move):
+    what it has, and what its plan would give it but for its shared address (its conflict report)."""
+    require_dedicated_ip(session, ip_pool_id=subscription.ip_pool_id, values=plan_values.from_json(subscription.values))
+    entry_type = session.scalar(select(IpPoolEntry.type).where(IpPoolEntry.id == subscription.ip_pool_id))
+    if entry_type is None or IpType(entry_type) is IpType.DEDICATED:
+        return subscription
+    wanted = [c["name"] for c in subscription.conflicts if c["name"] in DEDICATED_IP_FEATURES and c["plan_value"]]
+    if wanted:
+        names = " and ".join(DEDICATED_IP_FEATURES[name] for name in wanted)
+        raise DomainError(HostingErrorCode.DEDICATED_IP_REQUIRED,
+                          f"{names.capitalize()} need(s) a dedicated IP address; this one is shared.",
+                          field="ipPoolEntryId")
+    return subscription
+
+
+def dedicated_ip_conflicts(subscription: Subscription | None, values: PlanValues) -> list[rules.Conflict]:
+    """For synchronisation: what of these values its shared address cannot give (unsynced, not refused,
+    when a plan's Update & Sync brings it), with the available value: off."""
+    session = object_session(subscription) if subscription is not None else None
+    if session is None or subscription is None:
+        return []
+    # session.get: a plan's Update & Sync of many subscriptions on few addresses reads each address once.
+    entry = session.get(IpPoolEntry, subscription.ip_pool_id)
+    entry_type = entry.type if entry is not None else None
+    flat = rules.flatten(values)
+    return [rules.Conflict(key, flat[key], False) for key in DEDICATED_IP_FEATURES
+            if entry_type is not None and dedicated_ip_problem(entry_type, {key: flat.get(key)})]

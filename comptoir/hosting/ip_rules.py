@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Collection, Hashable, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from comptoir.errors import ErrorCode
 
@@ -39,6 +40,8 @@ class IpAddressErrorCode(ErrorCode):
     DEDICATED_TO_PROVIDER = "dedicated_to_provider"
     SEVERAL_OWNERS = "several_owners"
     SITE_NOT_ON_ADDRESS = "site_not_on_address"
+    ENTRY_IN_USE = "entry_in_use"
+    CERTIFICATE_NOT_FOUND = "certificate_not_found"
 
 
 E = IpAddressErrorCode
@@ -58,6 +61,21 @@ def can_use_ip(pool_entry_type: IpType | str, owners_already_using: Collection[H
 def anonymous_ftp_allowed(pool_entry_type: IpType | str) -> bool:
     """Anonymous FTP (like a genuine SSL certificate) needs a dedicated address."""
     return IpType(pool_entry_type) is IpType.DEDICATED
+
+
+DEDICATED_IP_FEATURES = {"hosting.anonymous_ftp": "anonymous FTP", "hosting.genuine_ssl": "a genuine SSL certificate"}
+
+
+def dedicated_ip_features(flat_values: Mapping[str, Any]) -> list[str]:
+    """The features of these (flattened) subscription values that need a dedicated address, by name."""
+    return [name for key, name in DEDICATED_IP_FEATURES.items() if flat_values.get(key)]
+
+
+def dedicated_ip_problem(pool_entry_type: IpType | str, flat_values: Mapping[str, Any]) -> list[str]:
+    """What a subscription with these values would get on this address although the address is shared."""
+    if IpType(pool_entry_type) is IpType.DEDICATED:
+        return []
+    return dedicated_ip_features(flat_values)
 
 
 @dataclass(frozen=True)

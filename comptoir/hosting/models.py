@@ -29,6 +29,7 @@ class ServicePlan(Base):
     values: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     created_at: Mapped[datetime] = mapped_column(**NOW)
     updated_at: Mapped[datetime] = mapped_column(**NOW)
+    server_pool_id: Mapped[uuid.UUID | None]  # the server the plan pins (comptoir.hosting.servers)
 
 
 class IpAddress(Base):
@@ -58,6 +59,10 @@ class IpPoolEntry(Base):
     type: Mapped[str] = mapped_column(server_default="shared")
     default_subscription_id: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime] = mapped_column(**NOW)
+    # As the provider set them on the address (a reseller cannot read the address row):
+    status: Mapped[str] = mapped_column(server_default="configured")
+    ftp_over_ssl: Mapped[bool] = mapped_column(server_default=text("false"))
+    certificate_id: Mapped[uuid.UUID | None]  # the seller's certificate for its sites on the address
 
 
 class Subscription(Base):
@@ -84,6 +89,7 @@ class Subscription(Base):
     expiration_date: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(**NOW)
     updated_at: Mapped[datetime] = mapped_column(**NOW)
+    server_pool_id: Mapped[uuid.UUID | None]  # None: the default server (COMPTOIR_HOSTING_AGENT)
 
 
 class SubscriptionAddon(Base):

@@ -14,6 +14,7 @@ from comptoir.hosting import rules
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.inspection import SERVER_PHP_DEFAULTS, SUBSCRIPTION_PHP_KEY
 from comptoir.hosting.models import Site, Subscription
+from comptoir.hosting.provisioning import request_provisioning
 from comptoir.hosting.subscriptions import get_or_raise, permissions_of
 from comptoir.hosting.vocabulary import SubscriptionPermission as P
 
@@ -53,4 +54,5 @@ def set_directives(*, session: Session, subscription_id: uuid.UUID, directives: 
             raise DomainError(E.NOT_FOUND, "No such site in this subscription.", field="siteId")
         site.php_directives = _merged(site.php_directives, directives)
     subscription.updated_at = clock.now()
+    request_provisioning(session, subscription)  # the webspace's php.ini follows (SPEC §4.5)
     return subscription

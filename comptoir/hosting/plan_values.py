@@ -104,6 +104,9 @@ class HostingSettings:
     write_modify_permissions: bool | None = None
     web_users_scripting: bool | None = None
     frontpage: bool | None = None
+    # Both need a dedicated IP address (SPEC §3; comptoir.hosting.ip_rules.dedicated_ip_features).
+    anonymous_ftp: bool | None = None
+    genuine_ssl: bool | None = None  # the sites use their own certificate, not the address's
 
 
 @dataclass(frozen=True)

@@ -18,14 +18,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from comptoir.hosting import plan_values, rules, skeletons
+from comptoir.hosting import plan_values, rules, servers, skeletons
 from comptoir.hosting.models import ProvisioningRequest, Subscription
 from comptoir.provisioning.hosting_agent import (
     AgentError,
     AgentErrorCode,
     HostingAgent,
     WebspaceSpec,
-    get_hosting_agent,
 )
 
 MAX_ATTEMPTS = 8  # then "failed": an operator looks at last_error and requests again
@@ -103,12 +102,14 @@ def deliver(*, session: Session, request: ProvisioningRequest, agent: HostingAge
     # Deliveries of one subscription's requests take turns, and each reads the subscription once its
     # turn has come: the last one to run always acts on the latest committed state.
     session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(str(request.subscription_id), 0))))
-    _converge(session, request, agent or get_hosting_agent())
+    _converge(session, request, agent)
 
 
-def _converge(session: Session, request: ProvisioningRequest, agent: HostingAgent) -> None:
+def _converge(session: Session, request: ProvisioningRequest, given: HostingAgent | None) -> None:
     subscription = session.scalars(select(Subscription).where(
         Subscription.id == request.subscription_id)).one_or_none()
+    # The subscription's own server's driver; a deleted one's webspace is removed by the default driver.
+    agent = given or servers.agent_for(servers.server_of(session, subscription) if subscription else None)
     if subscription is None or plan_values.from_json(subscription.values).hosting.hosting_enabled is False:
         agent.delete_webspace(request.subscription_id)  # deleted, or mail-only: no webspace
         return
@@ -133,11 +134,27 @@ def _update_or_create(agent: HostingAgent, spec: WebspaceSpec) -> None:
 
 
 def webspace_spec(session: Session, subscription: Subscription) -> WebspaceSpec:
+    php, site_php = php_directives(session, subscription)
     return WebspaceSpec(
         subscription_id=subscription.id, seller_id=subscription.seller_id, domain_name=subscription.domain_name,
         system_login=subscription.system_login,
         values=rules.flatten(plan_values.from_json(subscription.values)),
         skeleton=skeletons.archive_for(session, seller_id=subscription.seller_id),
+        php_directives=php, site_php_directives=site_php,
     )
+
+
+def php_directives(session: Session, subscription: Subscription) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The effective PHP directives of the subscription, and of each site where they differ (SPEC §4.5)."""
+    # inspection reads subscriptions, which request provisioning: imported when delivering, not at import.
+    from comptoir.hosting import inspection
+
+    own = {e.directive: e.value for e in inspection.effective_php(session, subscription)}
+    by_site = {}
+    for site in inspection.sites_of(session, subscription.id):
+        found = {e.directive: e.value for e in inspection.effective_php(session, subscription, site_id=site.id)}
+        if found != own:
+            by_site[site.domain_name] = found
+    return own, by_site
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from comptoir import clock
 from comptoir.errors import DomainError
+from comptoir.hosting import ip_pools
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import Site, Subscription
 from comptoir.hosting.provisioning import Action, request_provisioning
@@ -54,6 +55,7 @@ def change_hosting_settings(*, session: Session, subscription_id: uuid.UUID, ip_
     if ip_pool_id is not None and ip_pool_id != subscription.ip_pool_id:
         check_ip(session, subscription.seller_id, ip_pool_id, subscription.customer_id, ignoring=subscription.id)
         subscription.ip_pool_id = ip_pool_id
+        ip_pools.require_dedicated_ip_for(session, subscription)
     if system_login is not None:
         if not SYSTEM_LOGIN.match(system_login):
             raise DomainError(E.INVALID_LOGIN, "Invalid system user name.", field="systemLogin")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from comptoir import clock
 from comptoir.errors import DomainError
-from comptoir.hosting import capacity, plans, rules
+from comptoir.hosting import capacity, ip_pools, plans, rules
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.inspection import SUBSCRIPTION_PHP_KEY
@@ -43,7 +43,7 @@ def change_plan(*, session: Session, subscription_id: uuid.UUID, plan_id: uuid.U
     subscription.plan_id = plan_id
     subscription.customization = own_php_only(subscription)
     subscription.sync_state = SyncState.SYNCED.value
-    return resync(session, subscription)
+    return ip_pools.require_dedicated_ip_for(session, resync(session, subscription))
 
 
 def add_addon(*, session: Session, subscription_id: uuid.UUID, addon_id: uuid.UUID) -> Subscription:
@@ -58,7 +58,7 @@ def add_addon(*, session: Session, subscription_id: uuid.UUID, addon_id: uuid.UU
     session.add(SubscriptionAddon(seller_id=subscription.seller_id, subscription_id=subscription.id,
                                   addon_id=addon_id, customer_id=subscription.customer_id))
     session.flush()
-    return resync(session, subscription)
+    return ip_pools.require_dedicated_ip_for(session, resync(session, subscription))
 
 
 def remove_addon(*, session: Session, subscription_id: uuid.UUID, addon_id: uuid.UUID) -> Subscription:
@@ -99,6 +99,7 @@ def customize(*, session: Session, subscription_id: uuid.UUID, limits: Sequence[
     if subscription.plan_id is not None:
         subscription.sync_state = SyncState.LOCKED.value
     subscription.updated_at = clock.now()
+    ip_pools.require_dedicated_ip_for(session, subscription)
     request_provisioning(session, subscription)
     return subscription
 

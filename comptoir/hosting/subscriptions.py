@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from comptoir import clock
 from comptoir.database.errors import constraint_name
 from comptoir.errors import DomainError, collect_errors
-from comptoir.hosting import capacity, ip_pools, plans, rules
+from comptoir.hosting import capacity, ip_pools, plans, rules, servers
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, Site, Subscription, SubscriptionAddon
@@ -112,11 +112,9 @@ def apply_customization(values: pv.PlanValues, customization: dict[str, Any]) ->
     return replace(unflattened, php=php, validity=values.validity)
 
 
-def agent_conflicts(values: pv.PlanValues) -> list[rules.Conflict]:
-    """What the hosting agent reports it cannot provide of these values."""
-    from comptoir.provisioning.hosting_agent import get_hosting_agent
-
-    return get_hosting_agent().capabilities().conflicts(rules.flatten(values))
+def agent_conflicts(values: pv.PlanValues, subscription: Subscription | None = None) -> list[rules.Conflict]:
+    """What the subscription's hosting server reports it cannot provide of these values."""
+    return servers.conflicts_on_server(subscription, values) + ip_pools.dedicated_ip_conflicts(subscription, values)
 
 
 def conflict_report(found: Sequence[rules.Conflict]) -> list[dict[str, Any]]:
@@ -144,14 +142,14 @@ def synchronise(subscription: Subscription, target: pv.PlanValues, room: dict[Re
     unsynced with a report if it cannot fit."""
     current = current_values(subscription)
     # An owner-managed value the server cannot provide (kept from an unsynced creation) follows the plan.
-    unprovidable = {c.name for c in agent_conflicts(current)}
+    unprovidable = {c.name for c in agent_conflicts(current, subscription)}
     own = {k: v for k, v in rules.flatten(current).items() if k not in unprovidable}
     kept = rules.synchronised(own, rules.flatten(target), current.permissions & target.permissions)
     php = replace(target.php, **{k[4:]: v for k, v in kept.items() if k.startswith("php.")})
     wanted, withheld = rules.cascade(replace(pv.unflatten(kept), php=php, validity=target.validity), reseller)
     found = [rules.Conflict(f"limit.{r.value}", w, a, rules.ConflictReason.ALLOCATION)
              for r, w, a in capacity.exceeded(wanted, room)]
-    found += [c for c in agent_conflicts(wanted) if c.name not in {f.name for f in found}]
+    found += [c for c in agent_conflicts(wanted, subscription) if c.name not in {f.name for f in found}]
     if found:
         subscription.sync_state = SyncState.UNSYNCED.value
         subscription.conflicts = conflict_report(found + withheld)
@@ -247,13 +245,15 @@ def create(session: Session, *, seller_id: uuid.UUID, new: NewSubscription, lock
     values = target_values(session, new.plan_id, new.addon_ids, {})
     capacity.check_new_subscription(session, seller_id=seller_id, values=values)
     values, withheld = delivered(session, seller_id, values)
-    unprovidable = agent_conflicts(values)
+    ip_pools.require_dedicated_ip(session, ip_pool_id=new.ip_pool_id, values=values)
+    server = servers.place(session, seller_id=seller_id, plan_id=new.plan_id, values=values)
+    unprovidable = servers.capabilities_of(server).conflicts(rules.flatten(values))
     state = initial_state(unprovidable=bool(unprovidable), lock=lock, custom=new.plan_id is None)
     subscription = Subscription(
         seller_id=seller_id, customer_id=new.customer_id, plan_id=new.plan_id, domain_name=domain,
         ip_pool_id=new.ip_pool_id, system_login=new.system_login, system_password=new.system_password,
         values=pv.to_json(values), expiration_date=expiration_date(values.validity, clock.today()),
-        sync_state=state.value, conflicts=conflict_report(unprovidable + withheld),
+        sync_state=state.value, conflicts=conflict_report(unprovidable + withheld), server_pool_id=server and server.id,
     )
     session.add(subscription)
     flush_unique(session)

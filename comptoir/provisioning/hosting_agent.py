@@ -51,6 +51,9 @@ class WebspaceSpec:
     system_login: str
     values: Mapping[str, Any]  # comptoir.hosting.rules.flatten of the effective plan values
     skeleton: bytes | None = field(default=None, repr=False)  # the seller's archive; None: the stock skeleton
+    # Effective PHP directives (SPEC §4.5): the subscription's, and each site's where they differ from it.
+    php_directives: Mapping[str, str] = field(default_factory=dict)
+    site_php_directives: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -186,13 +189,23 @@ class HostingAgent(Protocol):
         ...
 
 
+DRIVERS = ("local", "limited")
+
+
 def get_hosting_agent(settings: Settings | None = None, *, root: Path | None = None) -> HostingAgent:
-    """The driver the settings choose; `root` overrides the webspace root (tests)."""
+    """The default server's driver, as the settings choose; `root` overrides the webspace root (tests)."""
     settings = settings or get_settings()
+    return agent_for_driver(settings.hosting_agent, root=root or settings.webspace_root)
+
+
+def agent_for_driver(driver: str, *, capabilities: AgentCapabilities | None = None,
+                     root: Path | None = None) -> HostingAgent:
+    """The driver of one hosting server (comptoir.hosting.servers), with the capabilities it was registered
+    with (None: the driver's own)."""
     # Drivers are imported only when chosen: a remote driver's client library is not everyone's dependency.
     from comptoir.provisioning.local_agent import LimitedAgent, LocalDirectoryAgent
 
     drivers: dict[str, type[LocalDirectoryAgent]] = {"local": LocalDirectoryAgent, "limited": LimitedAgent}
-    if settings.hosting_agent not in drivers:
-        raise ValueError(f"Unknown hosting agent {settings.hosting_agent!r}; choose one of {sorted(drivers)}.")
-    return drivers[settings.hosting_agent](root or settings.webspace_root)
+    if driver not in drivers:
+        raise ValueError(f"Unknown hosting agent {driver!r}; choose one of {sorted(drivers)}.")
+    return drivers[driver](root or get_settings().webspace_root, capabilities=capabilities)

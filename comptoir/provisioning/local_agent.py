@@ -6,6 +6,7 @@ Layout under the root:
   <seller id>/.agent/<domain>.json       its subscription and plan values (rewritten on update)
   <seller id>/.agent/<domain>.suspended  present while it is suspended
   <seller id>/.agent/<domain>.usage.json usage told to the agent (sandbox), reported instead of measured
+  <seller id>/.agent/<domain>.php.ini    its effective PHP directives, a [HOST=site] section per differing site
   .subscriptions/<subscription id>       "<seller id>/<domain>": where a subscription's webspace is
 What the agent records lives outside the webspace, where the webspace's owner (FTP, SSH) cannot
 reach it: he cannot lift his own suspension.
@@ -24,6 +25,7 @@ import re
 import shutil
 import tempfile
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,7 @@ class _Place:
         self.spec_file = records / f"{domain}.json"
         self.suspended_marker = records / f"{domain}.suspended"
         self.told_usage = records / f"{domain}.usage.json"
+        self.php_ini = records / f"{domain}.php.ini"
 
     def owner(self) -> uuid.UUID | None:
         try:
@@ -137,6 +140,7 @@ class LocalDirectoryAgent:
             place.suspended_marker.unlink(missing_ok=True)
             place.told_usage.unlink(missing_ok=True)
             place.spec_file.unlink(missing_ok=True)
+            place.php_ini.unlink(missing_ok=True)
         self._index(subscription_id).unlink(missing_ok=True)
 
     def usage(self, subscription_id: uuid.UUID, *, since: datetime, until: datetime) -> WebspaceUsage:
@@ -214,6 +218,7 @@ class LocalDirectoryAgent:
                     raise  # else a concurrent retry of this same creation built it first
         except SkeletonError as error:
             place.spec_file.unlink(missing_ok=True)
+            place.php_ini.unlink(missing_ok=True)
             raise AgentError(AgentErrorCode.SKELETON_REJECTED,
                              f"The seller's skeleton cannot be used: {error.message}") from error
         finally:
@@ -260,8 +265,25 @@ def _write_spec(place: _Place, spec: WebspaceSpec) -> None:
         "systemLogin": spec.system_login,
         "skeleton": "stock" if spec.skeleton is None else hashlib.sha256(spec.skeleton).hexdigest(),
         "values": {key: plain_value(value) for key, value in sorted(spec.values.items())},
+        "phpDirectives": dict(sorted(spec.php_directives.items())),
+        "sitePhpDirectives": {site: dict(sorted(found.items())) for site, found in sorted(spec.site_php_directives.items())},
     }
     _write_atomically(place.spec_file, json.dumps(document, indent=2, sort_keys=True) + "\n")
+    _write_atomically(place.php_ini, php_ini(spec.php_directives, spec.site_php_directives))
+
+
+def php_ini(directives: Mapping[str, str], by_site: Mapping[str, Mapping[str, str]]) -> str:
+    """The webspace's PHP settings as an ini file: the subscription's, then a [HOST=] section per site
+    that differs (PHP's own per-host sections)."""
+    lines = [f"{name} = {_ini_value(value)}" for name, value in sorted(directives.items())]
+    for site, found in sorted(by_site.items()):
+        lines += ["", f"[HOST={site}]", *(f"{name} = {_ini_value(value)}" for name, value in sorted(found.items()))]
+    return "\n".join(lines) + "\n"
+
+
+def _ini_value(value: str) -> str:
+    # Values were checked for line breaks and NUL (comptoir.hosting.php_settings); quote the rest.
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -202,7 +202,8 @@ _SUBSCRIPTION_RELATIONS: dict[str, tuple[str, Callable[[SubscriptionModel], Any]
 
 
 # Fields that read a subscription's JSON documents (values, customisation, conflicts).
-_DOCUMENT_FIELDS = ("values", "conflicts", "visibleFeatures", "effectiveValues", "phpSettings", "usage")
+_DOCUMENT_FIELDS = ("values", "conflicts", "visibleFeatures", "effectiveValues", "phpSettings", "usage",
+                    "serviceSettings")
 
 
 async def warm_subscription_loaders(info: Info, rows: Sequence[SubscriptionModel], *at: str) -> None:

@@ -14,11 +14,12 @@ from sqlalchemy.orm import Session
 from strawberry.types import Info
 
 from comptoir.errors import DomainError
-from comptoir.hosting import ip_addresses, ip_pools
+from comptoir.hosting import certificates, ip_addresses, ip_pools
 from comptoir.hosting.ip_rules import IpStatus, IpType, anonymous_ftp_allowed
 from comptoir.hosting.models import IpAddress as IpAddressModel
 from comptoir.hosting.models import IpPoolEntry as IpPoolEntryModel
 from comptoir.resolvers.resellers import build_resellers
+from comptoir.resolvers.servers import build_certificate
 from comptoir.schema.base import Connection, mutate, page_request, selects
 from comptoir.schema.dataloaders import Loader
 from comptoir.schema.ids import decode_id, encode_id
@@ -35,6 +36,7 @@ from comptoir.schema.ip_addresses import (
     IpAddressUpdateInput,
     IpAssignment,
     IpPoolEntry,
+    IpPoolEntryCertificateSetInput,
     IpPoolEntryDefaultSiteSetInput,
     IpPoolEntryPayload,
     IpPoolEntryTypeSetInput,
@@ -44,6 +46,7 @@ from comptoir.schema.ip_addresses import (
     IpVersion,
 )
 from comptoir.schema.resellers import Reseller
+from comptoir.tenancy.context import Role
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ def build_pool_entries(session: Session, entries: Sequence[IpPoolEntryModel], ne
     ids = [entry.id for entry in entries]
     sites = ip_addresses.sites_on(session, ids, with_domains=needs.domains) if needs.sites and ids else {}
     defaults = ip_addresses.default_sites(session, ids) if needs.defaults and ids else {}
+    bound = certificates.by_id(session, {entry.certificate_id for entry in entries if entry.certificate_id})
     built = []
     for entry in entries:
         hosted = sites.get(entry.id, ip_addresses.SitesOnEntry())
@@ -93,6 +97,8 @@ def build_pool_entries(session: Session, entries: Sequence[IpPoolEntryModel], ne
             id=strawberry.ID(encode_id("IpPoolEntry", entry.id)), address=str(entry.address),
             version=_version(entry.address), type=IpType(entry.type),
             anonymous_ftp_allowed=anonymous_ftp_allowed(entry.type), site_count=hosted.count,
+            status=IpStatus(entry.status), ftp_over_ssl=entry.ftp_over_ssl,
+            certificate=build_certificate(bound[entry.certificate_id]) if entry.certificate_id in bound else None,
             sites=[_site(site) for site in hosted.sites],
             default_site=_site(defaults[entry.id]) if entry.id in defaults else None,
             created_at=entry.created_at,
@@ -278,8 +284,21 @@ async def ip_address_unassign(info: Info, input: IpAddressUnassignInput) -> IpAd
 
 
 async def ip_pool_entry_type_set(info: Info, input: IpPoolEntryTypeSetInput) -> IpPoolEntryPayload:
-    return await _entry_payload(info, lambda s: ip_pools.set_type(
-        session=s, entry_id=decode_id(input.id, "IpPoolEntry"), type=input.type).id)
+    """The provider sets any entry's type; a reseller its own entry's, before any subscription uses it."""
+    tenant = info.context.tenant
+    if tenant.role is Role.PROVIDER:
+        return await _entry_payload(info, lambda s: ip_pools.set_type(
+            session=s, entry_id=decode_id(input.id, "IpPoolEntry"), type=input.type).id)
+    return await _entry_payload(info, lambda s: ip_pools.set_own_type(
+        session=s, seller_id=tenant.seller_id, entry_id=decode_id(input.id, "IpPoolEntry"), type=input.type).id)
+
+
+async def ip_pool_entry_certificate_set(info: Info, input: IpPoolEntryCertificateSetInput) -> IpPoolEntryPayload:
+    seller_id = info.context.tenant.seller_id
+    return await _entry_payload(info, lambda s: ip_pools.set_certificate(
+        session=s, seller_id=seller_id, entry_id=decode_id(input.id, "IpPoolEntry"),
+        certificate_id=decode_id(input.certificate_id, "SslCertificate", field="certificateId")
+        if input.certificate_id else None).id)
 
 
 async def ip_pool_entry_default_site_set(info: Info, input: IpPoolEntryDefaultSiteSetInput

@@ -13,6 +13,7 @@ from comptoir.hosting.ip_addresses import IpAddressSort as _IpAddressSort
 from comptoir.hosting.ip_addresses import IpPoolSort as _IpPoolSort
 from comptoir.schema.base import Node, UserError, error_code_enum
 from comptoir.schema.resellers import Reseller
+from comptoir.schema.servers import SslCertificate
 
 IpType = strawberry.enum(ip_rules.IpType, name="IpType")
 IpAddressStatus = strawberry.enum(
@@ -45,7 +46,14 @@ class IpPoolEntry(Node):
     address: str
     version: IpVersion
     type: IpType  # type: ignore[valid-type]
-    anonymous_ftp_allowed: bool = strawberry.field(description="Anonymous FTP needs a dedicated address.")
+    anonymous_ftp_allowed: bool = strawberry.field(
+        description="Anonymous FTP and genuine SSL certificates need a dedicated address.")
+    status: IpAddressStatus = strawberry.field(  # type: ignore[valid-type]
+        description="As the provider set it: REMOVED means removed from the server by the provider.")
+    ftp_over_ssl: bool = strawberry.field(description="FTP over SSL on this address (Windows servers).")
+    certificate: SslCertificate | None = strawberry.field(
+        description="The certificate of the seller's store bound to the address: it serves all the seller's sites"
+                    " on it.")
     site_count: int = strawberry.field(
         description="Sites hosted on this address by this seller's subscriptions.")
     sites: list[IpSite] = strawberry.field(description="Those sites, by domain name.")
@@ -144,6 +152,13 @@ class IpAddressUnassignInput:
 class IpPoolEntryTypeSetInput:
     id: strawberry.ID
     type: IpType  # type: ignore[valid-type]
+
+
+@strawberry.input
+class IpPoolEntryCertificateSetInput:
+    id: strawberry.ID
+    certificate_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A certificate of your store; null unbinds.")
 
 
 @strawberry.input

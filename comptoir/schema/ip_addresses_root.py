@@ -57,8 +57,12 @@ class IpMutation:
         resolver=r.ip_address_unassign, permission_classes=PROVIDER,
         description="Take the address back from a reseller whose subscriptions do not use it.")
     ip_pool_entry_type_set: IpPoolEntryPayload = strawberry.mutation(
-        resolver=r.ip_pool_entry_type_set, permission_classes=PROVIDER,
-        description="Make a pool entry (the provider's or a reseller's) shared or dedicated.")
+        resolver=r.ip_pool_entry_type_set, permission_classes=STAFF,
+        description="Make a pool entry shared or dedicated: the provider any entry, a reseller its own before"
+                    " any subscription uses it.")
+    ip_pool_entry_certificate_set: IpPoolEntryPayload = strawberry.mutation(
+        resolver=r.ip_pool_entry_certificate_set, permission_classes=STAFF,
+        description="Bind a certificate of your store to your entry of an address (all your sites on it).")
     ip_pool_entry_default_site_set: IpPoolEntryPayload = strawberry.mutation(
         resolver=r.ip_pool_entry_default_site_set, permission_classes=STAFF,
         description="Choose the site answering for the bare address among the sites on the seller's entry.")

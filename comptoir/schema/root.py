@@ -26,6 +26,7 @@ from comptoir.resolvers import customers as customer_resolvers
 from comptoir.resolvers import hosting as hosting_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
 from comptoir.resolvers import resellers as reseller_resolvers
+from comptoir.resolvers import servers as server_resolvers
 from comptoir.schema import accounts as account_types
 from comptoir.schema.automation_root import AutomationMutation, AutomationQuery
 from comptoir.schema.base import Connection, Node, check_error_codes
@@ -46,6 +47,8 @@ from comptoir.schema.resellers import (
     ResellerDeletePayload,
     ResellerPayload,
 )
+from comptoir.schema.servers import HostingServer, ServerPoolEntry, SslCertificate
+from comptoir.schema.servers_root import ServerMutation, ServerQuery
 from comptoir.schema.skeletons_root import SkeletonMutation, SkeletonQuery
 from comptoir.schema.subscriptions import Subscription
 from comptoir.schema.updates_root import SubscriptionRoot
@@ -85,6 +88,10 @@ NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
                      branding_resolvers.load_custom_button),
     "IpAddress": (frozenset({Role.PROVIDER}), ip_resolvers.load_ip_address),
     "IpPoolEntry": (frozenset({Role.PROVIDER, Role.RESELLER}), ip_resolvers.load_ip_pool_entry),
+    "HostingServer": (frozenset({Role.PROVIDER}), server_resolvers.load_hosting_server),
+    "ServerPoolEntry": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}),
+                        server_resolvers.load_server_pool_entry),
+    "SslCertificate": (frozenset({Role.PROVIDER, Role.RESELLER}), server_resolvers.load_certificate),
 }
 
 
@@ -157,11 +164,12 @@ class CoreMutation:
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
 QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
-                       UsageQuery]
+                       UsageQuery, ServerQuery]
 MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
-                         AutomationMutation, UsageMutation]
+                         AutomationMutation, UsageMutation, ServerMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
-                         Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry]
+                         Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, HostingServer,
+                         ServerPoolEntry, SslCertificate]
 
 Query = merge_types("Query", tuple(QUERIES))
 Mutation = merge_types("Mutation", tuple(MUTATIONS))

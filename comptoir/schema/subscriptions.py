@@ -32,6 +32,7 @@ from comptoir.schema.hosting import (
     json_text,
 )
 from comptoir.schema.ids import decode_id, encode_id
+from comptoir.schema.servers import ServerPoolEntry
 from comptoir.schema.usage import SubscriptionUsage
 
 T = TypeVar("T")
@@ -123,6 +124,23 @@ class Subscription(Node):
         from comptoir.resolvers.usage import usage_loader
 
         return await usage_loader(info).load(self.model)
+
+    @strawberry.field(description="Its service settings (hosting, PHP, mail, DNS, performance, logs) as the"
+                                  " current viewer sees them: EDITABLE, or READ_ONLY (SPEC §4.9).")
+    def service_settings(self, info: strawberry.Info) -> list[VisibleFeature]:
+        from comptoir.hosting import service_settings
+
+        tenant = info.context.tenant
+        seen = service_settings.visible_settings(pv.from_json(self.model.values),
+                                                 viewer_is_staff=bool(tenant and tenant.is_staff))
+        return [VisibleFeature(feature=key, visibility=visibility, value=json_text(value))
+                for key, visibility, value in seen]
+
+    @strawberry.field(description="The hosting server it lives on; null: the default server.")
+    async def server(self, info: strawberry.Info) -> ServerPoolEntry | None:
+        from comptoir.resolvers.servers import load_server_pool_entry
+
+        return await load_server_pool_entry(info, self.model.server_pool_id) if self.model.server_pool_id else None
 
     @strawberry.field
     def sites(self, info: strawberry.Info) -> list[Site]:

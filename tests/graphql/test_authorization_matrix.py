@@ -76,6 +76,9 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "usageReport":                 (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
     "trafficReport":               (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
     "usageNotificationSettings":   (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "hostingServers":              (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       SHOWN),
+    "myServers":                   (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "sslCertificates":             (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
 }
 
 MUTATIONS: dict[str, tuple[str, str, str, str]] = {
@@ -140,8 +143,18 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "ipAddressDelete":                  (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
     "ipAddressAssign":                  (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
     "ipAddressUnassign":                (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
-    "ipPoolEntryTypeSet":               (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "ipPoolEntryTypeSet":               (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "ipPoolEntryDefaultSiteSet":        (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "ipPoolEntryCertificateSet":        (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "hostingServerRegister":            (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "hostingServerUpdate":              (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "hostingServerAssign":              (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "hostingServerUnassign":            (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "hostingServerDelete":              (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       ALLOWED),
+    "planServerPin":                    (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "sslCertificateAdd":                (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "sslCertificateDelete":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "subscriptionServiceSettingsUpdate": (UNAUTHENTICATED, ALLOWED,        ALLOWED,         ALLOWED),
 }
 
 

@@ -39,6 +39,8 @@ DEFINER_ALLOW_LIST = {
     "comptoir_clock_offset()": "sandbox clock: how far ahead the instance runs",
     "comptoir_instance_now()": "sandbox clock: the instance's now",
     "comptoir_clock_advance_to(timestamp with time zone)": "sandbox clock: moved forward by the provider",
+    "comptoir_check_pool_dedication()": "trigger: a reseller's pool entry type keeps the cross-tenant IP rules",
+    "comptoir_least_loaded_server(uuid[])": "placement: the least-loaded of the given servers, all tenants (id)",
 }
 # Foreign keys into another tenant, each a reviewed exception: the check sees the other tenant's rows.
 CROSS_TENANT_FOREIGN_KEYS = {

@@ -65,12 +65,13 @@ def test_provider_sets_a_resellers_overselling(world: World, app: Connection) ->
 
 
 @pytest.mark.parametrize("change", [
-    "type = 'dedicated'", "address = '198.18.0.1'", "ip_address_id = %(provider)s"])
-def test_reseller_cannot_change_a_pool_entrys_type_or_address(
+    "type = 'dedicated'", "address = '198.18.0.1'", "ip_address_id = %(provider)s", "status = 'removed'",
+    "ftp_over_ssl = true"])
+def test_reseller_cannot_change_a_used_pool_entrys_type_nor_its_address_or_status(
         world: World, app: Connection, superuser: Connection, change: str) -> None:
     params = {"provider": providers_address(superuser, world)["id"]}
     with acting_as(app, "reseller", world.alpha.seller_id), \
-            pytest.raises(InsufficientPrivilege, match="provider"):
+            pytest.raises(InsufficientPrivilege, match="provider|before use"):
         app.execute(f"UPDATE ip_pool SET {change}", params)  # noqa: S608
 
 

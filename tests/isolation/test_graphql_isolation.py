@@ -32,7 +32,8 @@ Result = dict[str, Any]
 # Node type names of the tables the schema exposes; a seller is both a Reseller and a SellerAccount.
 NODE_TYPES = {"users": "User", "customers": "Customer", "sessions": "Session", "service_plans": "Plan",
               "subscriptions": "Subscription", "background_jobs": "BackgroundJob",
-              "custom_buttons": "CustomButton", "ip_addresses": "IpAddress", "ip_pool": "IpPoolEntry"}
+              "custom_buttons": "CustomButton", "ip_addresses": "IpAddress", "ip_pool": "IpPoolEntry",
+              "hosting_servers": "HostingServer", "server_pool": "ServerPoolEntry", "ssl_certificates": "SslCertificate"}
 UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 BOGUS_IDS = ("not-a-global-id", encode_id("User", uuid.UUID(int=1)), encode_id("Nonsense", uuid.UUID(int=2)))
 

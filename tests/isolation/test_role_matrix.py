@@ -53,11 +53,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "skeletons":                  _row("SIUD", "SIUD", "",    "", "SIUD"),
     "branding":                   _row("SIUD", "SIUD", "S",   "", "SIUD"),
     "custom_buttons":             _row("SIUD", "SIUD", "S",   "", "SIUD"),
-    "provisioning_requests":      _row("SIUD", "SIUD", "",    "", "SIUD"),
+    # customer: for its own subscriptions only (another customer's: test_customer_scope)
+    "provisioning_requests":      _row("SIUD", "SIUD", "SI",  "", "SIUD"),
     "scheduled_events":           _row("SIUD", "SU",   "",    "", "SIUD"),
     "subscription_usage":         _row("SIUD", "S",    "S",   "", "SIUD"),
     "usage_alerts":               _row("SIUD", "S",    "",    "", "SIUD"),
     "usage_notification_settings": _row("SIUD", "SIU", "",    "", "S"),
+    "hosting_servers":            _row("SIUD", "S",    "",    "", "SIUD"),
+    "server_pool":                _row("SIUD", "S",    "S",   "", "SIUD"),
+    "ssl_certificates":           _row("SIUD", "SIUD", "",    "", "SIUD"),
 }
 
 
@@ -71,9 +75,17 @@ def context_of(world: World, role: str) -> tuple[str, uuid.UUID | None, uuid.UUI
     return role, world.alpha.seller_id, None
 
 
+# Seller tables a customer may touch only through its own subscriptions: the probe aims at those rows.
+CUSTOMER_ROWS = {
+    "provisioning_requests": "seller_id = %s AND subscription_id IN (SELECT id FROM subscriptions WHERE customer_id = %s)",
+}
+
+
 def target_rows(superuser: Connection, table: str, world: World, role: str) -> tuple[str, list[Any]]:
     """Which of Alpha's rows the probes aim at: a customer aims at its own rows where the table has owners."""
     column = customer_column(superuser, table)
+    if role == "customer" and table in CUSTOMER_ROWS:
+        return CUSTOMER_ROWS[table], [world.alpha.seller_id, world.alpha.customers[0].actor.customer_id]
     if role == "customer" and column:
         customer = world.alpha.customers[0].actor.customer_id
         return f"seller_id = %s AND {column} = %s", [world.alpha.seller_id, customer]

@@ -16,6 +16,7 @@ from comptoir.automation.models import ScheduledEvent
 from comptoir.database.engine import session_scope
 from comptoir.hosting import models as hosting
 from comptoir.hosting import usage_models
+from comptoir.hosting import server_models as servers
 from comptoir.hosting.vocabulary import Resource
 from comptoir.panel import models as panel
 from comptoir.tenancy.context import Role, TenantContext
@@ -107,15 +108,23 @@ def _hosting(tenant: Tenant, number: int) -> None:
         address = hosting.IpAddress(seller_id=tenant.seller_id, address=f"192.0.2.{number + 1}")
         session.add_all([plan, addon, address])
         session.flush()
+        server = servers.HostingServer(seller_id=tenant.seller_id, name="web1", driver="local")
+        certificate = servers.SslCertificate(seller_id=tenant.seller_id, name="shop", certificate_pem="-",
+                                             private_key_pem="-", expires_at=clock.now())
+        session.add_all([server, certificate])
+        session.flush()
+        server_entry = servers.ServerPoolEntry(seller_id=tenant.seller_id, server_id=server.id, name="web1",
+                                               driver="local")
         pool = hosting.IpPoolEntry(seller_id=tenant.seller_id, ip_address_id=address.id,
-                                   address=address.address)
-        session.add(pool)
+                                   address=address.address, certificate_id=certificate.id)
+        session.add_all([pool, server_entry])
         session.flush()
         for member in tenant.customers:
             domain = f"{member.username.replace('_', '-')}.example.test"
             subscription = hosting.Subscription(
                 seller_id=tenant.seller_id, customer_id=member.actor.customer_id, plan_id=plan.id,
-                domain_name=domain, ip_pool_id=pool.id, system_login=member.username)
+                domain_name=domain, ip_pool_id=pool.id, system_login=member.username,
+                server_pool_id=server_entry.id)
             session.add(subscription)
             session.flush()
             session.add_all([
@@ -132,8 +141,12 @@ def _hosting(tenant: Tenant, number: int) -> None:
         staff_user = session.scalars(select(User.id).where(User.username == tenant.staff.username)).one()
         session.add_all([
             hosting.BackgroundJob(seller_id=tenant.seller_id, kind="plan_sync", subject_id=plan.id),
-            hosting.ProvisioningRequest(seller_id=tenant.seller_id, subscription_id=subscription.id, action="update",
-                                        status="done"),  # written directly: nothing is dispatched
+            # one per customer: a customer may read and write its own subscriptions' requests
+            *(hosting.ProvisioningRequest(seller_id=tenant.seller_id, subscription_id=subscription.id,
+                                          action="update",
+                                          status="done")  # written directly: nothing is dispatched
+              for subscription in session.scalars(select(hosting.Subscription).where(
+                  hosting.Subscription.seller_id == tenant.seller_id))),
             hosting.Skeleton(seller_id=tenant.seller_id, filename="skeleton.zip", archive=archive,
                              sha256=hashlib.sha256(archive).hexdigest()),
             panel.Branding(seller_id=tenant.seller_id, title_text=tenant.name),
