@@ -25,6 +25,11 @@ PLANS_OF_OWN_SUBSCRIPTIONS = (
     f" OR id IN (SELECT a.addon_id FROM subscription_addons a WHERE a.customer_id = {_CUSTOMER})"
 )
 POOL_ENTRIES_OF_OWN_SUBSCRIPTIONS = f"id IN ({OWN_SUBSCRIPTIONS.format(column='ip_pool_id')})"
+# A visitor of a store (storefront role) sees published catalog rows, and of carts only the one whose
+# secret the request presented (comptoir.cart_token, migration 0011), with what hangs on it.
+PUBLISHED_STORE = "store_id IN (SELECT s.id FROM stores s WHERE s.published)"
+PRESENTED_CART = "token_hash = (SELECT comptoir_current_cart())"
+OF_PRESENTED_CART = "cart_id IN (SELECT c.id FROM carts c WHERE c.token_hash = (SELECT comptoir_current_cart()))"
 BUTTONS_FOR_CUSTOMERS = (
     "location IN ('customer_home', 'customer_websites', 'common') AND NOT visible_only_to_me")
 
@@ -43,7 +48,8 @@ TABLES: tuple[TablePolicy, ...] = (
     # guards also keep kind, status, limits, permissions and overselling to it).
     TablePolicy("sellers", _staff(reseller=READ_UPDATE, system=READ_UPDATE, customer=READ)),
     TablePolicy("reseller_allocations", _staff(reseller=READ_UPDATE, system=READ_UPDATE)),
-    TablePolicy("customers", _staff(customer=READ), customer_column="id"),
+    # A store's checkout creates its buyer as a pending customer (0011); the visitor reads none back.
+    TablePolicy("customers", _staff(customer=READ, storefront=grant(INSERT)), customer_column="id"),
     # A customer edits its own profile, preferences and password, nothing else of its user.
     TablePolicy("users", _staff(customer=READ_UPDATE), customer_column="customer_id", customer_may_change=(
         "full_name", "email", "phone", "country", "locale", "theme", "button_label_length", "password_hash",
@@ -77,8 +83,16 @@ TABLES: tuple[TablePolicy, ...] = (
     # -- intents and scheduled events (0006) -----------------------------------------------------
     # Seller staff read their events and run one now (an update); the scheduler, as system, does the rest.
     TablePolicy("scheduled_events", _staff(reseller=READ_UPDATE)),
-    # -- storefront tables (later issue): catalog rows with storefront=grant(SELECT, rows="published"),
-    # carts and orders with storefront=grant(INSERT) (docs/tenancy.md).
+    # -- storefront (0011) ------------------------------------------------------------------------
+    TablePolicy("stores", _staff(storefront=grant(SELECT, rows="published"))),
+    TablePolicy("store_terms", _staff(storefront=grant(SELECT, rows=PUBLISHED_STORE))),
+    TablePolicy("offers", _staff(storefront=grant(SELECT, rows=f"published AND {PUBLISHED_STORE}"))),
+    TablePolicy("carts", _staff(storefront=grant(SELECT, INSERT, UPDATE, rows=PRESENTED_CART))),
+    TablePolicy("cart_lines", _staff(storefront=grant(SELECT, INSERT, UPDATE, DELETE, rows=OF_PRESENTED_CART))),
+    # Checkout writes the order; its customer reads its own orders.
+    TablePolicy("orders", _staff(customer=READ, storefront=grant(SELECT, INSERT, rows=OF_PRESENTED_CART)),
+                customer_column="customer_id"),
+    TablePolicy("checkout_keys", _staff(storefront=grant(SELECT, INSERT, UPDATE, rows=OF_PRESENTED_CART))),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

@@ -46,6 +46,9 @@ from comptoir.schema.resellers import (
     ResellerPayload,
 )
 from comptoir.schema.skeletons_root import SkeletonMutation, SkeletonQuery
+from comptoir.schema.storefront import Offer, Store
+from comptoir.schema.storefront_cart import Order
+from comptoir.schema.storefront_root import StorefrontMutation, StorefrontQuery
 from comptoir.schema.subscriptions import Subscription
 from comptoir.schema.updates_root import SubscriptionRoot
 from comptoir.schema.uploads import SCALAR_OVERRIDES
@@ -153,11 +156,12 @@ class CoreMutation:
 
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
-QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery]
+QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
+                       StorefrontQuery]
 MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
-                         AutomationMutation]
+                         AutomationMutation, StorefrontMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
-                         Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry]
+                         Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, Store, Offer, Order]
 
 Query = merge_types("Query", tuple(QUERIES))
 Mutation = merge_types("Mutation", tuple(MUTATIONS))
