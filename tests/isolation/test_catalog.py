@@ -39,6 +39,10 @@ DEFINER_ALLOW_LIST = {
     "comptoir_clock_offset()": "sandbox clock: how far ahead the instance runs",
     "comptoir_instance_now()": "sandbox clock: the instance's now",
     "comptoir_clock_advance_to(timestamp with time zone)": "sandbox clock: moved forward by the provider",
+    "comptoir_store_lookup(text)": "storefront: a published store by slug or hostname -> its and its seller's ids",
+    "comptoir_store_by_id(uuid)": "storefront: the published store a cart token names -> its seller's id",
+    "comptoir_recent_order_count(text,integer)": "fraud rule: orders of the current seller from one address (a count)",
+    "comptoir_check_store_address()": "trigger: store slugs and hostnames unique across the instance",
 }
 # Foreign keys into another tenant, each a reviewed exception: the check sees the other tenant's rows.
 CROSS_TENANT_FOREIGN_KEYS = {

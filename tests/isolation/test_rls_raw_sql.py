@@ -87,6 +87,8 @@ def fresh_value(column_type: str) -> Any:
         return f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
     if column_type in ("integer", "bigint"):
         return secrets.randbelow(2**31)
+    if column_type == "text[]":  # store hostnames (an instance-wide key, checked by a trigger)
+        return [f"probe{secrets.token_hex(6)}.test"]
     raise AssertionError(f"teach fresh_value() a fresh {column_type} for a unique column")
 
 
