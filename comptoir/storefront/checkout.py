@@ -78,18 +78,18 @@ def complete(session: Session, *, token: CartToken, key: str, client_address: st
     if not 1 <= len(key) <= 255:
         raise DomainError(CommonErrorCode.INVALID, "Give an idempotency key of 1-255 characters.",
                           field="idempotencyKey")
-    limit_per_address(session, action="checkout", attempts=get_settings().storefront_checkouts_per_address,
-                      client_address=client_address)
     _hold_key(session, token.store_id, key)
     cart = carts.get_or_raise(session, token=token)
     view = carts.view(session, cart=cart, token=token)
     digest = fingerprint(_payload(cart, view))
     earlier = session.scalars(select(CheckoutKey).where(CheckoutKey.store_id == cart.store_id,
                                                         CheckoutKey.key == key)).first()
-    if earlier is not None:
+    if earlier is not None:  # a replay: answered as the first time, and not counted by the rate limit
         if earlier.fingerprint != digest or earlier.order_id is None:
             raise _reused()
         return session.get_one(Order, earlier.order_id)
+    limit_per_address(session, action="checkout", attempts=get_settings().storefront_checkouts_per_address,
+                      client_address=client_address)
     if cart.status != "open":
         raise StorefrontError(StorefrontErrorCode.CART_COMPLETED, "This cart was checked out with another key.",
                               field="cartId")
