@@ -85,6 +85,7 @@ class Cart:
     total: Money
     problems: list[CartProblem] = strawberry.field(description="What stands between the cart and checkout.")
     order_id: strawberry.ID | None
+    order_status: str | None = strawberry.field(description="The status of the order checkout made, once made.")
 
     @classmethod
     def of(cls, cart: CartView, locale: str) -> Cart:
@@ -95,7 +96,8 @@ class Cart:
             coupon_code=cart.coupon_code or None, terms_version=cart.terms_version,
             terms_accepted_at=cart.terms_accepted_at, total=Money.of(cart.total, locale),
             problems=[CartProblem.of(p) for p in cart.problems],
-            order_id=strawberry.ID(encode_id("Order", cart.order_id)) if cart.order_id else None)
+            order_id=strawberry.ID(encode_id("Order", cart.order_id)) if cart.order_id else None,
+            order_status=cart.order_status)
 
 
 @strawberry.type(description="An order placed by a store's checkout.")

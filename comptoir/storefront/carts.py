@@ -75,6 +75,7 @@ class CartView:
     total: Money
     problems: list[Problem]
     order_id: uuid.UUID | None = None
+    order_status: str | None = None
     store_id: uuid.UUID | None = field(default=None)
 
 
@@ -301,7 +302,7 @@ def view(session: Session, *, cart: Cart, token: CartToken) -> CartView:
     store = session.get(Store, cart.store_id)
     lines = [(line, *_priced(session, line)) for line in _lines(session, cart)]
     default = store.default_language if store else cart.language
-    order_id = session.scalar(select(Order.id).where(Order.cart_id == cart.id))
+    order = session.execute(select(Order.id, Order.status).where(Order.cart_id == cart.id)).first()
     return CartView(
         token=token.token, status=cart.status, currency=cart.currency, language=cart.language,
         lines=[LineView(line.id, line.offer_id, localized(offer.names, cart.language, default) if offer else "",
@@ -311,4 +312,4 @@ def view(session: Session, *, cart: Cart, token: CartToken) -> CartView:
         terms_version=cart.terms_version, terms_accepted_at=cart.terms_accepted_at,
         total=Money(cart_total(price for _, _, price in lines if price is not None), cart.currency),
         problems=[] if cart.status != "open" else _problems(session, cart, store, lines),
-        order_id=order_id, store_id=cart.store_id)
+        order_id=order.id if order else None, order_status=order.status if order else None, store_id=cart.store_id)
