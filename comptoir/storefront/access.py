@@ -96,5 +96,6 @@ def visiting(session: Session, store: StoreRef, *, cart: CartToken | None = None
 
 
 def _leave(session: Session, previous: TenantContext | None) -> None:
-    _present_cart(session, None)
-    enter_tenant(session, previous)
+    with session.no_autoflush:  # pending objects of a refused change are not written on the way out
+        _present_cart(session, None)
+        enter_tenant(session, previous)

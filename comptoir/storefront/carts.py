@@ -115,7 +115,7 @@ def _touch(cart: Cart) -> Cart:
     return cart
 
 
-def _check_line(session: Session, line: CartLine, store: Store) -> None:
+def _check_line(session: Session, line: CartLine, store: Store) -> bool:
     """What a line may hold: an orderable plan offer of the store, a cycle it is sold for, its add-ons."""
     offer = session.get(Offer, line.offer_id)
     if offer is None or offer.store_id != store.id or offer.kind != "service":
@@ -130,6 +130,7 @@ def _check_line(session: Session, line: CartLine, store: Store) -> None:
         raise DomainError(CommonErrorCode.INVALID, "Choose use_own, register or transfer.", field="domainAction")
     if not DOMAIN.match(line.domain_name):
         raise DomainError(CommonErrorCode.INVALID, "Give the domain name of the subscription.", field="domainName")
+    return True
 
 
 def _set_line(line: CartLine, given: LineInput) -> None:
@@ -157,7 +158,7 @@ def add_lines(session: Session, *, token: CartToken, lines: Sequence[LineInput])
                             cycle=given.cycle or Cycle.MONTHLY.value, addon_offer_ids=[], domain_action="use_own",
                             domain_name="")
             _set_line(line, given)
-            if errors.check(lambda line=line: _check_line(session, line, store), under=f"lines.{number}") is None:
+            if errors.check(lambda line=line: _check_line(session, line, store), under=f"lines.{number}"):
                 session.add(line)
     session.flush()
     return _touch(cart)
@@ -174,8 +175,12 @@ def update_lines(session: Session, *, token: CartToken, lines: Mapping[uuid.UUID
                 errors.add(DomainError(CommonErrorCode.NOT_FOUND, "No such line in this cart.",
                                        field=f"lines.{number}.id"))
                 continue
-            _set_line(line, given)
-            errors.check(lambda line=line: _check_line(session, line, store), under=f"lines.{number}")
+            # Checked on a detached copy: a refused change must not reach the row (nor an autoflush).
+            candidate = CartLine(offer_id=line.offer_id, cycle=line.cycle, addon_offer_ids=list(line.addon_offer_ids),
+                                 domain_action=line.domain_action, domain_name=line.domain_name)
+            _set_line(candidate, given)
+            if errors.check(lambda c=candidate: _check_line(session, c, store), under=f"lines.{number}"):
+                _set_line(line, given)
     session.flush()
     return _touch(cart)
 
