@@ -26,9 +26,11 @@ from comptoir.schema.storefront_cart import (
 from comptoir.settings import get_settings
 from comptoir.storefront import access, carts, catalog, checkout
 from comptoir.storefront.access import CartToken
-from comptoir.storefront.carts import CartView, LineInput
+from comptoir.storefront.carts import CartView, KnownBuyer, LineInput
 from comptoir.storefront.models import Cart as CartModel
 from comptoir.storefront.money import visitor_locale
+from comptoir.tenancy.context import Role
+from comptoir.tenancy.models import Customer
 
 
 async def storefront(info: Info, store: str, language: str | None = None, locale: str | None = None,
@@ -46,17 +48,28 @@ async def storefront(info: Info, store: str, language: str | None = None, locale
     return None if found is None else Storefront.of(found, visitor_locale(locale or found.language))
 
 
-def _in_cart(session: Session, cart_id: str, work: Callable[[Session, CartToken], CartModel]) -> CartView:
+def known_buyer(session: Session, info: Info) -> KnownBuyer | None:
+    """The logged-in customer making the request, read in its own context before the visit begins."""
+    tenant = info.context.tenant
+    if tenant is None or tenant.role is not Role.CUSTOMER or tenant.customer_id is None:
+        return None
+    customer = session.get(Customer, tenant.customer_id)
+    return KnownBuyer.of(customer) if customer else None
+
+
+def _in_cart(session: Session, info: Info, cart_id: str, work: Callable[[Session, CartToken], CartModel]
+             ) -> CartView:
     token = CartToken.parse(cart_id)
+    known = known_buyer(session, info)
     store = access.store_of_cart(session, cart=token)
     with access.visiting(session, store, cart=token):
-        return carts.view(session, cart=work(session, token), token=token)
+        return carts.view(session, cart=carts.adopt_buyer(work(session, token), known), token=token)
 
 
 async def cart(info: Info, id: str, locale: str | None = None) -> Cart | None:
     def read(session: Session) -> CartView | None:
         try:
-            return _in_cart(session, id, lambda s, token: carts.get_or_raise(s, token=token))
+            return _in_cart(session, info, id, lambda s, token: carts.get_or_raise(s, token=token))
         except DomainError:
             return None
     found = await info.context.run(read)
@@ -64,7 +77,7 @@ async def cart(info: Info, id: str, locale: str | None = None) -> Cart | None:
 
 
 async def _cart_mutation(info: Info, cart_id: str, work: Callable[[Session, CartToken], CartModel]) -> CartPayload:
-    return await mutate(info, CartPayload, lambda s: _in_cart(s, cart_id, work),
+    return await mutate(info, CartPayload, lambda s: _in_cart(s, info, cart_id, work),
                         lambda view: CartPayload(cart=Cart.of(view, visitor_locale(view.language))))
 
 
@@ -134,9 +147,10 @@ async def checkout_complete(info: Info, cart_id: str, idempotency_key: str) -> C
 
     def work(session: Session) -> Order:
         token = CartToken.parse(cart_id)
+        known = known_buyer(session, info)
         store = access.store_of_cart(session, cart=token)
         with access.visiting(session, store, cart=token):
-            order = checkout.complete(session, token=token, key=idempotency_key,
+            order = checkout.complete(session, token=token, key=idempotency_key, known=known,
                                       client_address=context.client_address, client_country=context.client_country)
             return Order.from_model(order)
     return await mutate(info, CheckoutCompletePayload, work, lambda order: CheckoutCompletePayload(order=order))

@@ -21,6 +21,7 @@ from comptoir.storefront.errors import StorefrontError, StorefrontErrorCode
 from comptoir.storefront.models import Cart, CartLine, Offer, Order, Store
 from comptoir.storefront.money import Money
 from comptoir.storefront.rules import Cycle, PricedLine, cart_total, line_price
+from comptoir.tenancy.models import Customer
 from comptoir.tenancy.validation import check_country, check_email, check_text
 
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -39,6 +40,32 @@ class LineInput:
     addon_offer_ids: Sequence[uuid.UUID] | None = None
     domain_action: str | None = None
     domain_name: str | None = None
+
+
+@dataclass(frozen=True)
+class KnownBuyer:
+    """A customer of the store's seller, logged in: it buys more without typing its details again."""
+
+    customer_id: uuid.UUID
+    seller_id: uuid.UUID
+    details: dict[str, str]
+
+    @classmethod
+    def of(cls, customer: Customer) -> KnownBuyer:
+        details = {"email": customer.email, "name": customer.contact_name, "company": customer.company_name,
+                   "country": customer.country, "phone": customer.phone, "address_line1": customer.address_line1,
+                   "city": customer.city, "postal_code": customer.postal_code}
+        return cls(customer.id, customer.seller_id, {k: v for k, v in details.items() if v})
+
+
+def adopt_buyer(cart: Cart, known: KnownBuyer | None) -> Cart:
+    """Fill the details the buyer did not give from its customer record (a customer of this seller only)."""
+    if known is None or known.seller_id != cart.seller_id or cart.status != "open":
+        return cart
+    merged = {**known.details, **cart.buyer}
+    if merged != cart.buyer:
+        cart.buyer = merged
+    return cart
 
 
 @dataclass(frozen=True)

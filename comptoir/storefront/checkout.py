@@ -21,7 +21,7 @@ from comptoir.errors import CommonErrorCode, DomainError
 from comptoir.settings import get_settings
 from comptoir.storefront import carts, stores
 from comptoir.storefront.access import CartToken
-from comptoir.storefront.carts import CartView
+from comptoir.storefront.carts import CartView, KnownBuyer
 from comptoir.storefront.errors import StorefrontError, StorefrontErrorCode
 from comptoir.storefront.models import Cart, CheckoutKey, Order
 from comptoir.storefront.rules import CheckoutFacts, FraudPolicy, findings, fingerprint, needs_review
@@ -72,14 +72,15 @@ def _hold_key(session: Session, store_id: uuid.UUID, key: str) -> None:
                               "A checkout with this key is in progress; retry in a moment.", field="idempotencyKey")
 
 
-def complete(session: Session, *, token: CartToken, key: str, client_address: str, client_country: str) -> Order:
+def complete(session: Session, *, token: CartToken, key: str, client_address: str, client_country: str,
+             known: KnownBuyer | None = None) -> Order:
     """The cart's order: created now, or the one this key already created for this very cart."""
     key = key.strip()
     if not 1 <= len(key) <= 255:
         raise DomainError(CommonErrorCode.INVALID, "Give an idempotency key of 1-255 characters.",
                           field="idempotencyKey")
     _hold_key(session, token.store_id, key)
-    cart = carts.get_or_raise(session, token=token)
+    cart = carts.adopt_buyer(carts.get_or_raise(session, token=token), known)
     view = carts.view(session, cart=cart, token=token)
     digest = fingerprint(_payload(cart, view))
     earlier = session.scalars(select(CheckoutKey).where(CheckoutKey.store_id == cart.store_id,
@@ -97,7 +98,8 @@ def complete(session: Session, *, token: CartToken, key: str, client_address: st
         raise StorefrontError(StorefrontErrorCode.CART_HAS_PROBLEMS,
                               "; ".join(problem.message for problem in view.problems), field="cartId")
     record = _claim(session, cart, key, digest)
-    order = _place(session, cart, view, client_address=client_address, client_country=client_country)
+    order = _place(session, cart, view, client_address=client_address, client_country=client_country,
+                   known=known if known and known.seller_id == cart.seller_id else None)
     record.order_id = order.id
     cart.status, cart.updated_at = "completed", clock.now()
     session.flush()
@@ -122,8 +124,10 @@ def _claim(session: Session, cart: Cart, key: str, digest: bytes) -> CheckoutKey
     return record
 
 
-def _place(session: Session, cart: Cart, view: CartView, *, client_address: str, client_country: str) -> Order:
-    """The buyer as a customer (pending unless the store activates at once) and its pending order."""
+def _place(session: Session, cart: Cart, view: CartView, *, client_address: str, client_country: str,
+           known: KnownBuyer | None) -> Order:
+    """The buyer as a customer (pending unless the store activates at once) and its pending order; a
+    logged-in customer buys more as itself, already reviewed."""
     store = stores.get_or_raise(session, store_id=cart.store_id)
     policy = FraudPolicy.from_json(store.fraud_policy)
     recent = session.scalar(text("SELECT comptoir_recent_order_count(:a, :s)"),
@@ -132,8 +136,9 @@ def _place(session: Session, cart: Cart, view: CartView, *, client_address: str,
                           client_country=client_country, total=view.total.minor, recent_orders_from_address=recent or 0,
                           vat_id=view.buyer.get("vat_id", ""))
     found = findings(policy, facts)
-    review = needs_review(policy, found)
-    customer_id = _new_customer(session, cart, view, status="pending" if review else "active")
+    review = known is None and needs_review(policy, found)
+    customer_id = known.customer_id if known else _new_customer(session, cart, view,
+                                                                status="pending" if review else "active")
     order = Order(seller_id=cart.seller_id, store_id=cart.store_id, cart_id=cart.id, customer_id=customer_id,
                   currency=cart.currency, total=view.total.minor, lines=_snapshot(view), buyer=view.buyer,
                   payment_method=cart.payment_method, coupon_code=cart.coupon_code,

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from comptoir.database.engine import session_scope
 from comptoir.schema.ids import encode_id
+from comptoir.tenancy.context import Role, TenantContext
+from comptoir.tenancy.models import Customer
 from tests import factories
 from tests.storefront.support import ShopFixture, shop
 
@@ -122,3 +125,25 @@ async def test_a_cart_of_seller_a_is_not_reachable_through_a_made_up_id(client: 
     cart_id = await ready_cart(client, fixture)
     forged = cart_id[:-4] + ("AAAA" if not cart_id.endswith("AAAA") else "BBBB")
     assert (await client.execute("query($id: String!) { cart(id: $id) { id } }", {"id": forged}))["data"]["cart"] is None
+
+
+async def test_a_logged_in_customer_buys_more_without_giving_its_details_again(client: Any) -> None:
+    # given a customer of the store's seller, logged in
+    provider = factories.provider()
+    alpha = factories.reseller(provider, "Alpha Hosting", "alpha")
+    fixture = shop(alpha.seller_id, "alpha-shop")
+    known = factories.customer(alpha, "carol")
+    with session_scope(TenantContext(Role.SYSTEM, alpha.seller_id)) as session:
+        session.get_one(Customer, known.customer_id).country = "BE"
+    token = await client.login("carol", factories.PASSWORD)
+    cart_id = (await client.execute(CREATE, {"store": fixture.slug}, token=token))["data"]["cartCreate"]["cart"]["id"]
+    offer, addon = encode_id("Offer", fixture.plan_offer_id), encode_id("Offer", fixture.addon_offer_id)
+    for query, variables in ((ADD, {"offer": offer, "addon": addon}), (PAY, {}), (TERMS, {"v": 1})):
+        await client.execute(query, {"cart": cart_id, **variables}, token=token)
+    # when it checks out without a buyer identity
+    order = (await client.execute(COMPLETE, {"cart": cart_id, "key": "more"}, token=token))["data"]["checkoutComplete"]
+    # then the order is its own, and no new customer was made
+    assert order["errors"] == [] and order["order"]["review"] == "automatic"
+    staff = await client.login("alpha", factories.PASSWORD)
+    orders = (await client.execute("{ orders { customerId } pendingCustomers { id } }", token=staff))["data"]
+    assert orders == {"orders": [{"customerId": encode_id("Customer", known.customer_id)}], "pendingCustomers": []}
