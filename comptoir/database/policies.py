@@ -76,7 +76,8 @@ TABLES: tuple[TablePolicy, ...] = (
                 customer_may_change=("php_directives",)),
     TablePolicy("background_jobs", _staff()),
     TablePolicy("skeletons", _staff()),
-    TablePolicy("branding", _staff(customer=READ)),
+    # A seller's look is public on its own hostnames (white-label log-in page, 0011).
+    TablePolicy("branding", _staff(customer=READ, storefront=READ)),
     TablePolicy("custom_buttons", _staff(customer=grant(SELECT, rows=BUTTONS_FOR_CUSTOMERS))),
     # -- provisioning (0005) ---------------------------------------------------------------------
     TablePolicy("provisioning_requests", _staff()),

@@ -3,6 +3,7 @@ hostname or cart (comptoir.storefront.access), then gives the transaction back."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import strawberry
@@ -12,7 +13,10 @@ from strawberry.types import Info
 from comptoir.errors import DomainError
 from comptoir.schema.base import mutate
 from comptoir.schema.ids import decode_id
-from comptoir.schema.storefront import Storefront
+from comptoir.panel import branding as branding_service
+from comptoir.panel.models import Branding as BrandingModel
+from comptoir.schema.branding import Branding
+from comptoir.schema.storefront import PanelBranding, Storefront
 from comptoir.schema.storefront_cart import (
     BuyerIdentityInput,
     Cart,
@@ -28,6 +32,7 @@ from comptoir.storefront import access, carts, catalog, checkout
 from comptoir.storefront.access import CartToken
 from comptoir.storefront.carts import CartView, KnownBuyer, LineInput
 from comptoir.storefront.models import Cart as CartModel
+from comptoir.storefront.models import Store as StoreModel
 from comptoir.storefront.money import visitor_locale
 from comptoir.tenancy.context import Role
 from comptoir.tenancy.models import Customer
@@ -46,6 +51,22 @@ async def storefront(info: Info, store: str, language: str | None = None, locale
             return None
     found = await info.context.run(read)
     return None if found is None else Storefront.of(found, visitor_locale(locale or found.language))
+
+
+async def panel_branding(info: Info, hostname: str) -> PanelBranding | None:
+    """The look of the seller a custom hostname belongs to, for its white-label log-in page."""
+    def read(session: Session) -> tuple[str, BrandingModel | None] | None:
+        try:
+            found = access.find_store(session, key=hostname)
+        except DomainError:
+            return None
+        with access.visiting(session, found):
+            store = session.get_one(StoreModel, found.store_id)
+            return store.name, branding_service.get(session=session, seller_id=found.seller_id)
+    found = await info.context.run(read)
+    if found is None:
+        return None
+    return PanelBranding(store_name=found[0], branding=await asyncio.to_thread(Branding.from_model, found[1]))
 
 
 def known_buyer(session: Session, info: Info) -> KnownBuyer | None:

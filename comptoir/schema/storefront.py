@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-
 import strawberry
 from strawberry.scalars import JSON
 
+from comptoir.schema.branding import Branding
 from comptoir.schema.base import Node, UserError, error_code_enum
 from comptoir.schema.ids import encode_id
 from comptoir.storefront import catalog
@@ -269,6 +269,12 @@ class Storefront:
         return cls(name=found.name, slug=found.slug, currency=found.currency, languages=found.languages,
                    language=found.language, payment_methods=found.payment_methods, terms=terms,
                    offers=[CatalogOffer.of(o, locale) for o in found.offers])
+
+
+@strawberry.type(description="Whose panel a custom hostname serves: the log-in page shows this look.")
+class PanelBranding:
+    store_name: str
+    branding: Branding
 
 
 def texts(items: list[LocalizedTextInput] | None) -> dict[str, str] | None:

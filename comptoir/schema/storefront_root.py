@@ -10,10 +10,11 @@ from comptoir.schema.permissions import IsStaff
 from comptoir.schema.storefront import (
     OfferDeletePayload,
     OfferPayload,
+    PanelBranding,
     Store,
     StoreDeletePayload,
-    StorePayload,
     Storefront,
+    StorePayload,
 )
 from comptoir.schema.storefront_cart import (
     Cart,
@@ -37,6 +38,9 @@ class StorefrontQuery:
     storefront: Storefront | None = strawberry.field(
         resolver=public.storefront, description=f"{PUBLIC} A published store by slug or hostname.")
     cart: Cart | None = strawberry.field(resolver=public.cart, description=PUBLIC)
+    panel_branding: PanelBranding | None = strawberry.field(
+        resolver=public.panel_branding,
+        description=f"{PUBLIC} The seller's look on one of its custom hostnames (white-label log-in).")
 
 
 @strawberry.type

@@ -13,6 +13,8 @@
 - `checkout_keys`: Idempotency-Key of `checkoutComplete`, unique per store, kept at least 24 hours.
 - `customers`: a store's checkout creates pending customers (INSERT for the storefront role), and a
   cancelled customer stays for future reference (status `cancelled`).
+- `branding`: readable by a store's visitor, so that the seller's custom hostnames serve its
+  white-label panel log-in page with its look.
 - `comptoir_recent_order_count`: how many orders of the current seller came from one address lately,
   for the fraud rule; a count only.
 
@@ -243,7 +245,7 @@ def upgrade() -> None:
     for statement in [*STORE_ADDRESS_TRIGGER, "GRANT SELECT ON stores, orders TO comptoir_definer", *LOOKUPS]:
         op.execute(statement)
     op.execute("REVOKE CREATE ON SCHEMA public FROM comptoir_definer")
-    for table in (*NEW_TABLES, "customers"):
+    for table in (*NEW_TABLES, "customers", "branding"):
         for statement in role_aware_table(POLICIES[table]):
             op.execute(statement)
 

@@ -79,6 +79,7 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     # public: a visitor of a store (no store answers to the placeholder name, no cart has its id)
     "storefront":                  (NULL,            NULL,            NULL,            NULL),
     "cart":                        (NULL,            NULL,            NULL,            NULL),
+    "panelBranding":               (NULL,            NULL,            NULL,            NULL),
 }
 
 MUTATIONS: dict[str, tuple[str, str, str, str]] = {

@@ -50,7 +50,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "sites":                      _row("SIUD", "SIUD", "SU",  "", "SIUD"),
     "background_jobs":            _row("SIUD", "SIUD", "",    "", "SIUD"),
     "skeletons":                  _row("SIUD", "SIUD", "",    "", "SIUD"),
-    "branding":                   _row("SIUD", "SIUD", "S",   "", "SIUD"),
+    "branding":                   _row("SIUD", "SIUD", "S",   "S", "SIUD"),
     "custom_buttons":             _row("SIUD", "SIUD", "S",   "", "SIUD"),
     "provisioning_requests":      _row("SIUD", "SIUD", "",    "", "SIUD"),
     "scheduled_events":           _row("SIUD", "SU",   "",    "", "SIUD"),

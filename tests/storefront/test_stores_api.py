@@ -109,3 +109,14 @@ async def test_a_hidden_offer_is_orderable_by_a_direct_link(client: Any) -> None
     query = 'query($s: String!, $o: ID!) { storefront(store: $s, offerId: $o) { offers { name } } }'
     direct = await client.execute(query, {"s": fixture.slug, "o": encode_id("Offer", fixture.hidden_offer_id)})
     assert direct["data"]["storefront"]["offers"] == [{"name": "Secret plan"}]
+
+
+async def test_a_custom_hostname_serves_the_sellers_branding_for_its_log_in_page(client: Any) -> None:
+    fixture = seller_with_shop()
+    token = await client.login("alpha", factories.PASSWORD)
+    await client.execute('mutation { brandingUpdate(input: {titleText: "Alpha Panel"}) { errors { code } } }',
+                         token=token)
+    query = 'query($h: String!) { panelBranding(hostname: $h) { storeName branding { titleText } } }'
+    found = (await client.execute(query, {"h": fixture.hostname}))["data"]["panelBranding"]
+    assert found == {"storeName": "Shop alpha-shop", "branding": {"titleText": "Alpha Panel"}}
+    assert (await client.execute(query, {"h": "unknown.example"}))["data"]["panelBranding"] is None
