@@ -119,9 +119,10 @@ def create(session: Session, *, store_id: uuid.UUID, seller_id: uuid.UUID, token
     return cart
 
 
-def get_or_raise(session: Session, *, token: CartToken) -> Cart:
-    """The presented cart (RLS shows the storefront role no other)."""
-    cart = session.scalars(select(Cart).where(Cart.token_hash == token.digest)).first()
+def get_or_raise(session: Session, *, token: CartToken, lock: bool = False) -> Cart:
+    """The presented cart (RLS shows the storefront role no other); `lock`: until this transaction ends."""
+    statement = select(Cart).where(Cart.token_hash == token.digest)
+    cart = session.scalars(statement.with_for_update() if lock else statement).first()
     if cart is None:
         raise StorefrontError(StorefrontErrorCode.CART_NOT_FOUND, "No cart with this id.", field="cartId")
     return cart

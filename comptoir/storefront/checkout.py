@@ -80,7 +80,8 @@ def complete(session: Session, *, token: CartToken, key: str, client_address: st
         raise DomainError(CommonErrorCode.INVALID, "Give an idempotency key of 1-255 characters.",
                           field="idempotencyKey")
     _hold_key(session, token.store_id, key)
-    cart = carts.adopt_buyer(carts.get_or_raise(session, token=token), known)
+    # Locked: two keys racing for one cart make one order, and the other sees the cart completed.
+    cart = carts.adopt_buyer(carts.get_or_raise(session, token=token, lock=True), known)
     view = carts.view(session, cart=cart, token=token)
     digest = fingerprint(_payload(cart, view))
     earlier = session.scalars(select(CheckoutKey).where(CheckoutKey.store_id == cart.store_id,

@@ -74,3 +74,13 @@ async def test_checkouts_are_rate_limited_per_client_address_but_replays_are_not
     assert [e["code"] for e in first[2]["errors"]] == ["RATE_LIMITED"]
     replay = (await client.execute(COMPLETE, {"cart": carts[0], "key": "k0"}))["data"]["checkoutComplete"]
     assert replay["order"]["id"] == first[0]["order"]["id"]
+
+
+async def test_two_keys_racing_for_one_cart_make_one_order(client: Any) -> None:
+    fixture = seller_with_shop()
+    cart_id = await ready_cart(client, fixture)
+    answers = await asyncio.gather(*(client.execute(COMPLETE, {"cart": cart_id, "key": f"key-{n}"}) for n in range(6)))
+    payloads = [a["data"]["checkoutComplete"] for a in answers]
+    assert len({p["order"]["id"] for p in payloads if p["order"]}) == 1
+    assert {e["code"] for p in payloads for e in p["errors"]} <= {"CART_COMPLETED"}
+    assert order_count(fixture.seller_id) == 1
