@@ -3,9 +3,10 @@ terms, coupon, and the problems that stand between it and checkout."""
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -186,7 +187,7 @@ def add_lines(session: Session, *, token: CartToken, lines: Sequence[LineInput])
                             cycle=given.cycle or Cycle.MONTHLY.value, addon_offer_ids=[], domain_action="use_own",
                             domain_name="")
             _set_line(line, given)
-            if errors.check(lambda line=line: _check_line(session, line, store), under=f"lines.{number}"):
+            if errors.check(functools.partial(_check_line, session, line, store), under=f"lines.{number}"):
                 session.add(line)
     session.flush()
     return _touch(cart)
@@ -207,7 +208,7 @@ def update_lines(session: Session, *, token: CartToken, lines: Mapping[uuid.UUID
             candidate = CartLine(offer_id=line.offer_id, cycle=line.cycle, addon_offer_ids=list(line.addon_offer_ids),
                                  domain_action=line.domain_action, domain_name=line.domain_name)
             _set_line(candidate, given)
-            if errors.check(lambda c=candidate: _check_line(session, c, store), under=f"lines.{number}"):
+            if errors.check(functools.partial(_check_line, session, candidate, store), under=f"lines.{number}"):
                 _set_line(line, given)
     session.flush()
     return _touch(cart)
@@ -248,8 +249,8 @@ def check_buyer(buyer: Mapping[str, str]) -> dict[str, str]:
             if name not in BUYER_FIELDS:
                 continue
             camel = re.sub(r"_(\w)", lambda m: m.group(1).upper(), name)
-            check = checks.get(name, check_text)
-            result = errors.check(lambda check=check, value=value, camel=camel: check(value, camel))
+            check: Callable[[str, str], str] = checks.get(name, check_text)
+            result = errors.check(functools.partial(check, value, camel))
             if result is not None:
                 checked[name] = result
     return checked

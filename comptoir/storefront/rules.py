@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -122,7 +122,7 @@ def vat_id_invalid(vat_id: str) -> bool:
 
 def findings(policy: FraudPolicy, facts: CheckoutFacts) -> list[Finding]:
     """The switched-on rules that fire, in a fixed order."""
-    checks = [
+    checks: list[tuple[bool, Finding, Callable[[], bool]]] = [
         (policy.disposable_email, Finding.DISPOSABLE_EMAIL,
          lambda: is_disposable_email(facts.email, shipped_disposable_domains() | set(policy.extra_disposable_domains))),
         (policy.country_mismatch, Finding.COUNTRY_MISMATCH,

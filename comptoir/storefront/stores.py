@@ -176,7 +176,7 @@ def _save(session: Session, store: Store, *, is_new: bool) -> Store:
                 session.add(store)
             session.flush()
     except IntegrityError as error:
-        constraint = getattr(error.orig.diag, "constraint_name", None) if error.orig else None
+        constraint = getattr(getattr(error.orig, "diag", None), "constraint_name", None)
         if constraint == "stores_slug_unique":
             raise StorefrontError(StorefrontErrorCode.SLUG_TAKEN, "This slug is taken.", field="slug") from None
         if constraint == "stores_hostname_unique":
@@ -197,8 +197,8 @@ def publish_terms(session: Session, *, store_id: uuid.UUID, body: str) -> StoreT
     body = body.strip()
     if not body:
         raise DomainError(CommonErrorCode.REQUIRED, "Give the text of the terms.", field="body")
-    version = session.scalar(select(func.coalesce(func.max(StoreTerms.version), 0))
-                             .where(StoreTerms.store_id == store.id)) + 1
+    version = session.scalars(select(func.coalesce(func.max(StoreTerms.version), 0))
+                              .where(StoreTerms.store_id == store.id)).one() + 1
     terms = StoreTerms(seller_id=store.seller_id, store_id=store.id, version=version, body=body)
     session.add(terms)
     session.flush()
