@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from comptoir.resolvers import checkout_complete as checkout
 from comptoir.resolvers import storefront as seller
+from comptoir.resolvers import storefront_cart as cart_mutations
 from comptoir.resolvers import storefront_public as public
 from comptoir.schema.permissions import IsStaff
 from comptoir.schema.storefront import (
@@ -60,17 +62,17 @@ class StorefrontMutation:
         resolver=seller.customer_cancel, permission_classes=[IsStaff])
     pending_customer_mark_fraudulent: CustomerReviewPayload = strawberry.mutation(
         resolver=seller.customer_mark_fraudulent, permission_classes=[IsStaff])
-    cart_create: CartPayload = strawberry.mutation(resolver=public.cart_create, description=PUBLIC)
-    cart_lines_add: CartPayload = strawberry.mutation(resolver=public.cart_lines_add, description=PUBLIC)
-    cart_lines_update: CartPayload = strawberry.mutation(resolver=public.cart_lines_update, description=PUBLIC)
-    cart_lines_remove: CartPayload = strawberry.mutation(resolver=public.cart_lines_remove, description=PUBLIC)
+    cart_create: CartPayload = strawberry.mutation(resolver=cart_mutations.cart_create, description=PUBLIC)
+    cart_lines_add: CartPayload = strawberry.mutation(resolver=cart_mutations.cart_lines_add, description=PUBLIC)
+    cart_lines_update: CartPayload = strawberry.mutation(resolver=cart_mutations.cart_lines_update, description=PUBLIC)
+    cart_lines_remove: CartPayload = strawberry.mutation(resolver=cart_mutations.cart_lines_remove, description=PUBLIC)
     cart_coupon_apply: CartPayload = strawberry.mutation(
-        resolver=public.cart_coupon_apply, description=f"{PUBLIC} The code is recorded; coupons come with billing.")
+        resolver=cart_mutations.cart_coupon_apply, description=f"{PUBLIC} The code is recorded; coupons come with billing.")
     cart_buyer_identity_update: CartPayload = strawberry.mutation(
-        resolver=public.cart_buyer_identity_update, description=PUBLIC)
+        resolver=cart_mutations.cart_buyer_identity_update, description=PUBLIC)
     cart_payment_method_select: CartPayload = strawberry.mutation(
-        resolver=public.cart_payment_method_select, description=PUBLIC)
-    cart_terms_accept: CartPayload = strawberry.mutation(resolver=public.cart_terms_accept, description=PUBLIC)
+        resolver=cart_mutations.cart_payment_method_select, description=PUBLIC)
+    cart_terms_accept: CartPayload = strawberry.mutation(resolver=cart_mutations.cart_terms_accept, description=PUBLIC)
     checkout_complete: CheckoutCompletePayload = strawberry.mutation(
-        resolver=public.checkout_complete,
+        resolver=checkout.checkout_complete,
         description=f"{PUBLIC} The cart becomes a pending order; the same idempotencyKey returns the same order.")
