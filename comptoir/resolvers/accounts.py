@@ -78,7 +78,8 @@ async def session_create(info: Info, input: SessionCreateInput) -> SessionCreate
     return await mutate(
         info, SessionCreatePayload,
         lambda s: auth.log_in(s, username=input.username, password=input.password,
-                              client_address=context.client_address, user_agent=context.user_agent),
+                              client_address=context.client_address, user_agent=context.user_agent,
+                              panel_hostname=input.hostname or ""),
         logged_in, keep_changes_on_error=True)
 
 

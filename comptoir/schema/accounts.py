@@ -114,6 +114,9 @@ class Language:
 class SessionCreateInput:
     username: str
     password: str
+    hostname: str | None = strawberry.field(
+        default=None, description="Logging in on a seller's custom hostname (white-label panel): only that "
+                                  "seller's users may.")
 
 
 @strawberry.type

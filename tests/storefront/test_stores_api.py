@@ -120,3 +120,22 @@ async def test_a_custom_hostname_serves_the_sellers_branding_for_its_log_in_page
     found = (await client.execute(query, {"h": fixture.hostname}))["data"]["panelBranding"]
     assert found == {"storeName": "Shop alpha-shop", "branding": {"titleText": "Alpha Panel"}}
     assert (await client.execute(query, {"h": "unknown.example"}))["data"]["panelBranding"] is None
+
+
+async def test_on_a_custom_hostname_only_that_sellers_users_log_in(client: Any) -> None:
+    # given alpha's store answering on its hostname, and a customer of each seller
+    provider = factories.provider()
+    alpha = factories.reseller(provider, "Alpha Hosting", "alpha")
+    bravo = factories.reseller(provider, "Bravo Hosting", "bravo")
+    fixture = shop(alpha.seller_id, "alpha-shop")
+    factories.customer(alpha, "alice")
+    factories.customer(bravo, "bob")
+    login = """mutation($u: String!, $h: String) {
+      sessionCreate(input: {username: $u, password: "%s", hostname: $h}) { token errors { code } } }
+    """ % factories.PASSWORD
+    # when each logs in on alpha's hostname
+    alice = (await client.execute(login, {"u": "alice", "h": fixture.hostname}))["data"]["sessionCreate"]
+    bob = (await client.execute(login, {"u": "bob", "h": fixture.hostname}))["data"]["sessionCreate"]
+    # then alpha's customer is in; bravo's is refused as if its password were wrong, and logs in elsewhere
+    assert alice["token"] and bob["token"] is None and [e["code"] for e in bob["errors"]] == ["INVALID_CREDENTIALS"]
+    assert (await client.execute(login, {"u": "bob", "h": None}))["data"]["sessionCreate"]["token"]
