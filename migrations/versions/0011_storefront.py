@@ -192,7 +192,7 @@ STORE_ADDRESS_TRIGGER = [
          FOR name IN SELECT DISTINCT n FROM unnest(array_append(NEW.hostnames, NEW.slug)) n ORDER BY n LOOP
            PERFORM pg_advisory_xact_lock(hashtextextended('store:' || name, 0));
          END LOOP;
-         IF EXISTS (SELECT 1 FROM stores WHERE id <> NEW.id AND (slug = NEW.slug OR NEW.slug = ANY (hostnames))) THEN
+         IF EXISTS (SELECT 1 FROM stores WHERE id <> NEW.id AND (slug = NEW.slug OR hostnames @> ARRAY[NEW.slug])) THEN
            RAISE EXCEPTION 'store slug % is taken', NEW.slug
              USING ERRCODE = 'unique_violation', CONSTRAINT = 'stores_slug_unique';
          END IF;
@@ -210,12 +210,13 @@ STORE_ADDRESS_TRIGGER = [
 ]
 
 LOOKUPS = [
-    # A visitor names a store by slug or hostname: the store's and seller's ids, published stores only.
+    # A visitor names a store by slug or hostname: the store's and seller's ids, published stores only
+    # (`@>` so that the GIN index on hostnames serves the look-up).
     *definer_function(
         "comptoir_store_lookup(p_key text)",
         """SELECT s.id, s.seller_id FROM stores s JOIN sellers r ON r.id = s.seller_id
             WHERE s.published AND r.status = 'active' AND length(p_key) <= 255
-              AND (s.slug = lower(p_key) OR lower(p_key) = ANY (s.hostnames))""",
+              AND (s.slug = lower(p_key) OR s.hostnames @> ARRAY[lower(p_key)])""",
         returns="TABLE (store_id uuid, seller_id uuid)",
     ),
     *definer_function(
