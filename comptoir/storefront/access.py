@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from comptoir.errors import DomainError
 from comptoir.storefront.errors import StorefrontError, StorefrontErrorCode
 from comptoir.tenancy import context as tenant
-from comptoir.tenancy.auth import enter_tenant
 from comptoir.tenancy.context import Role, TenantContext
 
 CART_SECRET_BYTES = 24
@@ -72,9 +71,14 @@ def store_of_cart(session: Session, *, cart: CartToken) -> StoreRef:
     return StoreRef(row.store_id, row.seller_id)
 
 
-def _present_cart(session: Session, digest: bytes | None) -> None:
-    session.execute(text("SELECT set_config('comptoir.cart_token', :hex, true)"),
-                    {"hex": digest.hex() if digest else ""})
+# The tenant context and the presented cart in one round trip (engine.SET_CONTEXT_SQL plus the cart).
+_ACT_AS = text("SELECT set_config('comptoir.role', :role, true), set_config('comptoir.seller_id', :seller, true),"
+               " set_config('comptoir.customer_id', :customer, true), set_config('comptoir.cart_token', :cart, true)")
+
+
+def _act_as(session: Session, context: TenantContext | None, cart: CartToken | None) -> None:
+    tenant.set_current(context)
+    session.execute(_ACT_AS, {**tenant.config_values(context), "cart": cart.digest.hex() if cart else ""})
 
 
 @contextlib.contextmanager
@@ -82,8 +86,7 @@ def visiting(session: Session, store: StoreRef, *, cart: CartToken | None = None
     """Act as a visitor of `store` (presenting `cart`), then give the transaction back as it was: a
     logged-in user's document may read its own data after a storefront field."""
     previous = tenant.current()
-    enter_tenant(session, TenantContext(Role.STOREFRONT, store.seller_id))
-    _present_cart(session, cart.digest if cart else None)
+    _act_as(session, TenantContext(Role.STOREFRONT, store.seller_id), cart)
     try:
         yield
     except DomainError:
@@ -97,5 +100,4 @@ def visiting(session: Session, store: StoreRef, *, cart: CartToken | None = None
 
 def _leave(session: Session, previous: TenantContext | None) -> None:
     with session.no_autoflush:  # pending objects of a refused change are not written on the way out
-        _present_cart(session, None)
-        enter_tenant(session, previous)
+        _act_as(session, previous, None)

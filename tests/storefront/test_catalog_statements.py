@@ -12,9 +12,8 @@ from tests.graphql.test_query_counts import StatementLog, sql_log  # noqa: F401 
 from tests.hosting import support as hosting
 from tests.storefront.test_checkout_api import CATALOG, seller_with_shop
 
-# the store look-up; entering the visitor's context (role, then cart); store, terms, offers; leaving
-# (cart, then role)
-CATALOG_STATEMENTS = 8
+# the store look-up, entering the visitor's context, store, terms, offers, leaving it
+CATALOG_STATEMENTS = 6
 
 
 def more_offers(fixture: Any, count: int) -> None:
