@@ -140,6 +140,8 @@ async def _execute(request: Request, params: GraphQLParams, request_id: str, dea
     allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
     context = request_context(token=_bearer_token(request), client_address=_client_address(request),
                               user_agent=request.headers.get("user-agent", ""), request_id=request_id)
+    # Set by the ingress (e.g. from GeoIP); read by the storefront's fraud rule only.
+    context.client_country = request.headers.get(get_settings().client_country_header, "").strip()[:2].upper()
     try:
         async with asyncio.timeout(deadline):  # its transaction is rolled back, its statement cancelled
             return await schema.execute(params.query, variable_values=params.variables, context_value=context,

@@ -96,6 +96,14 @@ class Settings(BaseSettings):
     # Measured usage (SPEC §4.12): daily rows older than this are deleted by the daily collection.
     usage_retention_days: int = 400
 
+    # Storefront (issue 9): carts and checkouts one client address may start per throttle window, the
+    # header in which the ingress names the client's country (fraud rule), and how long checkout
+    # idempotency keys are kept (never less than 24 hours, as the Idempotency-Key draft asks).
+    storefront_carts_per_address: int = 30
+    storefront_checkouts_per_address: int = 10
+    client_country_header: str = "X-Client-Country"
+    checkout_key_retention_hours: int = 48
+
 
 @lru_cache
 def get_settings() -> Settings:

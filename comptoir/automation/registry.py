@@ -19,6 +19,7 @@ from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import outbox
 from comptoir.messaging.models import OutboundEmail
 from comptoir.settings import get_settings
+from comptoir.storefront import checkout
 
 
 def _deliver_email(session: Session, email: OutboundEmail) -> None:
@@ -42,6 +43,10 @@ def _overuse_check(session: Session, event: ScheduledEvent) -> dict[str, Any]:
     return overuse.check(session=session, seller_id=event.seller_id)
 
 
+def _checkout_key_purge(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    return {"purged": checkout.purge_keys(session=session, seller_id=event.seller_id)}
+
+
 def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
     return {"handed_out": intents.relay()}
 
@@ -55,6 +60,7 @@ def _register() -> None:
     events.register(EventKind("expiration_check", lambda: "P1D", _expiration_check))
     events.register(EventKind("usage_collection", lambda: "P1D", _usage_collection))
     events.register(EventKind("overuse_check", lambda: "P1D", _overuse_check))
+    events.register(EventKind("checkout_key_purge", lambda: "P1D", _checkout_key_purge))
     events.register(EventKind("intent_relay", lambda: f"PT{get_settings().relay_period_seconds}S", _relay_intents,
                               scope=Scope.INSTANCE))
 

@@ -27,6 +27,11 @@ PLANS_OF_OWN_SUBSCRIPTIONS = (
 POOL_ENTRIES_OF_OWN_SUBSCRIPTIONS = f"id IN ({OWN_SUBSCRIPTIONS.format(column='ip_pool_id')})"
 PROVISIONING_OF_OWN_SUBSCRIPTIONS = f"subscription_id IN ({OWN_SUBSCRIPTIONS.format(column='id')})"
 SERVERS_OF_OWN_SUBSCRIPTIONS = f"id IN ({OWN_SUBSCRIPTIONS.format(column='server_pool_id')})"
+# A visitor of a store (storefront role) sees published catalog rows, and of carts only the one whose
+# secret the request presented (comptoir.cart_token, migration 0011), with what hangs on it.
+PUBLISHED_STORE = "store_id IN (SELECT s.id FROM stores s WHERE s.published)"
+PRESENTED_CART = "token_hash = (SELECT comptoir_current_cart())"
+OF_PRESENTED_CART = "cart_id IN (SELECT c.id FROM carts c WHERE c.token_hash = (SELECT comptoir_current_cart()))"
 BUTTONS_FOR_CUSTOMERS = (
     "location IN ('customer_home', 'customer_websites', 'common') AND NOT visible_only_to_me")
 
@@ -45,7 +50,8 @@ TABLES: tuple[TablePolicy, ...] = (
     # guards also keep kind, status, limits, permissions and overselling to it).
     TablePolicy("sellers", _staff(reseller=READ_UPDATE, system=READ_UPDATE, customer=READ)),
     TablePolicy("reseller_allocations", _staff(reseller=READ_UPDATE, system=READ_UPDATE)),
-    TablePolicy("customers", _staff(customer=READ), customer_column="id"),
+    # A store's checkout creates its buyer as a pending customer (0011); the visitor reads none back.
+    TablePolicy("customers", _staff(customer=READ, storefront=grant(INSERT)), customer_column="id"),
     # A customer edits its own profile, preferences and password, nothing else of its user.
     TablePolicy("users", _staff(customer=READ_UPDATE), customer_column="customer_id", customer_may_change=(
         "full_name", "email", "phone", "country", "locale", "theme", "button_label_length", "password_hash",
@@ -75,7 +81,8 @@ TABLES: tuple[TablePolicy, ...] = (
                 customer_may_change=("php_directives",)),
     TablePolicy("background_jobs", _staff()),
     TablePolicy("skeletons", _staff()),
-    TablePolicy("branding", _staff(customer=READ)),
+    # A seller's look is public on its own hostnames (white-label log-in page, 0011).
+    TablePolicy("branding", _staff(customer=READ, storefront=READ)),
     TablePolicy("custom_buttons", _staff(customer=grant(SELECT, rows=BUTTONS_FOR_CUSTOMERS))),
     # -- provisioning (0005) ---------------------------------------------------------------------
     # A customer's own change of its service or PHP settings asks for its webspace to follow (0010).
@@ -99,6 +106,16 @@ TABLES: tuple[TablePolicy, ...] = (
     TablePolicy("ssl_certificates", _staff()),
     # -- storefront tables (later issue): catalog rows with storefront=grant(SELECT, rows="published"),
     # carts and orders with storefront=grant(INSERT) (docs/tenancy.md).
+    # -- storefront (0011) ------------------------------------------------------------------------
+    TablePolicy("stores", _staff(storefront=grant(SELECT, rows="published"))),
+    TablePolicy("store_terms", _staff(storefront=grant(SELECT, rows=PUBLISHED_STORE))),
+    TablePolicy("offers", _staff(storefront=grant(SELECT, rows=f"published AND {PUBLISHED_STORE}"))),
+    TablePolicy("carts", _staff(storefront=grant(SELECT, INSERT, UPDATE, rows=PRESENTED_CART))),
+    TablePolicy("cart_lines", _staff(storefront=grant(SELECT, INSERT, UPDATE, DELETE, rows=OF_PRESENTED_CART))),
+    # Checkout writes the order; its customer reads its own orders.
+    TablePolicy("orders", _staff(customer=READ, storefront=grant(SELECT, INSERT, rows=OF_PRESENTED_CART)),
+                customer_column="customer_id"),
+    TablePolicy("checkout_keys", _staff(storefront=grant(SELECT, INSERT, UPDATE, rows=OF_PRESENTED_CART))),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

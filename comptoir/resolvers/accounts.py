@@ -79,7 +79,7 @@ async def session_create(info: Info, input: SessionCreateInput) -> SessionCreate
         info, SessionCreatePayload,
         lambda s: auth.log_in(s, username=input.username, password=input.password,
                               client_address=context.client_address, user_agent=context.user_agent,
-                              channel=input.channel),
+                              channel=input.channel, panel_hostname=input.hostname or ""),
         logged_in, keep_changes_on_error=True)
 
 

@@ -120,6 +120,9 @@ class SessionCreateInput:
     password: str
     channel: SessionChannel = strawberry.field(  # type: ignore[valid-type]
         default=auth.Channel.PANEL, description="API: a token for scripts (remote API access).")
+    hostname: str | None = strawberry.field(
+        default=None, description="Logging in on a seller's custom hostname (white-label panel): only that "
+                                  "seller's users may.")
 
 
 @strawberry.type

@@ -27,6 +27,7 @@ class Context:
     token: str | None = None
     client_address: str = ""
     user_agent: str = ""
+    client_country: str = ""  # ISO code the ingress states in COMPTOIR_CLIENT_COUNTRY_HEADER, if any
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     tenant: TenantContext | None = None
     session: AsyncSession | None = None

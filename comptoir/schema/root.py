@@ -50,6 +50,9 @@ from comptoir.schema.resellers import (
 from comptoir.schema.servers import HostingServer, ServerPoolEntry, SslCertificate
 from comptoir.schema.servers_root import ServerMutation, ServerQuery
 from comptoir.schema.skeletons_root import SkeletonMutation, SkeletonQuery
+from comptoir.schema.storefront import Offer, Store
+from comptoir.schema.storefront_cart import Order
+from comptoir.schema.storefront_root import StorefrontMutation, StorefrontQuery
 from comptoir.schema.subscriptions import Subscription
 from comptoir.schema.updates_root import SubscriptionRoot
 from comptoir.schema.usage_root import UsageMutation, UsageQuery
@@ -164,12 +167,12 @@ class CoreMutation:
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
 QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
-                       UsageQuery, ServerQuery]
+                       UsageQuery, ServerQuery, StorefrontQuery]
 MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
-                         AutomationMutation, UsageMutation, ServerMutation]
+                         AutomationMutation, UsageMutation, ServerMutation, StorefrontMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
                          Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, HostingServer,
-                         ServerPoolEntry, SslCertificate]
+                         ServerPoolEntry, SslCertificate, Store, Offer, Order]
 
 Query = merge_types("Query", tuple(QUERIES))
 Mutation = merge_types("Mutation", tuple(MUTATIONS))

@@ -104,8 +104,9 @@ def authenticate(session: Session, *, token: str) -> TenantContext | None:
 
 
 def log_in(session: Session, *, username: str, password: str, client_address: str = "",
-           user_agent: str = "", channel: Channel = Channel.PANEL) -> LoginResult:
-    """Open a session for valid credentials; failures count towards the log-in rate limits."""
+           user_agent: str = "", channel: Channel = Channel.PANEL, panel_hostname: str = "") -> LoginResult:
+    """Open a session for valid credentials; failures count towards the log-in rate limits. On a seller's
+    custom hostname (`panel_hostname`, a white-label panel) only that seller's users log in."""
     known = throttle.address_known(session, username=username, client_address=client_address)
     limits = throttle.login_limits(username, client_address, known_address=known)
     throttle.acquire(session, limits=limits)
@@ -114,6 +115,9 @@ def log_in(session: Session, *, username: str, password: str, client_address: st
         throttle.record(session, limits=limits)
         raise DomainError(AccountErrorCode.INVALID_CREDENTIALS, "Wrong username or password.")
     throttle.forget(session, limits=limits)
+    if panel_hostname and _hostname_seller(session, panel_hostname) != row.seller_id:
+        # Answered like a wrong password: the page must not tell whose account exists elsewhere.
+        raise DomainError(AccountErrorCode.INVALID_CREDENTIALS, "Wrong username or password.")
     if "suspended" in (row.user_status, row.seller_status) or row.customer_status not in (None, "active"):
         raise DomainError(AccountErrorCode.ACCOUNT_SUSPENDED, "This account is suspended.")
     if row.customer_id is not None and not _has_subscription(session, row.seller_id, row.customer_id):
@@ -152,6 +156,12 @@ def _has_unexpired_subscription(session: Session, customer_id: uuid.UUID) -> boo
         "SELECT exists(SELECT 1 FROM subscriptions WHERE customer_id = :c AND suspension_reason <> 'expired'"
         " AND (expiration_date IS NULL OR expiration_date > :today))"),
         {"c": customer_id, "today": clock.today()}).scalar())
+
+
+def _hostname_seller(session: Session, hostname: str) -> uuid.UUID | None:
+    """The seller whose published store answers on `hostname` (migration 0011's look-up)."""
+    return session.execute(text("SELECT seller_id FROM comptoir_store_lookup(:h)"),
+                           {"h": hostname.strip()[:255]}).scalar()
 
 
 def _has_subscription(session: Session, seller_id: uuid.UUID, customer_id: uuid.UUID) -> bool:

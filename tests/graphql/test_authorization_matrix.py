@@ -79,6 +79,13 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "hostingServers":              (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       SHOWN),
     "myServers":                   (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "sslCertificates":             (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "myStores":                    (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "pendingCustomers":            (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "orders":                      (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    # public: a visitor of a store (no store answers to the placeholder name, no cart has its id)
+    "storefront":                  (NULL,            NULL,            NULL,            NULL),
+    "cart":                        (NULL,            NULL,            NULL,            NULL),
+    "panelBranding":               (NULL,            NULL,            NULL,            NULL),
 }
 
 MUTATIONS: dict[str, tuple[str, str, str, str]] = {
@@ -155,6 +162,25 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "sslCertificateAdd":                (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "sslCertificateDelete":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "subscriptionServiceSettingsUpdate": (UNAUTHENTICATED, ALLOWED,        ALLOWED,         ALLOWED),
+    "storeCreate":                       (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "storeUpdate":                       (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "storeDelete":                       (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "storeTermsPublish":                 (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "offerCreate":                       (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "offerUpdate":                       (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "offerDelete":                       (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "pendingCustomerActivate":           (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "pendingCustomerCancel":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "pendingCustomerMarkFraudulent":     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "cartCreate":                        (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "cartLinesAdd":                      (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "cartLinesUpdate":                   (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "cartLinesRemove":                   (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "cartCouponApply":                   (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "cartBuyerIdentityUpdate":           (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "cartPaymentMethodSelect":           (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "cartTermsAccept":                   (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "checkoutComplete":                  (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
 }
 
 

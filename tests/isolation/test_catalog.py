@@ -41,6 +41,10 @@ DEFINER_ALLOW_LIST = {
     "comptoir_clock_advance_to(timestamp with time zone)": "sandbox clock: moved forward by the provider",
     "comptoir_check_pool_dedication()": "trigger: a reseller's pool entry type keeps the cross-tenant IP rules",
     "comptoir_least_loaded_server(uuid[])": "placement: the least-loaded of the given servers, all tenants (id)",
+    "comptoir_store_lookup(text)": "storefront: a published store by slug or hostname -> its and its seller's ids",
+    "comptoir_store_by_id(uuid)": "storefront: the published store a cart token names -> its seller's id",
+    "comptoir_recent_order_count(text,integer)": "fraud rule: orders of the current seller from one address (a count)",
+    "comptoir_check_store_address()": "trigger: store slugs and hostnames unique across the instance",
 }
 # Foreign keys into another tenant, each a reviewed exception: the check sees the other tenant's rows.
 CROSS_TENANT_FOREIGN_KEYS = {

@@ -89,6 +89,8 @@ def fresh_value(column_type: str) -> Any:
         return secrets.randbelow(2**31)
     if column_type == "date":
         return f"{1000 + secrets.randbelow(8000)}-{1 + secrets.randbelow(12):02d}-{1 + secrets.randbelow(28):02d}"
+    if column_type == "text[]":  # store hostnames (an instance-wide key, checked by a trigger)
+        return [f"probe{secrets.token_hex(6)}.test"]
     raise AssertionError(f"teach fresh_value() a fresh {column_type} for a unique column")
 
 

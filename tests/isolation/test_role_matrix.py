@@ -38,7 +38,6 @@ EXPECTED: dict[str, dict[str, str]] = {
     #                                  provider reseller customer storefront system
     "sellers":                    _row("SIUD", "SU",   "S",   "", "SU"),
     "reseller_allocations":       _row("SIUD", "SU",   "",    "", "SU"),
-    "customers":                  _row("SIUD", "SIUD", "S",   "", "SIUD"),
     "users":                      _row("SIUD", "SIUD", "SU",  "", "SIUD"),
     "sessions":                   _row("SIUD", "SIUD", "SIU", "", "SIUD"),
     "password_resets":            _row("SIUD", "SIUD", "SU",  "", "SIUD"),
@@ -51,7 +50,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "sites":                      _row("SIUD", "SIUD", "SU",  "", "SIUD"),
     "background_jobs":            _row("SIUD", "SIUD", "",    "", "SIUD"),
     "skeletons":                  _row("SIUD", "SIUD", "",    "", "SIUD"),
-    "branding":                   _row("SIUD", "SIUD", "S",   "", "SIUD"),
+    "branding":                   _row("SIUD", "SIUD", "S",   "S", "SIUD"),
     "custom_buttons":             _row("SIUD", "SIUD", "S",   "", "SIUD"),
     # customer: for its own subscriptions only (another customer's: test_customer_scope)
     "provisioning_requests":      _row("SIUD", "SIUD", "SI",  "", "SIUD"),
@@ -62,6 +61,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     "hosting_servers":            _row("SIUD", "S",    "",    "", "SIUD"),
     "server_pool":                _row("SIUD", "S",    "S",   "", "SIUD"),
     "ssl_certificates":           _row("SIUD", "SIUD", "",    "", "SIUD"),
+    # Storefront: a visitor reads published stores, their terms and published offers; it may create a
+    # customer (checkout) but read none. Carts, their lines, orders and keys open only to the visitor
+    # presenting the cart's secret (none here: tests/storefront/test_storefront_isolation.py).
+    "customers":                  _row("SIUD", "SIUD", "S",   "I", "SIUD"),
+    "stores":                     _row("SIUD", "SIUD", "",    "S", "SIUD"),
+    "store_terms":                _row("SIUD", "SIUD", "",    "S", "SIUD"),
+    "offers":                     _row("SIUD", "SIUD", "",    "S", "SIUD"),
+    "carts":                      _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "cart_lines":                 _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "orders":                     _row("SIUD", "SIUD", "S",   "",  "SIUD"),
+    "checkout_keys":              _row("SIUD", "SIUD", "",    "",  "SIUD"),
 }
 
 

@@ -19,6 +19,7 @@ from comptoir.hosting import usage_models
 from comptoir.hosting import server_models as servers
 from comptoir.hosting.vocabulary import Resource
 from comptoir.panel import models as panel
+from comptoir.storefront import models as storefront
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import User
 from tests import factories
@@ -78,6 +79,7 @@ def build_world(superuser: Connection) -> World:
     for number, tenant in enumerate((provider, alpha, bravo)):
         _hosting(tenant, number)
         _usage_settings(tenant, number)
+        _storefront(tenant, number)
         for member in tenant.members:
             address = f"198.51.100.{number + 1}"
             tokens[member.username] = factories.log_in(member.actor, client_address=address)
@@ -168,6 +170,38 @@ def _usage_settings(tenant: Tenant, number: int) -> None:
     role = Role.PROVIDER if number == 0 else Role.RESELLER
     with session_scope(TenantContext(role, tenant.seller_id)) as session:
         session.add(usage_models.UsageNotificationSettings(seller_id=tenant.seller_id, extra_addresses=["ops@r.test"]))
+
+
+def _storefront(tenant: Tenant, number: int) -> None:
+    """A published store with terms and a published offer; per customer a cart with a line, the order
+    its checkout made (the customer's own) and the idempotency key: written from the models."""
+    with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
+        plan = hosting.ServicePlan(seller_id=tenant.seller_id, kind="service", name="On sale")
+        store = storefront.Store(seller_id=tenant.seller_id, name=f"{tenant.name} store", slug=f"store-{number}",
+                                 hostnames=[f"shop{number}.example.test"], currency="EUR", languages=["en"],
+                                 default_language="en", payment_methods=["bank_transfer"], published=True)
+        session.add_all([plan, store])
+        session.flush()
+        offer = storefront.Offer(seller_id=tenant.seller_id, store_id=store.id, plan_id=plan.id, kind="service",
+                                 names={"en": "Plan"}, prices={"monthly": 100})
+        session.add_all([offer, storefront.StoreTerms(seller_id=tenant.seller_id, store_id=store.id, version=1,
+                                                      body="Terms")])
+        session.flush()
+        for index, member in enumerate(tenant.customers):
+            token = hashlib.sha256(f"cart {number} {index}".encode()).digest()
+            cart = storefront.Cart(seller_id=tenant.seller_id, store_id=store.id, token_hash=token, currency="EUR",
+                                   status="completed")
+            session.add(cart)
+            session.flush()
+            order = storefront.Order(
+                seller_id=tenant.seller_id, store_id=store.id, cart_id=cart.id, customer_id=member.actor.customer_id,
+                currency="EUR", total=100, lines=[], buyer={}, payment_method="bank_transfer", terms_version=1,
+                terms_accepted_at=clock.now(), review="automatic")
+            session.add_all([order, storefront.CartLine(seller_id=tenant.seller_id, cart_id=cart.id,
+                                                        offer_id=offer.id, cycle="monthly", domain_name="x.test")])
+            session.flush()
+            session.add(storefront.CheckoutKey(seller_id=tenant.seller_id, store_id=store.id, key=f"k{index}",
+                                               cart_id=cart.id, fingerprint=token, order_id=order.id))
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:
