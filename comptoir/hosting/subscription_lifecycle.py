@@ -39,9 +39,7 @@ class SuspensionReason(enum.Enum):
     EXPIRED = "expired"
     CUSTOMER = "customer"  # its customer was suspended
     OVERUSE = "overuse"  # disk or traffic over the limit with "suspend" (SPEC §4.2)
-    # Unpaid invoices (billing suspends with this reason). The database's check constraint on
-    # subscriptions.suspension_reason (migration 0002) must accept it first: a migration of the billing work.
-    BILLING = "billing"
+    BILLING = "billing"  # unpaid invoices (migration 0012)
 
 
 def is_expired(subscription: Subscription, today: date) -> bool:

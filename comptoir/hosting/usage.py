@@ -20,12 +20,14 @@ from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.orm import Session
 
 from comptoir import clock
+from comptoir.database.engine import session_scope
+from comptoir.hosting import servers
 from comptoir.hosting.models import Site, Subscription
+from comptoir.hosting.server_models import ServerPoolEntry
 from comptoir.hosting.usage_models import SubscriptionUsage
 from comptoir.hosting.usage_rules import megabytes
 from comptoir.hosting.vocabulary import Resource
-from comptoir.provisioning.hosting_agent import AgentError, AgentErrorCode, HostingAgent, WebspaceUsage, get_hosting_agent
-from comptoir.database.engine import session_scope
+from comptoir.provisioning.hosting_agent import AgentError, AgentErrorCode, HostingAgent, WebspaceUsage
 from comptoir.settings import get_settings
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import Seller
@@ -48,16 +50,18 @@ def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 def collect(*, session: Session, seller_id: uuid.UUID, day: date, agent: HostingAgent | None = None
             ) -> dict[str, int]:
-    """Store every subscription's usage of `day` (disk as measured now, traffic served that day), then
-    delete rows past the retention. Subscriptions without a webspace (not built yet, mail only) use 0."""
-    agent = agent or get_hosting_agent()
+    """Store every subscription's usage of `day` (disk as measured now, traffic served that day), asked of
+    the server it lives on (or `agent`), then delete rows past the retention. Subscriptions without a
+    webspace (not built yet, mail only) use 0."""
     since, until = day_bounds(day, seller_zone(session, seller_id))
-    subscriptions = list(session.scalars(select(Subscription.id).where(Subscription.seller_id == seller_id)))
+    subscriptions = session.execute(select(Subscription.id, Subscription.server_pool_id).where(
+        Subscription.seller_id == seller_id)).all()
+    agents = _agents_of(session, {server for _, server in subscriptions}, given=agent)
     domains = _domain_counts(session, seller_id)
     missing = 0
-    for subscription_id in subscriptions:
+    for subscription_id, server_pool_id in subscriptions:
         try:
-            measured = agent.usage(subscription_id, since=since, until=until)
+            measured = agents[server_pool_id].usage(subscription_id, since=since, until=until)
         except AgentError as error:
             if error.code is not AgentErrorCode.WEBSPACE_NOT_FOUND:
                 raise
@@ -66,6 +70,16 @@ def collect(*, session: Session, seller_id: uuid.UUID, day: date, agent: Hosting
         _store(session, seller_id, subscription_id, day, measured, objects)
     return {"collected": len(subscriptions), "without_webspace": missing,
             "pruned": prune(session=session, seller_id=seller_id, before=day)}
+
+
+def _agents_of(session: Session, server_pool_ids: set[uuid.UUID | None], *, given: HostingAgent | None
+               ) -> dict[uuid.UUID | None, HostingAgent]:
+    """One driver per server the subscriptions live on (None: the default server)."""
+    if given is not None:
+        return dict.fromkeys(server_pool_ids, given)
+    ids = [i for i in server_pool_ids if i is not None]
+    entries = {e.id: e for e in session.scalars(select(ServerPoolEntry).where(ServerPoolEntry.id.in_(ids)))}
+    return {i: servers.agent_for(entries.get(i) if i is not None else None) for i in server_pool_ids}
 
 
 def _store(session: Session, seller_id: uuid.UUID, subscription_id: uuid.UUID, day: date,

@@ -140,10 +140,9 @@ def test_a_customer_whose_only_subscriptions_expired_cannot_log_in(reseller):
     assert log_in_error(carol) is AccountErrorCode.SUBSCRIPTIONS_EXPIRED
 
 
-@pytest.mark.parametrize("reason", [SuspensionReason.MANUAL, SuspensionReason.OVERUSE])
+@pytest.mark.parametrize("reason", [SuspensionReason.MANUAL, SuspensionReason.OVERUSE, SuspensionReason.BILLING])
 def test_a_customer_suspended_for_another_reason_than_expiry_still_logs_in(reseller, reason):
-    # Billing suspends with its own reason (SuspensionReason.BILLING) for the same effect; the database's check
-    # constraint on suspension_reason must first accept 'billing' (a migration, see the issue notes).
+    # A customer suspended for non-payment (BILLING) keeps its log-in, so that it can pay (SPEC §10).
     _, seller, _ = reseller
     carol = factories.customer(seller, "carol")
     suspend_all(seller.seller_id, carol.customer_id, reason)
