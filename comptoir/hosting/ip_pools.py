@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, object_session
 
 from comptoir.database.errors import constraint_name
 from comptoir.errors import DomainError
-from comptoir.hosting import plan_values, rules
+from comptoir.hosting import plan_values, provisioning, rules
 from comptoir.hosting.errors import HostingErrorCode
 from comptoir.hosting.ip_addresses import get_entry_or_raise, get_or_raise, locked_entries, subscription_count
 from comptoir.hosting.ip_rules import (
@@ -193,7 +193,12 @@ def set_certificate(*, session: Session, seller_id: uuid.UUID, entry_id: uuid.UU
     if certificate_id is not None and session.scalar(select(SslCertificate.id).where(
             SslCertificate.id == certificate_id, SslCertificate.seller_id == seller_id)) is None:
         raise DomainError(E.CERTIFICATE_NOT_FOUND, "No such certificate in your store.", field="certificateId")
-    entry.certificate_id = certificate_id
+    if entry.certificate_id != certificate_id:
+        entry.certificate_id = certificate_id
+        # The web server of every site on the address presents it from now on.
+        provisioning.request_many(session, seller_id=seller_id, action=provisioning.Action.UPDATE,
+                                  subscription_ids=session.scalars(select(Subscription.id).where(
+                                      Subscription.ip_pool_id == entry.id)))
     session.flush()
     return entry
 

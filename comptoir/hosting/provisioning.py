@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comptoir.hosting import plan_values, rules, servers, skeletons
-from comptoir.hosting.models import ProvisioningRequest, Subscription
+from comptoir.hosting.models import IpPoolEntry, ProvisioningRequest, Subscription
+from comptoir.hosting.server_models import SslCertificate
 from comptoir.provisioning.hosting_agent import (
     AgentError,
     AgentErrorCode,
@@ -141,7 +142,17 @@ def webspace_spec(session: Session, subscription: Subscription) -> WebspaceSpec:
         values=rules.flatten(plan_values.from_json(subscription.values)),
         skeleton=skeletons.archive_for(session, seller_id=subscription.seller_id),
         php_directives=php, site_php_directives=site_php,
+        certificate_pem=certificate_of(session, subscription),
     )
+
+
+def certificate_of(session: Session, subscription: Subscription) -> str | None:
+    """PEM certificate and key of the certificate bound to the subscription's IP address, if any."""
+    row = session.execute(select(SslCertificate.certificate_pem, SslCertificate.private_key_pem).join(
+        IpPoolEntry, (IpPoolEntry.seller_id == SslCertificate.seller_id)
+        & (IpPoolEntry.certificate_id == SslCertificate.id)).where(
+        IpPoolEntry.id == subscription.ip_pool_id)).first()
+    return None if row is None else f"{row.certificate_pem.strip()}\n{row.private_key_pem.strip()}\n"
 
 
 def php_directives(session: Session, subscription: Subscription) -> tuple[dict[str, str], dict[str, dict[str, str]]]:

@@ -54,6 +54,9 @@ class WebspaceSpec:
     # Effective PHP directives (SPEC §4.5): the subscription's, and each site's where they differ from it.
     php_directives: Mapping[str, str] = field(default_factory=dict)
     site_php_directives: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The certificate bound to its IP address (SPEC §3: it serves all sites there): PEM certificate and
+    # private key; None: no certificate.
+    certificate_pem: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ Layout under the root:
   <seller id>/.agent/<domain>.suspended  present while it is suspended
   <seller id>/.agent/<domain>.usage.json usage told to the agent (sandbox), reported instead of measured
   <seller id>/.agent/<domain>.php.ini    its effective PHP directives, a [HOST=site] section per differing site
+  <seller id>/.agent/<domain>.pem        the certificate and key bound to its IP address (mode 0600), if any
   .subscriptions/<subscription id>       "<seller id>/<domain>": where a subscription's webspace is
 What the agent records lives outside the webspace, where the webspace's owner (FTP, SSH) cannot
 reach it: he cannot lift his own suspension.
@@ -80,6 +81,7 @@ class _Place:
         self.suspended_marker = records / f"{domain}.suspended"
         self.told_usage = records / f"{domain}.usage.json"
         self.php_ini = records / f"{domain}.php.ini"
+        self.certificate = records / f"{domain}.pem"
 
     def owner(self) -> uuid.UUID | None:
         try:
@@ -141,6 +143,7 @@ class LocalDirectoryAgent:
             place.told_usage.unlink(missing_ok=True)
             place.spec_file.unlink(missing_ok=True)
             place.php_ini.unlink(missing_ok=True)
+            place.certificate.unlink(missing_ok=True)
         self._index(subscription_id).unlink(missing_ok=True)
 
     def usage(self, subscription_id: uuid.UUID, *, since: datetime, until: datetime) -> WebspaceUsage:
@@ -270,6 +273,19 @@ def _write_spec(place: _Place, spec: WebspaceSpec) -> None:
     }
     _write_atomically(place.spec_file, json.dumps(document, indent=2, sort_keys=True) + "\n")
     _write_atomically(place.php_ini, php_ini(spec.php_directives, spec.site_php_directives))
+    _write_certificate(place, spec.certificate_pem)
+
+
+def _write_certificate(place: _Place, pem: str | None) -> None:
+    """The certificate (and key) the web server presents for the webspace's sites; readable by no one else."""
+    if pem is None:
+        place.certificate.unlink(missing_ok=True)
+        return
+    place.certificate.parent.mkdir(parents=True, exist_ok=True)
+    temporary = place.certificate.with_name(f".{place.certificate.name}.{uuid.uuid4().hex}")
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as output:
+        output.write(pem)
+    os.replace(temporary, place.certificate)
 
 
 def php_ini(directives: Mapping[str, str], by_site: Mapping[str, Mapping[str, str]]) -> str:

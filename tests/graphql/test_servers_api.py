@@ -106,3 +106,50 @@ async def test_reseller_cannot_retype_an_address_in_use_and_the_private_key_is_n
     assert [e["code"] for e in result["data"]["ipPoolEntryTypeSet"]["errors"]] == ["ENTRY_IN_USE"]
     leaked = await client.execute("{ sslCertificates { privateKeyPem } }", token=alpha)
     assert "errors" in leaked  # no such field
+
+
+async def test_a_certificate_bound_to_an_address_reaches_the_webspaces_of_every_site_there(
+        client, world, monkeypatch, tmp_path, provisioning_dispatches):
+    # given two subscriptions on the reseller's dedicated address, their webspaces built by the local agent
+    from comptoir.automation import intents
+    from comptoir.provisioning.local_agent import LocalDirectoryAgent
+    from comptoir.settings import get_settings
+
+    monkeypatch.setattr(get_settings(), "hosting_agent", "local")
+    monkeypatch.setattr(get_settings(), "webspace_root", tmp_path)
+    agent = LocalDirectoryAgent(tmp_path)
+    provider, seller = world
+    entry = pool_entry(provider.seller_id, seller.seller_id)
+    subscriptions = [subscribe(seller.seller_id, entry, domain=f"site{n}.example.com") for n in (1, 2)]
+
+    def deliver() -> None:
+        for seller_id, request_id in provisioning_dispatches:
+            assert intents.perform("provisioning", seller_id, request_id) == "done"
+        provisioning_dispatches.clear()
+
+    def pem_file(subscription_id):  # type: ignore[no-untyped-def]
+        home = agent.webspace_path(subscription_id)
+        return home.parent / ".agent" / f"{home.name}.pem"
+
+    deliver()
+    assert not any(pem_file(s).exists() for s in subscriptions)
+    alpha = await client.login("alpha", factories.PASSWORD)
+    certificate_pem, key_pem = pem_pair("alpha.example.com")
+    added = data(await client.execute(CERTIFICATE_ADD, {"input": {
+        "name": "alpha", "certificatePem": certificate_pem, "privateKeyPem": key_pem}}, token=alpha),
+        "sslCertificateAdd")["certificate"]
+    entry_id = encode_id("IpPoolEntry", entry)
+    # when the reseller binds it to the address
+    data(await client.execute(CERTIFICATE_SET, {"input": {"id": entry_id, "certificateId": added["id"]}},
+                              token=alpha), "ipPoolEntryCertificateSet")
+    deliver()
+    # then every webspace there presents it, and only its owner may read the key
+    for subscription_id in subscriptions:
+        written = pem_file(subscription_id)
+        assert certificate_pem.strip() in written.read_text() and key_pem.strip() in written.read_text()
+        assert written.stat().st_mode & 0o777 == 0o600
+    # when it is unbound, the webspaces stop presenting it
+    data(await client.execute(CERTIFICATE_SET, {"input": {"id": entry_id, "certificateId": None}}, token=alpha),
+         "ipPoolEntryCertificateSet")
+    deliver()
+    assert not any(pem_file(s).exists() for s in subscriptions)
