@@ -10,7 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from comptoir.hosting import service_settings
-from comptoir.resolvers.hosting import load_subscription
+from comptoir.resolvers.subscriptions import load_subscription
 from comptoir.schema.base import mutate
 from comptoir.schema.ids import decode_id
 from comptoir.schema.service_settings import SubscriptionServiceSettingsInput

@@ -32,3 +32,8 @@ def decode_id(global_id: str, expected_type: str, *, field: str = "id") -> uuid.
     if parsed is None or parsed[0] != expected_type:
         raise DomainError(CommonErrorCode.NOT_FOUND, f"No {expected_type} with this id.", field=field)
     return parsed[1]
+
+
+def decode_optional_id(global_id: str | None, expected_type: str, *, field: str) -> uuid.UUID | None:
+    """decode_id for an optional input: None stays None."""
+    return decode_id(global_id, expected_type, field=field) if global_id else None

@@ -23,10 +23,11 @@ from strawberry.types import Info
 from comptoir.resolvers import accounts as account_resolvers
 from comptoir.resolvers import branding as branding_resolvers
 from comptoir.resolvers import customers as customer_resolvers
-from comptoir.resolvers import hosting as hosting_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
+from comptoir.resolvers import plans as plan_resolvers
 from comptoir.resolvers import resellers as reseller_resolvers
 from comptoir.resolvers import servers as server_resolvers
+from comptoir.resolvers import subscriptions as subscription_resolvers
 from comptoir.schema import accounts as account_types
 from comptoir.schema.automation_root import AutomationMutation, AutomationQuery
 from comptoir.schema.base import Connection, Node, check_error_codes
@@ -55,8 +56,8 @@ from comptoir.schema.storefront_cart import Order
 from comptoir.schema.storefront_root import StorefrontMutation, StorefrontQuery
 from comptoir.schema.subscriptions import Subscription
 from comptoir.schema.updates_root import SubscriptionRoot
-from comptoir.schema.usage_root import UsageMutation, UsageQuery
 from comptoir.schema.uploads import SCALAR_OVERRIDES
+from comptoir.schema.usage_root import UsageMutation, UsageQuery
 from comptoir.settings import get_settings
 from comptoir.tenancy.context import Role
 from comptoir.tenancy.models import User as UserModel
@@ -84,9 +85,9 @@ NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
     "Session": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), _session_node),
     "Reseller": (frozenset({Role.PROVIDER}), reseller_resolvers.load_reseller),
     "Customer": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), customer_resolvers.load_customer),
-    "Plan": (frozenset({Role.PROVIDER, Role.RESELLER}), hosting_resolvers.load_plan),
-    "Subscription": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), hosting_resolvers.load_subscription),
-    "BackgroundJob": (frozenset({Role.PROVIDER, Role.RESELLER}), hosting_resolvers.load_job),
+    "Plan": (frozenset({Role.PROVIDER, Role.RESELLER}), plan_resolvers.load_plan),
+    "Subscription": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), subscription_resolvers.load_subscription),
+    "BackgroundJob": (frozenset({Role.PROVIDER, Role.RESELLER}), plan_resolvers.load_job),
     "CustomButton": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}),
                      branding_resolvers.load_custom_button),
     "IpAddress": (frozenset({Role.PROVIDER}), ip_resolvers.load_ip_address),

@@ -1,9 +1,8 @@
-"""Resolvers for plans, add-ons, subscriptions and customer operations."""
+"""Resolvers for subscriptions: the list and its loaders, and every subscription operation (SPEC §4.7)."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -15,17 +14,13 @@ from sqlalchemy.orm import Session
 from strawberry.types import Info
 
 from comptoir.database.pagination import Page
-from comptoir.errors import DomainError, under
+from comptoir.errors import DomainError
 from comptoir.hosting import (
-    customer_accounts,
     php_settings,
-    plans,
     subscription_lifecycle,
     subscription_plans,
     subscriptions,
-    sync,
 )
-from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import ServicePlan
 from comptoir.hosting.models import Subscription as SubscriptionModel
 from comptoir.schema.base import (
@@ -39,28 +34,9 @@ from comptoir.schema.base import (
     selects,
 )
 from comptoir.schema.context import Context
-from comptoir.schema.customers import Customer
 from comptoir.schema.dataloaders import documents_deferred
-from comptoir.schema.hosting import BackgroundJob, HostingError, Plan, PlanKind
-from comptoir.schema.hosting_api import (
-    CustomerContactInput,
-    CustomerCreateInput,
-    CustomerLoginChangeInput,
-    CustomerLoginChangePayload,
-    CustomerOperationInput,
-    CustomerPayload,
-    CustomerResult,
-    CustomerSelectionInput,
-    CustomersPayload,
-    PlanCreateInput,
-    PlanDeletePayload,
-    PlanIdInput,
-    PlanPayload,
-    PlanSyncMode,
-    PlanUpdateInput,
-    PlanUpdatePayload,
-)
-from comptoir.schema.ids import decode_id, encode_id
+from comptoir.schema.hosting import HostingError
+from comptoir.schema.ids import decode_id, decode_optional_id, encode_id
 from comptoir.schema.subscriptions import (
     Subscription,
     SubscriptionAddonInput,
@@ -80,105 +56,7 @@ from comptoir.schema.subscriptions import (
     SubscriptionTransferInput,
     TransferPreview,
 )
-from comptoir.tenancy import customers
 from comptoir.tenancy.context import Role
-from comptoir.tenancy.models import Customer as CustomerModel
-
-# ---- plans ---------------------------------------------------------------------------------
-
-async def plans_list(info: Info, kind: PlanKind | None = None, search: str | None = None) -> list[Plan]:
-    seller_id = info.context.tenant.seller_id
-
-    def load(session: Session) -> list[Plan]:
-        rows = plans.list_plans(session, seller_id=seller_id, kind=plans.PlanKind(kind.value) if kind else None,
-                                search=search)
-        return [Plan.from_model(r) for r in rows]
-
-    found = await info.context.run(load)
-    if selects(info, "subscriptionCount"):
-        await info.context.loaders.plan_usage.warm([p.model.id for p in found])
-    return found
-
-
-async def load_plan(info: Info, plan_id: uuid.UUID) -> Plan | None:
-    return await info.context.loaders.plans.load(plan_id)  # type: ignore[no-any-return]
-
-
-async def plan(info: Info, id: strawberry.ID) -> Plan | None:
-    try:
-        return await load_plan(info, decode_id(id, "Plan"))
-    except DomainError:
-        return None
-
-
-async def _plan_payload(info: Info, plan_id: uuid.UUID) -> PlanPayload:
-    return PlanPayload(plan=await load_plan(info, plan_id))
-
-
-async def plan_create(info: Info, input: PlanCreateInput) -> PlanPayload:
-    seller_id = info.context.tenant.seller_id
-    base = pv.default_plan_values() if input.kind is PlanKind.SERVICE else pv.PlanValues()
-    return await mutate(info, PlanPayload, lambda s: plans.create(
-        session=s, seller_id=seller_id, kind=plans.PlanKind(input.kind.value), name=input.name,
-        values=input.values.apply(base) if input.values else base), lambda plan: _plan_payload(info, plan.id))
-
-
-async def plan_update(info: Info, input: PlanUpdateInput) -> PlanUpdatePayload:
-    """ "OK" when no subscription uses the plan; "Update & Sync" pushes the change to its subscriptions."""
-
-    def work(session: Session) -> tuple[uuid.UUID, sync.SyncOutcome]:
-        plan_id = decode_id(input.id, "Plan")
-        current = plans.values_of(plans.get_or_raise(session, plan_id=plan_id))
-        updated = plans.update(session=session, plan_id=plan_id, name=input.name,
-                               values=input.values.apply(current) if input.values else None)
-        return updated.id, sync.update_and_sync(session, plan_id=updated.id)
-
-    async def done(result: tuple[uuid.UUID, sync.SyncOutcome]) -> PlanUpdatePayload:
-        plan_id, outcome = result
-        return PlanUpdatePayload(
-            plan=await load_plan(info, plan_id),
-            mode=PlanSyncMode.UPDATE_AND_SYNC if outcome.subscriptions else PlanSyncMode.OK,
-            synced_subscriptions=outcome.subscriptions - outcome.unsynced if outcome.job_id is None else 0,
-            unsynced_subscriptions=outcome.unsynced,
-            job=await load_job(info, outcome.job_id) if outcome.job_id else None,
-        )
-
-    return await mutate(info, PlanUpdatePayload, work, done)
-
-
-async def plan_accept_available_values(info: Info, input: PlanIdInput) -> PlanUpdatePayload:
-    async def done(result: tuple[uuid.UUID, sync.SyncOutcome]) -> PlanUpdatePayload:
-        plan_id, outcome = result
-        return PlanUpdatePayload(plan=await load_plan(info, plan_id), mode=PlanSyncMode.UPDATE_AND_SYNC,
-                                 synced_subscriptions=outcome.subscriptions - outcome.unsynced,
-                                 unsynced_subscriptions=outcome.unsynced,
-                                 job=await load_job(info, outcome.job_id) if outcome.job_id else None)
-
-    return await mutate(info, PlanUpdatePayload, lambda s: (decode_id(input.id, "Plan"), sync.accept_available_for_plan(
-        s, plan_id=decode_id(input.id, "Plan"))), done)
-
-
-async def plan_delete(info: Info, input: PlanIdInput) -> PlanDeletePayload:
-    return await mutate(info, PlanDeletePayload, lambda s: plans.delete(session=s, plan_id=decode_id(input.id, "Plan")),
-                        lambda deleted: PlanDeletePayload(deleted_id=strawberry.ID(encode_id("Plan", deleted))))
-
-
-async def plan_duplicate(info: Info, input: PlanIdInput) -> PlanPayload:
-    return await mutate(info, PlanPayload, lambda s: plans.duplicate(session=s, plan_id=decode_id(input.id, "Plan")),
-                        lambda plan: _plan_payload(info, plan.id))
-
-
-async def load_job(info: Info, job_id: uuid.UUID) -> BackgroundJob | None:
-    job = await info.context.loaders.jobs.load(job_id)
-    return BackgroundJob.from_model(job) if job else None
-
-
-async def background_job(info: Info, id: strawberry.ID) -> BackgroundJob | None:
-    try:
-        return await load_job(info, decode_id(id, "BackgroundJob"))
-    except DomainError:
-        return None
-
 
 # ---- subscriptions -------------------------------------------------------------------------
 
@@ -264,10 +142,6 @@ async def subscription(info: Info, id: strawberry.ID) -> Subscription | None:
         return None
 
 
-def _optional_id(value: strawberry.ID | None, type_name: str, field: str) -> uuid.UUID | None:
-    return decode_id(value, type_name, field=field) if value else None
-
-
 async def subscription_create(info: Info, input: SubscriptionCreateInput) -> SubscriptionPayload:
     seller_id = info.context.tenant.seller_id
 
@@ -275,8 +149,8 @@ async def subscription_create(info: Info, input: SubscriptionCreateInput) -> Sub
         new = subscriptions.NewSubscription(
             domain_name=input.domain_name, system_login=input.system_login, system_password=input.system_password,
             ip_pool_id=decode_id(input.ip_pool_entry_id, "IpPoolEntry", field="ipPoolEntryId"),
-            customer_id=_optional_id(input.customer_id, "Customer", "customerId"),
-            plan_id=_optional_id(input.plan_id, "Plan", "planId"),
+            customer_id=decode_optional_id(input.customer_id, "Customer", field="customerId"),
+            plan_id=decode_optional_id(input.plan_id, "Plan", field="planId"),
             addon_ids=tuple(decode_id(a, "Plan", field="addonIds") for a in input.addon_ids))
         return subscriptions.create(session, seller_id=seller_id, new=new, lock=input.proceed_to_customize)
 
@@ -364,7 +238,8 @@ async def subscription_detach(info: Info, input: SubscriptionIdsInput) -> Subscr
 async def subscription_hosting_settings_update(info: Info, input: SubscriptionHostingSettingsInput
                                                ) -> SubscriptionPayload:
     return await _single(info, input.id, lambda s, i: subscription_lifecycle.change_hosting_settings(
-        session=s, subscription_id=i, ip_pool_id=_optional_id(input.ip_pool_entry_id, "IpPoolEntry", "ipPoolEntryId"),
+        session=s, subscription_id=i,
+        ip_pool_id=decode_optional_id(input.ip_pool_entry_id, "IpPoolEntry", field="ipPoolEntryId"),
         system_login=input.system_login, system_password=input.system_password))
 
 
@@ -372,7 +247,7 @@ async def subscription_transfer_preview(info: Info, input: SubscriptionTransferI
     """What a transfer would change, per subscription, before it is confirmed."""
 
     def load(session: Session) -> list[TransferPreview]:
-        to_customer = _optional_id(input.to_customer_id, "Customer", "toCustomerId")
+        to_customer = decode_optional_id(input.to_customer_id, "Customer", field="toCustomerId")
         previews = [subscription_lifecycle.preview_transfer(session=session, subscription_id=decode_id(gid, "Subscription"),
                                                    to_customer_id=to_customer) for gid in input.ids]
         plan_ids = {p for preview in previews for p in (preview.plan_removed, *preview.addons_removed) if p}
@@ -391,7 +266,7 @@ async def subscription_transfer_preview(info: Info, input: SubscriptionTransferI
 
 async def subscription_transfer(info: Info, input: SubscriptionTransferInput) -> SubscriptionsPayload:
     try:
-        to_customer = _optional_id(input.to_customer_id, "Customer", "toCustomerId")
+        to_customer = decode_optional_id(input.to_customer_id, "Customer", field="toCustomerId")
     except DomainError as error:
         return error_payload(SubscriptionsPayload, error)
     return await _for_each(info, input.ids, lambda s, i: subscription_lifecycle.transfer(
@@ -416,107 +291,10 @@ async def subscription_delete(info: Info, input: SubscriptionDeleteInput) -> Sub
         session=s, subscription_id=i, confirm=input.confirm))
 
 
-# ---- customers -----------------------------------------------------------------------------
-
-def _contact(data: CustomerContactInput | None) -> customer_accounts.ContactDetails:
-    if data is None:
-        return customer_accounts.ContactDetails()
-    return customer_accounts.ContactDetails(**{f.name: getattr(data, f.name)
-                                               for f in dataclasses.fields(customer_accounts.ContactDetails)})
-
-
-async def _load_customer(info: Info, customer_id: uuid.UUID) -> Customer | None:
-    row = await info.context.run(lambda s: s.get(CustomerModel, customer_id))
-    return Customer.from_model(row) if row else None
-
-
-async def customer_create(info: Info, input: CustomerCreateInput) -> CustomerPayload:
-    seller_id = info.context.tenant.seller_id
-
-    def work(session: Session) -> CustomerModel:
-        first = None
-        if input.subscription is not None:
-            sub = input.subscription
-            with under("subscription"):
-                first = subscriptions.NewSubscription(
-                    domain_name=sub.domain_name, system_login=sub.system_login, system_password=sub.system_password,
-                    ip_pool_id=decode_id(sub.ip_pool_entry_id, "IpPoolEntry", field="ipPoolEntryId"),
-                    plan_id=_optional_id(sub.plan_id, "Plan", "planId"),
-                    addon_ids=tuple(decode_id(a, "Plan", field="addonIds") for a in sub.addon_ids))
-        return customer_accounts.create(session=session, seller_id=seller_id, contact=_contact(input.contact),
-                                        username=input.username, password=input.password, first_subscription=first)
-
-    return await mutate(info, CustomerPayload, work, lambda row: _customer_payload(info, row.id))
-
-
-async def _customer_payload(info: Info, customer_id: uuid.UUID) -> CustomerPayload:
-    return CustomerPayload(customer=await _load_customer(info, customer_id))
-
-
-async def customer_update(info: Info, input: CustomerOperationInput) -> CustomerPayload:
-    return await mutate(info, CustomerPayload, lambda s: customer_accounts.update_contact(
-        session=s, customer_id=decode_id(input.id, "Customer"), contact=_contact(input.contact)),
-        lambda row: _customer_payload(info, row.id))
-
-
-async def customer_login_change(info: Info, input: CustomerLoginChangeInput) -> CustomerLoginChangePayload:
-    async def done(row: CustomerModel) -> CustomerLoginChangePayload:
-        return CustomerLoginChangePayload(customer=await _load_customer(info, row.id), customer_notified=False)
-
-    return await mutate(info, CustomerLoginChangePayload, lambda s: customer_accounts.change_login(
-        session=s, customer_id=decode_id(input.id, "Customer"), username=input.username, password=input.password), done)
-
-
-async def _customers_each(info: Info, ids: Sequence[strawberry.ID],
-                          operation: Callable[[Session, uuid.UUID], Any]) -> CustomersPayload:
-    async def done(outcomes: list[Outcome[Any]]) -> CustomersPayload:
-        results = []
-        for outcome in outcomes:
-            customer = None
-            if isinstance(outcome.result, uuid.UUID):
-                customer = await _load_customer(info, outcome.result)
-            elif outcome.result is not None:
-                customer = Customer.from_model(outcome.result)
-            results.append(CustomerResult(id=outcome.id, customer=customer, errors=outcome.errors(HostingError)))
-        return CustomersPayload(results=results)
-
-    return await mutate_each(info, CustomersPayload, ids, lambda s, gid: operation(s, decode_id(gid, "Customer")),
-                             done)
-
-
-async def _selected(info: Info, selection: CustomerSelectionInput) -> list[strawberry.ID]:
-    """The ids given plus every customer matching the filter (bulk operations by status filter)."""
-    ids = list(selection.ids)
-    if selection.filter is not None:
-        seller_id = info.context.tenant.seller_id
-        status = selection.filter.status.value if selection.filter.status else None
-
-        def matching(session: Session) -> list[uuid.UUID]:
-            return customers.matching_ids(session, seller_id=seller_id, filter_=customers.CustomerFilter(
-                status=status, search=selection.filter.search))
-
-        ids += [strawberry.ID(encode_id("Customer", i)) for i in await info.context.run(matching)]
-    return list(dict.fromkeys(ids))
-
-
-async def customer_suspend(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
-    return await _customers_each(info, await _selected(info, input),
-                                 lambda s, i: customer_accounts.suspend(session=s, customer_id=i))
-
-
-async def customer_activate(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
-    return await _customers_each(info, await _selected(info, input),
-                                 lambda s, i: customer_accounts.activate(session=s, customer_id=i))
-
-
-async def customer_delete(info: Info, input: CustomerSelectionInput) -> CustomersPayload:
-    return await _customers_each(info, await _selected(info, input), lambda s, i: customer_accounts.delete(
-        session=s, customer_id=i, confirm=input.confirm))
-
-
 async def subscription_php_settings_update(info: Info, input: SubscriptionPhpSettingsInput) -> SubscriptionPayload:
     """PHP directives at the subscription or one of its sites; "Default" inherits again."""
     as_customer = info.context.tenant.role is Role.CUSTOMER
     return await _single(info, input.id, lambda s, i: php_settings.set_directives(
-        session=s, subscription_id=i, site_id=_optional_id(input.site_id, "Site", "siteId"), as_customer=as_customer,
+        session=s, subscription_id=i, site_id=decode_optional_id(input.site_id, "Site", field="siteId"),
+        as_customer=as_customer,
         directives={d.name: d.value for d in input.directives}))
