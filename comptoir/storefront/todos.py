@@ -75,9 +75,11 @@ def create(session: Session, *, seller_id: uuid.UUID, todo: NewTodo) -> TodoItem
     values: dict[str, Any] = {"seller_id": seller_id, "kind": todo.kind, "subject_id": todo.subject_id,
                               "title": todo.title, "details": todo.details, "created_at": clock.now()}
     # ON CONFLICT on the partial index: a concurrent creator of the same item waits, then does nothing.
+    # Its expression and predicate are written as literals: a bound parameter (a prepared statement's
+    # above all) matches no index when PostgreSQL infers the arbiter.
     session.execute(insert(TodoItem).values(**values).on_conflict_do_nothing(
         index_elements=[TodoItem.seller_id, TodoItem.kind, text(f"coalesce(subject_id, '{NO_SUBJECT}'::uuid)")],
-        index_where=TodoItem.status == TodoStatus.OPEN.value))
+        index_where=text("status = 'open'")))
     item = _open_item(session, seller_id=seller_id, kind=todo.kind, subject_id=todo.subject_id)
     assert item is not None  # just inserted, or the open one that blocked the insert
     return item
