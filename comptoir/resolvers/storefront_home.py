@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import strawberry
 from sqlalchemy.orm import Session
 from strawberry.types import Info
 
-from comptoir.database.pagination import SortDirection
 from comptoir.schema.base import Connection, mutate, page_request
 from comptoir.schema.ids import decode_id
 from comptoir.schema.storefront_cart import Order
@@ -16,7 +14,11 @@ from comptoir.schema.storefront_home import (
     SetupChecklistStep,
     TodoItem,
     TodoItemDonePayload,
+    MyOrderFilterInput,
+    MyOrderSortInput,
+    TodoItemDoneInput,
     TodoItemFilterInput,
+    TodoItemSortInput,
 )
 from comptoir.storefront import home, self_service, todos
 
@@ -32,31 +34,37 @@ async def seller_home(info: Info) -> SellerHome:
 
 
 async def todo_items(info: Info, first: int | None = None, after: str | None = None,
-                     filter: TodoItemFilterInput | None = None) -> Connection[TodoItem]:
-    request = page_request(info, first, after, SortDirection.ASC)
+                     filter: TodoItemFilterInput | None = None,
+                     sort: TodoItemSortInput | None = None) -> Connection[TodoItem]:
+    sort = sort or TodoItemSortInput()
+    request = page_request(info, first, after, sort.direction)
     seller_id = info.context.tenant.seller_id
     status = filter.status if filter else None
 
     def load(session: Session) -> Connection[TodoItem]:
-        page = todos.list_page(session, seller_id=seller_id, status=status, page=request)
+        page = todos.list_page(session, seller_id=seller_id, status=status, page=request, sort=sort.field)
         return Connection[TodoItem].from_page(page, TodoItem.from_model)
     return await info.context.run(load)
 
 
-async def todo_item_done(info: Info, id: strawberry.ID) -> TodoItemDonePayload:
+async def todo_item_done(info: Info, input: TodoItemDoneInput) -> TodoItemDonePayload:
     seller_id = info.context.tenant.seller_id
     return await mutate(
         info, TodoItemDonePayload,
-        lambda s: TodoItem.from_model(todos.mark_done(s, seller_id=seller_id, item_id=decode_id(id, "TodoItem"))),
+        lambda s: TodoItem.from_model(todos.mark_done(s, seller_id=seller_id,
+                                                      item_id=decode_id(input.id, "TodoItem"))),
         lambda item: TodoItemDonePayload(todo_item=item))
 
 
-async def my_orders(info: Info, first: int | None = None, after: str | None = None) -> Connection[Order]:
-    request = page_request(info, first, after, SortDirection.DESC)
+async def my_orders(info: Info, first: int | None = None, after: str | None = None,
+                    filter: MyOrderFilterInput | None = None, sort: MyOrderSortInput | None = None) -> Connection[Order]:
+    sort = sort or MyOrderSortInput()
+    request = page_request(info, first, after, sort.direction)
     tenant = info.context.tenant
+    status = filter.status if filter else None
 
     def load(session: Session) -> Connection[Order]:
         page = self_service.orders_page(session, seller_id=tenant.seller_id, customer_id=tenant.customer_id,
-                                        page=request)
+                                        page=request, status=status, sort=sort.field)
         return Connection[Order].from_page(page, Order.from_model)
     return await info.context.run(load)

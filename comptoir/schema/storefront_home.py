@@ -6,20 +6,28 @@ from datetime import datetime
 
 import strawberry
 
+from comptoir.database.pagination import SortDirection
 from comptoir.schema.base import Node
 from comptoir.schema.ids import encode_id
 from comptoir.schema.storefront import StorefrontError
 from comptoir.storefront.home import Overview, SetupStep
+from comptoir.storefront.self_service import OrderSort as _OrderSort
+from comptoir.storefront.self_service import OrderStatus as _OrderStatus
 from comptoir.storefront.todos import TodoItem as TodoItemModel
+from comptoir.storefront.todos import TodoSort as _TodoSort
 from comptoir.storefront.todos import TodoStatus as _TodoStatus
 
 TodoStatus = strawberry.enum(_TodoStatus, name="TodoStatus")
+TodoItemSortField = strawberry.enum(_TodoSort, name="TodoItemSortField")
+OrderStatus = strawberry.enum(_OrderStatus, name="OrderStatus")
+MyOrderSortField = strawberry.enum(_OrderSort, name="MyOrderSortField")
 
 
 @strawberry.type(description="Something that needs a person of the seller, e.g. an order step that gave up.")
 class TodoItem(Node):
     kind: str = strawberry.field(description="What sort of item, e.g. provisioning_failed.")
-    subject_id: strawberry.ID | None = strawberry.field(description="The object concerned, e.g. an order, if any.")
+    subject_id: strawberry.ID | None = strawberry.field(
+        description="Global id of the object concerned (an Order, ...), if any: fetch it with `node`.")
     title: str
     details: str
     status: TodoStatus  # type: ignore[valid-type]
@@ -29,7 +37,7 @@ class TodoItem(Node):
     @classmethod
     def from_model(cls, item: TodoItemModel) -> TodoItem:
         return cls(id=strawberry.ID(encode_id("TodoItem", item.id)), kind=item.kind,
-                   subject_id=strawberry.ID(str(item.subject_id)) if item.subject_id else None, title=item.title,
+                   subject_id=strawberry.ID(encode_id(item.subject_type, item.subject_id)) if item.subject_id else None, title=item.title,
                    details=item.details, status=_TodoStatus(item.status), created_at=item.created_at,
                    done_at=item.done_at)
 
@@ -78,3 +86,25 @@ class SellerHome:
 @strawberry.input
 class TodoItemFilterInput:
     status: TodoStatus | None = None  # type: ignore[valid-type]
+
+
+@strawberry.input
+class TodoItemSortInput:
+    field: TodoItemSortField = _TodoSort.CREATED_AT  # type: ignore[valid-type]
+    direction: SortDirection = SortDirection.ASC
+
+
+@strawberry.input
+class TodoItemDoneInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class MyOrderFilterInput:
+    status: OrderStatus | None = None  # type: ignore[valid-type]
+
+
+@strawberry.input
+class MyOrderSortInput:
+    field: MyOrderSortField = _OrderSort.CREATED_AT  # type: ignore[valid-type]
+    direction: SortDirection = SortDirection.DESC

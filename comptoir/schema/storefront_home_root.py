@@ -15,10 +15,11 @@ from comptoir.schema.storefront_home import SellerHome, TodoItem, TodoItemDonePa
 class StorefrontHomeQuery:
     seller_home: SellerHome = strawberry.field(resolver=resolvers.seller_home, permission_classes=[IsStaff])
     todo_items: Connection[TodoItem] = strawberry.field(resolver=resolvers.todo_items, permission_classes=[IsStaff],
-                                                        description="Oldest first.")
+                                                        description="Oldest first unless sorted otherwise.")
     my_orders: Connection[Order] = strawberry.field(
         resolver=resolvers.my_orders, permission_classes=[IsCustomer],
-        description="The logged-in customer's own orders, newest first: status, lines as bought, totals.")
+        description="The logged-in customer's own orders, newest first unless sorted otherwise: status, "
+                    "lines as bought, totals.")
 
 
 @strawberry.type

@@ -24,6 +24,7 @@ from comptoir.database.pagination import Page, PageRequest, paginate
 from comptoir.errors import CommonErrorCode, DomainError
 
 KIND = re.compile(r"[a-z][a-z0-9_]{0,63}")
+SUBJECT_TYPE = re.compile(r"[A-Z][A-Za-z]{0,63}")
 NO_SUBJECT = uuid.UUID(int=0)  # the index's stand-in for a seller-wide item (no subject); a literal, as in 0013
 
 
@@ -38,6 +39,7 @@ class TodoItem(Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, server_default=text("gen_random_uuid()"))
     seller_id: Mapped[uuid.UUID]
     kind: Mapped[str]
+    subject_type: Mapped[str] = mapped_column(server_default="")
     subject_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     title: Mapped[str]
     details: Mapped[str] = mapped_column(server_default="")
@@ -46,11 +48,27 @@ class TodoItem(Base):
     done_at: Mapped[datetime | None]
 
 
+class TodoSort(enum.Enum):
+    CREATED_AT = "created_at"
+    KIND = "kind"
+
+
+SORT_COLUMNS = {TodoSort.CREATED_AT: TodoItem.created_at, TodoSort.KIND: TodoItem.kind}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What an item is about, by GraphQL type name and id: an order ("Order", its id), a subscription..."""
+
+    type: str
+    id: uuid.UUID
+
+
 @dataclass(frozen=True)
 class NewTodo:
     kind: str = ""
     title: str = ""
-    subject_id: uuid.UUID | None = None
+    subject: Subject | None = None
     details: str = ""
 
 
@@ -61,6 +79,8 @@ def _open_item(session: Session, *, seller_id: uuid.UUID, kind: str, subject_id:
 
 
 def _check(todo: NewTodo) -> None:
+    if todo.subject is not None and not SUBJECT_TYPE.fullmatch(todo.subject.type):
+        raise DomainError(CommonErrorCode.INVALID, "A subject type is a GraphQL type name.", field="subject")
     if not KIND.fullmatch(todo.kind):
         raise DomainError(CommonErrorCode.INVALID, "A kind is a short snake_case word.", field="kind")
     if not 1 <= len(todo.title) <= 255:
@@ -72,24 +92,27 @@ def _check(todo: NewTodo) -> None:
 def create(session: Session, *, seller_id: uuid.UUID, todo: NewTodo) -> TodoItem:
     """The open item of this kind and subject: the existing one, or a new one."""
     _check(todo)
-    values: dict[str, Any] = {"seller_id": seller_id, "kind": todo.kind, "subject_id": todo.subject_id,
-                              "title": todo.title, "details": todo.details, "created_at": clock.now()}
+    subject_id = todo.subject.id if todo.subject else None
+    values: dict[str, Any] = {"seller_id": seller_id, "kind": todo.kind, "subject_id": subject_id,
+                              "subject_type": todo.subject.type if todo.subject else "", "title": todo.title,
+                              "details": todo.details, "created_at": clock.now()}
     # ON CONFLICT on the partial index: a concurrent creator of the same item waits, then does nothing.
     # Its expression and predicate are written as literals: a bound parameter (a prepared statement's
     # above all) matches no index when PostgreSQL infers the arbiter.
     session.execute(insert(TodoItem).values(**values).on_conflict_do_nothing(
         index_elements=[TodoItem.seller_id, TodoItem.kind, text(f"coalesce(subject_id, '{NO_SUBJECT}'::uuid)")],
         index_where=text("status = 'open'")))
-    item = _open_item(session, seller_id=seller_id, kind=todo.kind, subject_id=todo.subject_id)
+    item = _open_item(session, seller_id=seller_id, kind=todo.kind, subject_id=subject_id)
     assert item is not None  # just inserted, or the open one that blocked the insert
     return item
 
 
-def list_page(session: Session, *, seller_id: uuid.UUID, status: TodoStatus | None, page: PageRequest) -> Page[TodoItem]:
+def list_page(session: Session, *, seller_id: uuid.UUID, status: TodoStatus | None, page: PageRequest,
+              sort: TodoSort = TodoSort.CREATED_AT) -> Page[TodoItem]:
     statement = select(TodoItem).where(TodoItem.seller_id == seller_id)
     if status is not None:
         statement = statement.where(TodoItem.status == status.value)
-    return paginate(session, statement, page, sort_column=TodoItem.created_at, id_column=TodoItem.id)
+    return paginate(session, statement, page, sort_column=SORT_COLUMNS[sort], id_column=TodoItem.id)
 
 
 def count_open(session: Session, *, seller_id: uuid.UUID) -> int:

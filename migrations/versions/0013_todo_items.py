@@ -3,6 +3,7 @@ failed past its retries. Staff read them and mark them done; workers (system) cr
 
 Creating is idempotent per kind and subject while the item is open: a partial unique index, so that a
 retried step does not pile up the same to-do (a seller-wide item without subject counts as one subject).
+A subject is named by its GraphQL type and id (`Order`, …), so that the API hands out a global id.
 
 Revision ID: 0013
 Revises: 0012
@@ -23,6 +24,7 @@ CREATE TABLE todo_items (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     seller_id uuid NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
     kind text NOT NULL CHECK (kind ~ '^[a-z][a-z0-9_]{0,63}$'),
+    subject_type text NOT NULL DEFAULT '' CHECK (subject_type ~ '^([A-Z][A-Za-z]{0,63})?$'),
     subject_id uuid,
     title text NOT NULL CHECK (length(title) BETWEEN 1 AND 255),
     details text NOT NULL DEFAULT '' CHECK (length(details) <= 10000),
@@ -30,7 +32,8 @@ CREATE TABLE todo_items (
     created_at timestamptz NOT NULL DEFAULT now(),
     done_at timestamptz,
     UNIQUE (seller_id, id),
-    CHECK ((status = 'done') = (done_at IS NOT NULL))
+    CHECK ((status = 'done') = (done_at IS NOT NULL)),
+    CHECK ((subject_type = '') = (subject_id IS NULL))
 );
 CREATE UNIQUE INDEX todo_items_open_once ON todo_items
     (seller_id, kind, (coalesce(subject_id, '00000000-0000-0000-0000-000000000000'::uuid))) WHERE status = 'open';

@@ -204,7 +204,7 @@ def _storefront(tenant: Tenant, number: int) -> None:
             session.add(storefront.CheckoutKey(seller_id=tenant.seller_id, store_id=store.id, key=f"k{index}",
                                                cart_id=cart.id, fingerprint=token, order_id=order.id))
             todos.create(session, seller_id=tenant.seller_id, todo=todos.NewTodo(
-                kind="review_order", subject_id=order.id, title=f"Look at order {number}.{index}"))
+                kind="review_order", subject=todos.Subject("Order", order.id), title=f"Look at order {number}.{index}"))
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:

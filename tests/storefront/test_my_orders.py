@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from comptoir.schema.ids import encode_id
+from comptoir.database.engine import session_scope
+from comptoir.schema.ids import encode_id, parse_id
+from comptoir.storefront.models import Order as OrderModel
+from comptoir.tenancy.context import Role, TenantContext
 from tests import factories
 from tests.storefront.test_checkout_api import COMPLETE, ready_cart, seller_with_shop
 
@@ -61,3 +64,23 @@ async def test_my_orders_pages_and_is_empty_for_a_customer_who_bought_nothing(cl
     rest = await my_orders(client, token, first=2, after=page["pageInfo"]["endCursor"])
     assert page["pageInfo"]["hasNextPage"] and [e["node"]["id"] for e in page["edges"] + rest["edges"]] == bought[::-1]
     assert (await my_orders(client, await client.login("carl", factories.PASSWORD)))["edges"] == []
+
+
+async def test_my_orders_filters_by_status_and_sorts_by_total(client: Any) -> None:
+    fixture = seller_with_shop()
+    alpha = factories.Actor(fixture.seller_id, "alpha")
+    factories.customer(alpha, "ann")
+    token = await client.login("ann", factories.PASSWORD)
+    first, second = await buy(client, fixture, token, "k1"), await buy(client, fixture, token, "k2")
+    with session_scope(TenantContext(Role.SYSTEM, fixture.seller_id)) as session:
+        order = session.get_one(OrderModel, parse_id(second)[1])  # type: ignore[index]
+        order.status, order.total = "paid", 1
+    query = """query($status: OrderStatus, $field: MyOrderSortField!, $d: SortDirection!) {
+      myOrders(filter: {status: $status}, sort: {field: $field, direction: $d}) { edges { node { id status } } } }"""
+
+    async def ids(**variables: Any) -> list[str]:
+        answer = await client.execute(query, {"status": None, "field": "CREATED_AT", "d": "DESC", **variables},
+                                      token=token)
+        return [e["node"]["id"] for e in answer["data"]["myOrders"]["edges"]]
+    assert await ids(status="PAID") == [second] and await ids(status="PENDING") == [first]
+    assert await ids(field="TOTAL", d="ASC") == [second, first]

@@ -18,15 +18,15 @@ from tests import factories
 
 LIST = """query($status: TodoStatus, $first: Int, $after: String) {
   todoItems(filter: {status: $status}, first: $first, after: $after) {
-    totalCount edges { node { id kind title details status doneAt } } pageInfo { hasNextPage endCursor } } }"""
-DONE = """mutation($id: ID!) { todoItemDone(id: $id) {
+    totalCount edges { node { id kind subjectId title details status doneAt } } pageInfo { hasNextPage endCursor } } }"""
+DONE = """mutation($id: ID!) { todoItemDone(input: {id: $id}) {
   todoItem { id status doneAt } errors { code field } } }"""
 
 
 def create(seller_id: uuid.UUID, kind: str, subject_id: uuid.UUID | None = None, title: str = "Look") -> uuid.UUID:
+    subject = todos.Subject("Order", subject_id) if subject_id else None
     with session_scope(TenantContext(Role.SYSTEM, seller_id)) as session:
-        return todos.create(session, seller_id=seller_id,
-                            todo=todos.NewTodo(kind=kind, subject_id=subject_id, title=title)).id
+        return todos.create(session, seller_id=seller_id, todo=todos.NewTodo(kind=kind, subject=subject, title=title)).id
 
 
 def alpha_and_bravo() -> tuple[Any, Any]:
@@ -64,13 +64,15 @@ def test_an_invalid_kind_or_title_is_a_typed_error() -> None:
 async def test_staff_list_open_items_and_mark_one_done(client: Any) -> None:
     # given two open items of Alpha and one of Bravo
     alpha, bravo = alpha_and_bravo()
-    first = create(alpha.seller_id, "provisioning_failed", uuid.uuid4(), title="Order 1 failed")
+    order_id = uuid.uuid4()
+    first = create(alpha.seller_id, "provisioning_failed", order_id, title="Order 1 failed")
     create(alpha.seller_id, "provisioning_failed", uuid.uuid4(), title="Order 2 failed")
     create(bravo.seller_id, "provisioning_failed", uuid.uuid4(), title="Bravo's")
     token = await client.login("alpha", factories.PASSWORD)
     found = await listing(client, token, status="OPEN")
     assert found["totalCount"] == 2
     assert [e["node"]["title"] for e in found["edges"]] == ["Order 1 failed", "Order 2 failed"]
+    assert found["edges"][0]["node"]["subjectId"] == encode_id("Order", order_id)
     # when the first is done
     done = (await client.execute(DONE, {"id": encode_id("TodoItem", first)}, token=token))["data"]["todoItemDone"]
     # then
@@ -129,3 +131,15 @@ def test_concurrent_creators_of_one_item_leave_one_open_item() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         ids = {item for found in pool.map(lambda _: worker(), range(4)) for item in found}
     assert len(ids) == 1
+
+
+async def test_the_list_sorts_by_kind_in_either_direction(client: Any) -> None:
+    alpha, _ = alpha_and_bravo()
+    for kind in ("payment_overdue", "check_dns", "provisioning_failed"):
+        create(alpha.seller_id, kind)
+    token = await client.login("alpha", factories.PASSWORD)
+    query = "query($d: SortDirection!) { todoItems(sort: {field: KIND, direction: $d}) { edges { node { kind } } } }"
+    kinds = [[e["node"]["kind"] for e in (await client.execute(query, {"d": d}, token=token))["data"]["todoItems"]["edges"]]
+             for d in ("ASC", "DESC")]
+    assert kinds == [["check_dns", "payment_overdue", "provisioning_failed"],
+                     ["provisioning_failed", "payment_overdue", "check_dns"]]
