@@ -116,6 +116,9 @@ TABLES: tuple[TablePolicy, ...] = (
     TablePolicy("orders", _staff(customer=READ, storefront=grant(SELECT, INSERT, rows=OF_PRESENTED_CART)),
                 customer_column="customer_id"),
     TablePolicy("checkout_keys", _staff(storefront=grant(SELECT, INSERT, UPDATE, rows=OF_PRESENTED_CART))),
+    # -- seller home (0013) -----------------------------------------------------------------------
+    # Workers create to-do items for a person; staff read them and mark them done.
+    TablePolicy("todo_items", _staff(reseller=READ_UPDATE)),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

@@ -53,6 +53,7 @@ from comptoir.schema.servers_root import ServerMutation, ServerQuery
 from comptoir.schema.skeletons_root import SkeletonMutation, SkeletonQuery
 from comptoir.schema.storefront import Offer, Store
 from comptoir.schema.storefront_cart import Order
+from comptoir.schema.storefront_home_root import StorefrontHomeMutation, StorefrontHomeQuery
 from comptoir.schema.storefront_root import StorefrontMutation, StorefrontQuery
 from comptoir.schema.subscriptions import Subscription
 from comptoir.schema.updates_root import SubscriptionRoot
@@ -168,9 +169,10 @@ class CoreMutation:
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
 QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
-                       UsageQuery, ServerQuery, StorefrontQuery]
+                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery]
 MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
-                         AutomationMutation, UsageMutation, ServerMutation, StorefrontMutation]
+                         AutomationMutation, UsageMutation, ServerMutation, StorefrontMutation,
+                         StorefrontHomeMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
                          Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, HostingServer,
                          ServerPoolEntry, SslCertificate, Store, Offer, Order]

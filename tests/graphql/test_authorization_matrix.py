@@ -82,6 +82,9 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "myStores":                    (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "pendingCustomers":            (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "orders":                      (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "sellerHome":                  (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "todoItems":                   (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "myOrders":                    (UNAUTHENTICATED, SHOWN,           FORBIDDEN,       FORBIDDEN),
     # public: a visitor of a store (no store answers to the placeholder name, no cart has its id)
     "storefront":                  (NULL,            NULL,            NULL,            NULL),
     "cart":                        (NULL,            NULL,            NULL,            NULL),
@@ -172,6 +175,7 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "pendingCustomerActivate":           (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "pendingCustomerCancel":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "pendingCustomerMarkFraudulent":     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "todoItemDone":                      (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "cartCreate":                        (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
     "cartLinesAdd":                      (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
     "cartLinesUpdate":                   (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),

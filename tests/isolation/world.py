@@ -20,6 +20,7 @@ from comptoir.hosting import server_models as servers
 from comptoir.hosting.vocabulary import Resource
 from comptoir.panel import models as panel
 from comptoir.storefront import models as storefront
+from comptoir.storefront import todos
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import User
 from tests import factories
@@ -202,6 +203,8 @@ def _storefront(tenant: Tenant, number: int) -> None:
             session.flush()
             session.add(storefront.CheckoutKey(seller_id=tenant.seller_id, store_id=store.id, key=f"k{index}",
                                                cart_id=cart.id, fingerprint=token, order_id=order.id))
+            todos.create(session, seller_id=tenant.seller_id, todo=todos.NewTodo(
+                kind="review_order", subject=todos.Subject("Order", order.id), title=f"Look at order {number}.{index}"))
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:
