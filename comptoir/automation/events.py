@@ -22,13 +22,13 @@ from sqlalchemy.orm import Session
 
 from comptoir import clock
 from comptoir.automation.errors import AutomationErrorCode
+from comptoir.automation.intents import system_context
 from comptoir.automation.models import ScheduledEvent
 from comptoir.automation.rules import Recurrence
 from comptoir.database.engine import session_scope
 from comptoir.database.intents import backoff
 from comptoir.database.pagination import Page, PageRequest, paginate
 from comptoir.errors import CommonErrorCode, DomainError
-from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import Seller
 
 log = logging.getLogger(__name__)
@@ -81,10 +81,6 @@ def kind_names() -> list[str]:
     return list(_kinds)
 
 
-def _system(seller_id: uuid.UUID) -> TenantContext:
-    return TenantContext(Role.SYSTEM, seller_id)
-
-
 # ---- the tick -------------------------------------------------------------------------------------
 
 def tick() -> list[EventRun]:
@@ -112,7 +108,7 @@ def schedule_missing() -> int:
             missing = list(session.scalars(text("SELECT comptoir_sellers_without_event(:kind, :instance)"),
                                            {"kind": kind.name, "instance": kind.scope is Scope.INSTANCE}))
         for seller_id in missing:
-            with session_scope(_system(seller_id)) as session:
+            with session_scope(system_context(seller_id)) as session:
                 session.add(ScheduledEvent(seller_id=seller_id, kind=kind.name, run_at=clock.now(),
                                            recurrence=kind.recurrence()))
                 created += 1
@@ -122,7 +118,7 @@ def schedule_missing() -> int:
 def run_event(*, seller_id: uuid.UUID, event_id: uuid.UUID, only_if_due: bool) -> EventRun | None:
     """Run one event in its own transaction, under its row lock; None when another tick holds it or,
     with only_if_due, when it is not due any more (another tick ran it first)."""
-    with session_scope(_system(seller_id)) as session:
+    with session_scope(system_context(seller_id)) as session:
         event = session.scalars(select(ScheduledEvent).where(ScheduledEvent.id == event_id)
                                 .with_for_update(skip_locked=True)).one_or_none()
         if event is None or (only_if_due and not _is_due(event, clock.now())):

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.database import intents
 from comptoir.database.engine import session_scope
-from comptoir.database.intents import Announcement, Intent, IntentStatus
+from comptoir.database.intents import Announcement, Intent
 from comptoir.settings import get_settings
 from comptoir.tenancy.context import Role, TenantContext
 
@@ -161,5 +161,3 @@ def install() -> None:
     """Make committed intents reach their handlers (API processes, workers, the CLI)."""
     intents.install_publisher(publish)
 
-
-__all__ = ["IntentKind", "IntentStatus", "install", "kinds", "perform", "publish", "register", "relay"]

@@ -17,7 +17,6 @@ from comptoir.automation.rules import day_steps
 from comptoir.database.engine import session_scope
 from comptoir.errors import DomainError
 from comptoir.settings import get_settings
-from comptoir.tenancy.context import Role, TenantContext
 
 # A year of billing is ~365 steps; more than a few years in one call is a mistake, not a test.
 LONGEST_ADVANCE = timedelta(days=3 * 366)
@@ -49,7 +48,7 @@ def _run_due() -> list[EventRun]:
 
 
 def _move_clock(provider_seller_id: uuid.UUID, moment: datetime) -> None:
-    with session_scope(TenantContext(Role.SYSTEM, provider_seller_id)) as session:
+    with session_scope(intents.system_context(provider_seller_id)) as session:
         try:
             ahead_by = session.execute(text("SELECT comptoir_clock_advance_to(:to)"), {"to": moment}).scalar_one()
         except DBAPIError as error:  # another advance moved it past `moment` meanwhile

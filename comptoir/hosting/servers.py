@@ -24,13 +24,13 @@ from comptoir.hosting.errors import HostingErrorCode
 from comptoir.hosting.models import ServicePlan, Subscription
 from comptoir.hosting.plan_values import PhpHandler, PlanValues, ScriptingLanguage
 from comptoir.hosting.server_models import HostingServer, ServerPoolEntry
+from comptoir.provisioning import hosting_agent
 from comptoir.provisioning.hosting_agent import (
     DRIVERS,
     AgentCapabilities,
     HostingAgent,
     OsFamily,
     agent_for_driver,
-    get_hosting_agent,
 )
 from comptoir.tenancy.models import Seller
 
@@ -96,14 +96,14 @@ def agent_capabilities(driver: str, os_family: str, stored: Mapping[str, Any]) -
 
 def capabilities_of(entry: ServerPoolEntry | None) -> AgentCapabilities:
     if entry is None:
-        return get_hosting_agent().capabilities()
+        return hosting_agent.get_hosting_agent().capabilities()
     return agent_capabilities(entry.driver, entry.os_family, entry.capabilities)
 
 
 def agent_for(entry: ServerPoolEntry | None) -> HostingAgent:
     """The driver that serves subscriptions placed on `entry` (None: the default server)."""
     if entry is None:
-        return get_hosting_agent()
+        return hosting_agent.get_hosting_agent()
     return agent_for_driver(entry.driver, capabilities=capabilities_of(entry))
 
 

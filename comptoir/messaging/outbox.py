@@ -29,10 +29,6 @@ def enqueue(*, session: Session, seller_id: uuid.UUID, customer_id: uuid.UUID | 
 
 def deliver(*, session: Session, email: OutboundEmail) -> None:
     """Send one locked, pending e-mail over SMTP; raises what the SMTP server or network raised."""
-    _send_smtp(email)
-
-
-def _send_smtp(email: OutboundEmail) -> None:
     settings = get_settings()
     message = EmailMessage()
     message["From"] = settings.mail_from

@@ -14,6 +14,7 @@ from strawberry.types import Info
 from comptoir import clock
 from comptoir.automation import events, sandbox
 from comptoir.automation.errors import AutomationErrorCode
+from comptoir.automation.models import ScheduledEvent as ScheduledEventModel
 from comptoir.errors import DomainError
 from comptoir.schema.automation import (
     EventRun,
@@ -51,15 +52,14 @@ async def scheduled_events(
 
 async def scheduled_event_run(info: Info, input: ScheduledEventRunInput) -> ScheduledEventRunPayload:
     """Run an event now (seller staff: their own; the provider: any)."""
-    def visible(session: Session) -> tuple:  # type: ignore[type-arg]
-        event = events.get_or_raise(session=session, event_id=decode_id(input.id, "ScheduledEvent"))
-        return event.seller_id, event.id
+    def visible(session: Session) -> ScheduledEventModel:  # row security decides what the caller may run
+        return events.get_or_raise(session=session, event_id=decode_id(input.id, "ScheduledEvent"))
 
     found = await run_mutation(info, visible)
     if isinstance(found, DomainError):
         return error_payload(ScheduledEventRunPayload, found)
-    seller_id, event_id = found
-    run = await asyncio.to_thread(events.run_now, seller_id=seller_id, event_id=event_id)
+    event_id = found.id
+    run = await asyncio.to_thread(events.run_now, seller_id=found.seller_id, event_id=event_id)
     if run is None:
         return error_payload(ScheduledEventRunPayload, DomainError(
             AutomationErrorCode.EVENT_BUSY, "The event is running right now; try again in a moment.", field="id"))

@@ -12,7 +12,6 @@ from sqlalchemy import select, update
 from comptoir import clock
 from comptoir.database.engine import session_scope
 from comptoir.hosting import plan_values as pv
-from comptoir.hosting import servers
 from comptoir.hosting.models import ProvisioningRequest, Subscription
 from comptoir.hosting.vocabulary import Resource
 from comptoir.hosting.vocabulary import SubscriptionPermission as P
@@ -105,8 +104,7 @@ def limited_server(monkeypatch, tmp_path):
     def limited(*args, **kwargs):  # type: ignore[no-untyped-def]
         return LocalDirectoryAgent(tmp_path, capabilities=LIMITED_CAPABILITIES)
 
-    monkeypatch.setattr(hosting_agent, "get_hosting_agent", limited)
-    monkeypatch.setattr(servers, "get_hosting_agent", limited)  # the default server's driver
+    monkeypatch.setattr(hosting_agent, "get_hosting_agent", limited)  # the default server's driver
 
 
 def demanding_plan(seller_id):

@@ -16,7 +16,6 @@ from comptoir.database.engine import session_scope
 from comptoir.hosting import (
     customer_accounts,
     provisioning,
-    servers,
     subscription_lifecycle,
     subscription_plans,
     subscriptions,
@@ -24,12 +23,11 @@ from comptoir.hosting import (
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import ProvisioningRequest
 from comptoir.hosting.vocabulary import Resource
-from comptoir.provisioning import stock_skeleton
+from comptoir.provisioning import hosting_agent, stock_skeleton
 from comptoir.provisioning.local_agent import LocalDirectoryAgent
 from comptoir.settings import get_settings
 from tests import factories
 from tests.hosting.support import plan, pool_entry, subscribe, system
-
 
 
 def run_provisioning(seller_id: uuid.UUID, request_id: uuid.UUID) -> str:
@@ -155,7 +153,7 @@ def test_a_failing_agent_leaves_the_request_pending_with_the_error_and_a_retry_s
             raise ConnectionRefusedError("hosting server unreachable")
 
     with monkeypatch.context() as patched:
-        patched.setattr(servers, "get_hosting_agent", lambda: Unreachable(agent.root))
+        patched.setattr(hosting_agent, "get_hosting_agent", lambda: Unreachable(agent.root))
         assert run_provisioning(seller_id, request_id) == "pending"
     [request] = requests_of(seller_id, sid)
     assert (request.status, request.attempts) == ("pending", 1)
@@ -185,7 +183,7 @@ def test_the_relay_retries_a_failing_agent_after_its_backoff_until_the_webspace_
     sid = subscribe(seller_id, entry)
     dispatched.clear()  # the fast path is lost: only the relay delivers
     monkeypatch.setattr(Flaky, "failures", 2)
-    monkeypatch.setattr(servers, "get_hosting_agent", lambda: Flaky(agent.root))
+    monkeypatch.setattr(hosting_agent, "get_hosting_agent", lambda: Flaky(agent.root))
     for attempt in (1, 2, 3):
         assert intents.relay(inline=True) == 1
         assert requests_of(seller_id, sid)[0].attempts == attempt
@@ -201,7 +199,7 @@ def test_a_request_failing_every_attempt_ends_failed(seller, agent, dispatched, 
     sid = subscribe(seller_id, entry)
     [(_, request_id)] = dispatched
     monkeypatch.setattr(Flaky, "failures", provisioning.MAX_ATTEMPTS)
-    monkeypatch.setattr(servers, "get_hosting_agent", lambda: Flaky(agent.root))
+    monkeypatch.setattr(hosting_agent, "get_hosting_agent", lambda: Flaky(agent.root))
     statuses = [run_provisioning(seller_id, request_id) for _ in range(provisioning.MAX_ATTEMPTS + 1)]
     assert statuses == ["pending"] * (provisioning.MAX_ATTEMPTS - 1) + ["failed", "failed"]
     assert requests_of(seller_id, sid)[0].attempts == provisioning.MAX_ATTEMPTS

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from comptoir.automation import intents
 from comptoir.database.engine import session_scope
 from comptoir.hosting import plan_values as pv
-from comptoir.hosting import plans, servers, subscription_plans, subscriptions, sync
+from comptoir.hosting import plans, subscription_plans, subscriptions, sync
 from comptoir.hosting.models import BackgroundJob, Subscription
 from comptoir.hosting.vocabulary import Resource
 from comptoir.hosting.vocabulary import SubscriptionPermission as P
@@ -244,8 +244,7 @@ def small_server(request, monkeypatch, tmp_path):
     def small(*args, **kwargs):  # type: ignore[no-untyped-def]
         return LocalDirectoryAgent(tmp_path, capabilities=capabilities)
 
-    monkeypatch.setattr(hosting_agent, "get_hosting_agent", small)
-    monkeypatch.setattr(servers, "get_hosting_agent", small)  # the default server's driver
+    monkeypatch.setattr(hosting_agent, "get_hosting_agent", small)  # the default server's driver
     return expected
 
 
