@@ -20,6 +20,8 @@ from comptoir.hosting.usage_reports import Granularity as _Granularity
 from comptoir.hosting.usage_rules import Alert
 from comptoir.hosting.vocabulary import Resource
 from comptoir.schema.base import mutate
+from comptoir.schema.context import Context
+from comptoir.schema.dataloaders import Loader
 from comptoir.schema.ids import decode_id
 from comptoir.schema.usage import (
     ResourceUse,
@@ -42,16 +44,18 @@ MEASURED = (Resource.DISK_SPACE, Resource.TRAFFIC)
 
 # ---- per subscription -----------------------------------------------------------------------------
 
-def usage_loader(info: Info) -> DataLoader[SubscriptionModel, SubscriptionUsage]:
-    """One loader per operation: a page of subscriptions costs two queries, whatever its size."""
-    cache = info.context.cache
-    if "usage_loader" not in cache:
-        async def load(models: list[SubscriptionModel]) -> list[SubscriptionUsage]:
-            return await info.context.run(lambda s: _subscription_usage(s, models))
+class SubscriptionUsageLoader(Loader[SubscriptionModel, SubscriptionUsage]):
+    """Measured usage of a page's subscriptions, keyed by subscription: a few queries whatever its size."""
 
-        cache["usage_loader"] = DataLoader(load_fn=load, cache_key_fn=lambda model: model.id)
-    loader: DataLoader[SubscriptionModel, SubscriptionUsage] = cache["usage_loader"]
-    return loader
+    def __init__(self, context: Context) -> None:
+        super().__init__(context, cache_key_fn=lambda model: model.id)
+
+    def fetch(self, session: Session, keys: list[SubscriptionModel]) -> list[SubscriptionUsage]:
+        return _subscription_usage(session, keys)
+
+
+def usage_loader(info: Info) -> DataLoader[SubscriptionModel, SubscriptionUsage]:
+    return info.context.loaders.extra("subscription_usage", SubscriptionUsageLoader)
 
 
 def _subscription_usage(session: Session, models: list[SubscriptionModel]) -> list[SubscriptionUsage]:
