@@ -21,7 +21,7 @@ from comptoir.settings import get_settings
 from comptoir.storefront import access, carts, checkout
 from comptoir.storefront.access import CartToken
 from comptoir.storefront.carts import CartView, LineInput
-from comptoir.storefront.money import visitor_locale
+from comptoir.money import visitor_locale
 
 
 async def cart_create(info: Info, input: CartCreateInput) -> CartPayload:

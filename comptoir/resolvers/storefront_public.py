@@ -26,7 +26,7 @@ from comptoir.storefront.access import CartToken
 from comptoir.storefront.carts import CartView, KnownBuyer
 from comptoir.storefront.models import Cart as CartModel
 from comptoir.storefront.models import Store as StoreModel
-from comptoir.storefront.money import visitor_locale
+from comptoir.money import visitor_locale
 from comptoir.tenancy.context import Role
 from comptoir.tenancy.models import Customer
 

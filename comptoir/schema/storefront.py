@@ -15,7 +15,7 @@ from comptoir.storefront.errors import StorefrontErrorCode as _StorefrontErrorCo
 from comptoir.storefront.models import Offer as OfferModel
 from comptoir.storefront.models import Store as StoreModel
 from comptoir.storefront.models import StoreTerms as StoreTermsModel
-from comptoir.storefront.money import Money as MoneyValue
+from comptoir.money import Money as MoneyValue
 from comptoir.storefront.rules import Cycle as _Cycle
 from comptoir.storefront.rules import FraudPolicy as FraudPolicyValue
 from comptoir.tenancy.errors import ValidationErrorCode

@@ -12,7 +12,7 @@ from comptoir.schema.ids import encode_id
 from comptoir.schema.storefront import BillingCycle, Money, StorefrontError
 from comptoir.storefront.carts import CartView, LineView, Problem
 from comptoir.storefront.models import Order as OrderModel
-from comptoir.storefront.money import Money as MoneyValue
+from comptoir.money import Money as MoneyValue
 from comptoir.storefront.rules import Cycle
 from comptoir.tenancy.models import Customer as CustomerModel
 

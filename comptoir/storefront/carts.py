@@ -20,7 +20,7 @@ from comptoir.storefront.access import CartToken
 from comptoir.storefront.catalog import localized
 from comptoir.storefront.errors import StorefrontError, StorefrontErrorCode
 from comptoir.storefront.models import Cart, CartLine, Offer, Order, Store
-from comptoir.storefront.money import Money
+from comptoir.money import Money
 from comptoir.storefront.rules import Cycle, PricedLine, cart_total, line_price
 from comptoir.tenancy.models import Customer
 from comptoir.tenancy.validation import check_country, check_email, check_text

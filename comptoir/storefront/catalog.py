@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from comptoir.storefront import stores
 from comptoir.storefront.errors import StorefrontError, StorefrontErrorCode
 from comptoir.storefront.models import Offer, Store
-from comptoir.storefront.money import Money
+from comptoir.money import Money
 from comptoir.storefront.rules import Cycle
 
 CYCLE_ORDER = [cycle.value for cycle in Cycle]

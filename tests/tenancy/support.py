@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import email
 import email.policy
+import os
 import socket
 import threading
 import time
@@ -194,7 +195,8 @@ def open_sessions_of(username: str) -> int:
             UserSession.user_id == user.id, UserSession.revoked_at.is_(None))).all())
 
 
-REDIS_BROKER = "redis://127.0.0.1:6379/15"
+# Parallel runs on one machine pick their own Redis database (COMPTOIR_TEST_REDIS_DB).
+REDIS_BROKER = f"redis://127.0.0.1:6379/{os.environ.get('COMPTOIR_TEST_REDIS_DB', '15')}"
 
 
 def _forget_broker_connections(app: Any) -> None:

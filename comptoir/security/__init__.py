@@ -1,0 +1,1 @@
+"""Protection of data at rest: sealing secrets (gateway and registrar settings, tokens, IBANs)."""
