@@ -2,12 +2,13 @@
 
 The one seam every package uses: `seal(text)` gives an opaque ASCII token safe to store in a text
 column, `unseal(token)` gives the text back. Tokens carry a version prefix so the scheme (envelope
-encryption with rotating keys) can change without touching callers."""
+encryption with rotating keys) can change without touching callers; a token names its own key, so `unseal` needs no seller."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import uuid
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -25,7 +26,8 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
-def seal(text: str) -> str:
+def seal(text: str, *, seller_id: uuid.UUID | None = None) -> str:
+    """`seller_id`: whose secret it is (per-seller keys and passphrase mode hang on it)."""
     return PREFIX + _fernet().encrypt(text.encode()).decode()
 
 
