@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     # Sandbox: the provider may move the instance's clock forward (sandboxClockAdvance). Never in production.
     sandbox: bool = False
 
+    # Audit log: rows older than the retention move to gzip JSONL archives (ProcessActionLog), run every
+    # audit_archive_months months, into audit_archive_dir (object storage mounted there in production).
+    audit_retention_days: int = 365
+    audit_archive_months: int = 3
+    audit_archive_dir: Path = Path("var/audit-archives")
+
+    # Outgoing webhooks: endpoints must be public https URLs, unless these allow plain http and private or
+    # loopback addresses (a development receiver on this machine).
+    webhooks_allow_http: bool = False
+    webhooks_allow_private: bool = False
+
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_username: str = ""

@@ -31,12 +31,14 @@ os.environ.update({
     "COMPTOIR_PASSWORD_HASH_TIME_COST": "1",
     "COMPTOIR_PASSWORD_HASH_MEMORY_KIB": "8",
     "COMPTOIR_PASSWORD_HASH_PARALLELISM": "1",
+    # Webhook receivers in tests listen on loopback over plain HTTP.
+    "COMPTOIR_WEBHOOKS_ALLOW_HTTP": "true",
+    "COMPTOIR_WEBHOOKS_ALLOW_PRIVATE": "true",
 })
 os.environ.setdefault("COMPTOIR_BROKER_URL", "")
 os.environ.setdefault("COMPTOIR_EMBEDDED_TICK_SECONDS", "0")  # servers started by tests tick only when told
 
 import comptoir.app  # noqa: E402,F401 -- installs the real intent publisher once, before fixtures replace it
-
 from comptoir.database import migrate  # noqa: E402
 from comptoir.database.bootstrap import bootstrap  # noqa: E402
 

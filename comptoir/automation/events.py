@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from comptoir import clock
+from comptoir.audit import recorder
 from comptoir.automation.errors import AutomationErrorCode
 from comptoir.automation.intents import system_context
 from comptoir.automation.models import ScheduledEvent
@@ -118,12 +119,13 @@ def schedule_missing() -> int:
 def run_event(*, seller_id: uuid.UUID, event_id: uuid.UUID, only_if_due: bool) -> EventRun | None:
     """Run one event in its own transaction, under its row lock; None when another tick holds it or,
     with only_if_due, when it is not due any more (another tick ran it first)."""
-    with session_scope(system_context(seller_id)) as session:
+    with recorder.origin(source="event"), session_scope(system_context(seller_id)) as session:
         event = session.scalars(select(ScheduledEvent).where(ScheduledEvent.id == event_id)
                                 .with_for_update(skip_locked=True)).one_or_none()
         if event is None or (only_if_due and not _is_due(event, clock.now())):
             return None
-        return _run(session, event)
+        with recorder.origin(operation=event.kind):
+            return _run(session, event)
 
 
 def _is_due(event: ScheduledEvent, now: datetime) -> bool:

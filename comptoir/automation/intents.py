@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from comptoir.audit import recorder
 from comptoir.database import intents
 from comptoir.database.engine import session_scope
 from comptoir.database.intents import Announcement, Intent
@@ -39,6 +40,9 @@ class IntentKind:
     max_attempts: int = 8
     # A long handler receives (seller_id, intent_id) and owns its transactions and its outcome.
     long_running: bool = False
+    # Called (session, intent, error) after a failed attempt, outside the handler's undone savepoint, to
+    # record what the failure said (the intent's status tells whether it was the last attempt).
+    on_attempt_failed: Callable[..., object] | None = None
 
 
 _kinds: dict[str, IntentKind] = {}
@@ -63,7 +67,7 @@ def perform(kind_name: str, seller_id: uuid.UUID, intent_id: uuid.UUID) -> str:
     kind = _kinds[kind_name]
     if kind.long_running:
         return str(kind.handler(seller_id, intent_id))
-    with session_scope(system_context(seller_id)) as session:
+    with recorder.origin(source="intent", operation=kind.name), session_scope(system_context(seller_id)) as session:
         intent = intents.lock(session, kind.model, intent_id)
         if intent is None:
             return "missing"
@@ -85,6 +89,8 @@ def _attempt(session: Session, kind: IntentKind, intent: Intent) -> None:
     except Exception as error:  # noqa: BLE001 -- whatever the outside world raises is this attempt's failure
         intents.mark_failed_attempt(intent, f"{type(error).__name__}: {error}", max_attempts=kind.max_attempts)
         log.warning("%s %s failed (attempt %s): %s", kind.name, intent.id, intent.attempts, error)
+        if kind.on_attempt_failed is not None:
+            kind.on_attempt_failed(session, intent, error)
         session.flush()
         return
     intents.mark_done(intent)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from comptoir import clock
+from comptoir.audit import service as audit
 from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
@@ -20,6 +21,8 @@ from comptoir.messaging import outbox
 from comptoir.messaging.models import OutboundEmail
 from comptoir.settings import get_settings
 from comptoir.storefront import checkout
+from comptoir.webhooks import service as webhooks
+from comptoir.webhooks.models import WebhookDelivery
 
 
 def _deliver_email(session: Session, email: OutboundEmail) -> None:
@@ -47,6 +50,11 @@ def _checkout_key_purge(session: Session, event: ScheduledEvent) -> dict[str, An
     return {"purged": checkout.purge_keys(session=session, seller_id=event.seller_id)}
 
 
+def _process_action_log(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    archive = audit.archive_old_entries(session, seller_id=event.seller_id)
+    return {"archived": archive.entries if archive else 0}
+
+
 def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
     return {"handed_out": intents.relay()}
 
@@ -57,10 +65,14 @@ def _register() -> None:
                                         max_attempts=provisioning.MAX_ATTEMPTS))
     intents.register(intents.IntentKind("background_job", BackgroundJob, sync.run_plan_sync_job,
                                         max_attempts=sync.MAX_ATTEMPTS, long_running=True))
+    intents.register(intents.IntentKind("webhook_delivery", WebhookDelivery, webhooks.deliver,
+                                        max_attempts=webhooks.MAX_ATTEMPTS, on_attempt_failed=webhooks.attempt_failed))
     events.register(EventKind("expiration_check", lambda: "P1D", _expiration_check))
     events.register(EventKind("usage_collection", lambda: "P1D", _usage_collection))
     events.register(EventKind("overuse_check", lambda: "P1D", _overuse_check))
     events.register(EventKind("checkout_key_purge", lambda: "P1D", _checkout_key_purge))
+    events.register(EventKind("process_action_log", lambda: f"P{get_settings().audit_archive_months}M",
+                              _process_action_log))
     events.register(EventKind("intent_relay", lambda: f"PT{get_settings().relay_period_seconds}S", _relay_intents,
                               scope=Scope.INSTANCE))
 

@@ -44,6 +44,16 @@ def _context_on_begin(session: Session, transaction: Any, connection: Any) -> No
         _offset_loaded = True
 
 
+def _install_audit_log() -> None:
+    """Every session records its changes in the audit log (comptoir.audit.recorder)."""
+    from comptoir.audit import recorder
+
+    recorder.install()
+
+
+_install_audit_log()
+
+
 # The session's settings go back to their defaults before a connection returns to the pool: a second
 # guard (the context itself is transaction-local) against any session-level setting. A commit carries
 # the RESET ALL in its own round trip; a connection that returns any other way is reset on check-in.

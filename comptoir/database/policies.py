@@ -119,6 +119,20 @@ TABLES: tuple[TablePolicy, ...] = (
     # -- seller home (0013) -----------------------------------------------------------------------
     # Workers create to-do items for a person; staff read them and mark them done.
     TablePolicy("todo_items", _staff(reseller=READ_UPDATE)),
+    # -- audit log (0022) -------------------------------------------------------------------------
+    # Whoever changes rows writes their audit rows in the same transaction; nobody rewrites them. Staff
+    # read their seller's, a customer the rows of its own actions; workers move old rows to archives.
+    TablePolicy("audit_log", {"provider": grant(SELECT, INSERT, DELETE), "reseller": grant(SELECT, INSERT),
+                              "customer": grant(SELECT, INSERT), "storefront": grant(INSERT),
+                              "system": grant(SELECT, INSERT, DELETE)}, customer_column="customer_id"),
+    TablePolicy("audit_archives", _staff(reseller=READ)),
+    # -- outgoing webhooks (0023) -----------------------------------------------------------------
+    # The seller's staff manage endpoints and read (resend) deliveries; whatever emits an event (a customer
+    # changing its subscription, a storefront checkout) writes the delivery intents, learning the
+    # subscribed endpoints' ids only (comptoir_webhook_endpoints_for, 0023).
+    TablePolicy("webhook_endpoints", _staff()),
+    TablePolicy("webhook_deliveries", _staff(reseller=grant(SELECT, INSERT), customer=grant(INSERT),
+                                             storefront=grant(INSERT))),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

@@ -88,6 +88,27 @@ def intent_lookup(tables: tuple[str, ...]) -> list[str]:
                             language="plpgsql")
 
 
+def intent_lookup_by_shape() -> list[str]:
+    """The relay's look-up for every intent table at once: any public table with the intent shape
+    (seller_id, status, next_attempt_at) qualifies, so a migration adding an intent table need not
+    re-create it (0023). Still ids only."""
+    body = """
+        BEGIN
+          IF NOT EXISTS (
+            SELECT 1 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+              JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname = p_table
+               AND a.attname = 'next_attempt_at' AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'not an intent table: %', p_table USING ERRCODE = 'invalid_parameter_value';
+          END IF;
+          RETURN QUERY EXECUTE format(
+            'SELECT DISTINCT seller_id FROM public.%I WHERE status IN (''pending'', ''running'') AND next_attempt_at <= now()',
+            p_table);
+        END"""
+    return definer_function("comptoir_sellers_with_due_intents(p_table text)", body, returns="SETOF uuid",
+                            language="plpgsql")
+
+
 def signature_types(signature: str) -> str:
     """'f(a text, b uuid)' -> 'f(text, uuid)'."""
     name, _, params = signature.partition("(")

@@ -29,6 +29,7 @@ from comptoir.hosting.subscriptions import (
     resync,
 )
 from comptoir.tenancy.models import Customer
+from comptoir.webhooks import events as webhook_events
 
 
 class SuspensionReason(enum.Enum):
@@ -114,6 +115,7 @@ def suspend(*, session: Session, subscription_id: uuid.UUID,
     subscription.status, subscription.suspension_reason = Status.SUSPENDED.value, SuspensionReason(reason).value
     subscription.updated_at = clock.now()
     request_provisioning(session, subscription, action=Action.SUSPEND)
+    webhook_events.subscription_changed(session, subscription, webhook_events.EventType.SUBSCRIPTION_SUSPENDED)
     return subscription
 
 
@@ -135,6 +137,7 @@ def process_expirations(*, session: Session, today: date) -> list[uuid.UUID]:
         subscription.status, subscription.suspension_reason = Status.SUSPENDED.value, SuspensionReason.EXPIRED.value
         subscription.updated_at = clock.now()
         request_provisioning(session, subscription, action=Action.SUSPEND)
+        webhook_events.subscription_changed(session, subscription, webhook_events.EventType.SUBSCRIPTION_SUSPENDED)
     return [s.id for s in due]
 
 
@@ -162,6 +165,7 @@ def delete_subscription(*, session: Session, subscription_id: uuid.UUID, confirm
                           field="confirm")
     subscription = get_or_raise(session, subscription_id=subscription_id, for_update=True)
     request_provisioning(session, subscription, action=Action.DELETE)
+    webhook_events.subscription_changed(session, subscription, webhook_events.EventType.SUBSCRIPTION_CANCELLED)
     session.delete(subscription)
     session.flush()
     return subscription_id

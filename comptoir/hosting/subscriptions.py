@@ -27,6 +27,7 @@ from comptoir.hosting.provisioning import Action, request_if_changed, request_pr
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
 from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 from comptoir.tenancy.models import Customer, ResellerAllocation
+from comptoir.webhooks import events as webhook_events
 
 DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
 SYSTEM_LOGIN = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
@@ -264,6 +265,7 @@ def create(session: Session, *, seller_id: uuid.UUID, new: NewSubscription, lock
     session.flush()
     if has_webspace(values):
         request_provisioning(session, subscription, action=Action.CREATE)
+    webhook_events.subscription_changed(session, subscription, webhook_events.EventType.SUBSCRIPTION_CREATED)
     return subscription
 
 

@@ -112,6 +112,16 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             _USAGE_VARIABLES,
         ),
     },
+    "webhook_endpoint_disabled": {
+        "en": Template(
+            "Webhook endpoint disabled: {{ url }}",
+            "Hello,\n\nThe last {{ failures }} events sent to {{ url }} could not be delivered, despite retries "
+            "over about an hour each. The endpoint has been disabled: no more events are sent to it.\n\n"
+            "Once the receiver works again, enable the endpoint (webhookEndpointUpdate) and resend the failed "
+            "deliveries (webhookDeliveryResend).\n",
+            frozenset({"url", "failures"}),
+        ),
+    },
 }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from strawberry.types import Info
 
 from comptoir import clock
+from comptoir.audit import recorder
 from comptoir.automation import events, sandbox
 from comptoir.automation.errors import AutomationErrorCode
 from comptoir.automation.models import ScheduledEvent as ScheduledEventModel
@@ -75,7 +76,8 @@ async def sandbox_clock_advance(info: Info, input: SandboxClockAdvanceInput) -> 
     """Move the instance's clock forward day by day, running what falls due (provider only)."""
     provider_seller_id = info.context.tenant.seller_id
     try:
-        runs = await asyncio.to_thread(sandbox.advance, provider_seller_id=provider_seller_id, to=input.to)
+        with recorder.origin(operation=info.field_name):  # the worker thread's sessions record it
+            runs = await asyncio.to_thread(sandbox.advance, provider_seller_id=provider_seller_id, to=input.to)
     except DomainError as error:
         return error_payload(SandboxClockAdvancePayload, error)
     return SandboxClockAdvancePayload(clock=SandboxClock(enabled=True, now=clock.now()),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from comptoir.audit import recorder
 from comptoir.hosting import overuse, usage, usage_reports
 from comptoir.hosting import plan_values as pv
 from comptoir.hosting.models import Subscription as SubscriptionModel
@@ -123,7 +124,8 @@ async def usage_collect(info: Info, input: UsageCollectInput | None = None) -> U
     system context: the request's session must not be shared with it)."""
     seller_id = info.context.tenant.seller_id
     back = 1 if input and input.day is UsageCollectDay.YESTERDAY else 0
-    result = await asyncio.to_thread(usage.collect_on_demand, seller_id=seller_id, days_back=back)
+    with recorder.origin(operation=info.field_name):  # the worker thread's session records it
+        result = await asyncio.to_thread(usage.collect_on_demand, seller_id=seller_id, days_back=back)
     return UsageCollectPayload(collected=result["collected"])
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField
 
+from comptoir.audit import recorder
 from comptoir.database.pagination import Page, PageRequest, SortDirection
 from comptoir.errors import CommonErrorCode, DomainError, ErrorCode
 from comptoir.settings import get_settings
@@ -211,10 +212,11 @@ async def mutate_each(info: Info, payload: type[P], ids: Sequence[strawberry.ID]
     except DomainError as error:
         return error_payload(payload, error)
     outcomes: list[Outcome[T]] = []
-    for global_id in ids:
-        result = await run_mutation(info, lambda s, gid=global_id: work(s, gid))
-        outcomes.append(Outcome(global_id, error=result) if isinstance(result, DomainError)
-                        else Outcome(global_id, result=result))
+    with recorder.origin(operation=info.field_name):
+        for global_id in ids:
+            result = await run_mutation(info, lambda s, gid=global_id: work(s, gid))
+            outcomes.append(Outcome(global_id, error=result) if isinstance(result, DomainError)
+                            else Outcome(global_id, result=result))
     built = done(outcomes)
     return await built if inspect.isawaitable(built) else built
 
@@ -237,13 +239,23 @@ async def run_mutation(info: Info, work: Callable[[Session], T], *, keep_changes
     context = info.context
     assert context.session is not None
     async with context.lock:
-        if keep_changes_on_error:
-            try:
-                return await context.session.run_sync(work)
-            except DomainError as error:
-                return error
+        with recorder.origin(operation=info.field_name):
+            before = recorder.recorded(context.session.sync_session)
+            result = await _run_in_savepoint(context.session, work, keep_changes_on_error)
+            if not isinstance(result, DomainError) and recorder.recorded(context.session.sync_session) == before:
+                await context.session.run_sync(lambda s: recorder.record_operation(s, info.field_name))
+        return result
+
+
+async def _run_in_savepoint(session: Any, work: Callable[[Session], T], keep_changes_on_error: bool
+                            ) -> T | DomainError:
+    if keep_changes_on_error:
         try:
-            async with context.session.begin_nested():
-                return await context.session.run_sync(work)
+            return await session.run_sync(work)
         except DomainError as error:
             return error
+    try:
+        async with session.begin_nested():
+            return await session.run_sync(work)
+    except DomainError as error:
+        return error

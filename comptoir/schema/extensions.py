@@ -15,6 +15,7 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from comptoir.audit import recorder
 from comptoir.errors import DomainError
 from comptoir.tenancy import auth
 from comptoir.tenancy import context as tenant
@@ -58,6 +59,8 @@ class OperationTransaction(SchemaExtension):
     async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
         tenant.set_current(None)
+        recorder.set_origin(source="graphql", operation="", request_id=context.request_id,
+                            client_address=context.client_address)
         context.session = context.session_factory()
         try:
             if context.token:

@@ -29,6 +29,7 @@ from comptoir.resolvers import resellers as reseller_resolvers
 from comptoir.resolvers import servers as server_resolvers
 from comptoir.resolvers import subscriptions as subscription_resolvers
 from comptoir.schema import accounts as account_types
+from comptoir.schema.audit_root import AuditQuery
 from comptoir.schema.automation_root import AutomationMutation, AutomationQuery
 from comptoir.schema.base import Connection, Node, check_error_codes
 from comptoir.schema.branding import CustomButton
@@ -59,6 +60,7 @@ from comptoir.schema.subscriptions import Subscription
 from comptoir.schema.updates_root import SubscriptionRoot
 from comptoir.schema.uploads import SCALAR_OVERRIDES
 from comptoir.schema.usage_root import UsageMutation, UsageQuery
+from comptoir.schema.webhooks_root import WebhookMutation, WebhookQuery
 from comptoir.settings import get_settings
 from comptoir.tenancy.context import Role
 from comptoir.tenancy.models import User as UserModel
@@ -169,10 +171,10 @@ class CoreMutation:
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
 QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
-                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery]
+                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery, AuditQuery, WebhookQuery]
 MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
                          AutomationMutation, UsageMutation, ServerMutation, StorefrontMutation,
-                         StorefrontHomeMutation]
+                         StorefrontHomeMutation, WebhookMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
                          Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, HostingServer,
                          ServerPoolEntry, SslCertificate, Store, Offer, Order]

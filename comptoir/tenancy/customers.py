@@ -10,19 +10,20 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from comptoir.database.pagination import Page, PageRequest, paginate
+from comptoir.errors import CommonErrorCode, DomainError
 from comptoir.tenancy import users
 from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 from comptoir.tenancy.models import Customer, User
 from comptoir.tenancy.security import hash_password
-from comptoir.errors import CommonErrorCode, DomainError
 from comptoir.tenancy.validation import (
     check_country,
-    check_text,
     check_email,
     check_language,
     check_new_password,
+    check_text,
     check_username,
 )
+from comptoir.webhooks import events as webhook_events
 
 
 class CustomerSort(enum.Enum):
@@ -53,6 +54,7 @@ def create(session: Session, *, seller_id: uuid.UUID, contact_name: str, email: 
     users.add(session, User(seller_id=seller_id, customer_id=customer.id, role="customer", username=username,
                             email=customer.email, password_hash=hash_password(password),
                             full_name=customer.contact_name, locale=locale, country=customer.country))
+    webhook_events.customer_created(session, customer)
     return customer
 
 

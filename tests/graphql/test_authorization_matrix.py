@@ -15,6 +15,7 @@ Outcomes:
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -36,6 +37,7 @@ from graphql import (
 )
 from graphql.pyutils import Undefined
 
+from comptoir.audit import recorder
 from comptoir.database.engine import session_scope
 from comptoir.schema.ids import encode_id
 from comptoir.schema.root import schema
@@ -85,6 +87,11 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "sellerHome":                  (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "todoItems":                   (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "myOrders":                    (UNAUTHENTICATED, SHOWN,           FORBIDDEN,       FORBIDDEN),
+    "auditLog":                    (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
+    "auditArchives":               (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "auditArchiveEntries":         (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "webhookEndpoints":            (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "webhookDeliveries":           (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     # public: a visitor of a store (no store answers to the placeholder name, no cart has its id)
     "storefront":                  (NULL,            NULL,            NULL,            NULL),
     "cart":                        (NULL,            NULL,            NULL,            NULL),
@@ -176,6 +183,10 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "pendingCustomerCancel":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "pendingCustomerMarkFraudulent":     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "todoItemDone":                      (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "webhookEndpointCreate":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "webhookEndpointUpdate":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "webhookEndpointDelete":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "webhookDeliveryResend":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "cartCreate":                        (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
     "cartLinesAdd":                      (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
     "cartLinesUpdate":                   (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
@@ -299,8 +310,35 @@ async def test_field_answers_each_role_as_the_matrix_says(client, world, operati
     text, variables = operation_text(operation, name, field, world["reseller_id"])
     token = None if role == "anonymous" else fresh_token(world["actors"][role])
     # when
-    result = await client.execute(text, variables, token=token)
+    with audited_operations() as audited:
+        result = await client.execute(text, variables, token=token)
     # then
     observed = outcome_of(result, name)
     allowed_with_something = expected == ALLOWED and observed in (SHOWN, NULL)
     assert observed == expected or allowed_with_something, f"{text} {variables}"
+    if operation == "mutation" and observed in (ALLOWED, SHOWN, NULL) and name not in CHECKED_BEFORE_MUTATE:
+        assert name in audited, (f"mutation {name} ran outside comptoir.schema.base.mutate: its changes would "
+                                 "leave no audit row")
+
+
+# Mutations refusing the placeholder input before their audited part runs (which a valid input reaches).
+CHECKED_BEFORE_MUTATE = {
+    "skeletonUpload": "the archive is checked on a worker thread first",
+    "subscriptionAddAddon": "the add-on id is decoded first", "subscriptionRemoveAddon": "the add-on id is decoded first",
+    "subscriptionChangePlan": "the plan id is decoded first",
+}
+
+
+@contextlib.contextmanager
+def audited_operations() -> Iterator[list[str]]:
+    """The mutations that ran through the audited path (comptoir.schema.base.run_mutation names each)."""
+    names: list[str] = []
+    real = recorder.origin
+
+    def spy(**fields: str) -> Any:
+        if fields.get("operation"):
+            names.append(fields["operation"])
+        return real(**fields)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(recorder, "origin", spy)
+        yield names

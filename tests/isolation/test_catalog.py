@@ -34,6 +34,7 @@ DEFINER_ALLOW_LIST = {
     "comptoir_check_username()": "trigger: usernames unique across the instance",
     "comptoir_check_domain()": "trigger: domain names unique across the instance",
     "comptoir_sellers_with_due_intents(text)": "intent relay: which sellers have due intents (ids)",
+    "comptoir_webhook_endpoints_for(text)": "emitting an event: the current seller's endpoints wanting it (ids)",
     "comptoir_due_events()": "scheduler tick: due events across sellers (ids)",
     "comptoir_sellers_without_event(text,boolean)": "scheduler: sellers lacking a recurring event (ids)",
     "comptoir_clock_offset()": "sandbox clock: how far ahead the instance runs",

@@ -74,6 +74,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "checkout_keys":              _row("SIUD", "SIUD", "",    "",  "SIUD"),
     # Seller home: staff read and close to-do items, workers create them.
     "todo_items":                 _row("SIUD", "SU",   "",    "",  "SIUD"),
+    # Audit log: written by whoever acts, rewritten by nobody; a customer reads its own actions only.
+    "audit_log":                  _row("SID",  "SI",   "SI",  "I", "SID"),
+    "audit_archives":             _row("SIUD", "S",    "",    "",  "SIUD"),
+    # Outgoing webhooks: staff manage endpoints; whoever emits an event queues its deliveries.
+    "webhook_endpoints":          _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "webhook_deliveries":         _row("SIUD", "SI",   "I",   "I", "SIUD"),
 }
 
 

@@ -12,17 +12,20 @@ from psycopg import sql
 from sqlalchemy import select
 
 from comptoir import clock
+from comptoir.audit import recorder
+from comptoir.audit.models import AuditArchive
 from comptoir.automation.models import ScheduledEvent
 from comptoir.database.engine import session_scope
 from comptoir.hosting import models as hosting
-from comptoir.hosting import usage_models
 from comptoir.hosting import server_models as servers
+from comptoir.hosting import usage_models
 from comptoir.hosting.vocabulary import Resource
 from comptoir.panel import models as panel
 from comptoir.storefront import models as storefront
 from comptoir.storefront import todos
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import User
+from comptoir.webhooks import service as webhooks
 from tests import factories
 from tests.factories import Actor
 from tests.isolation.catalog import PUBLIC_TABLES, Tables, customer_column
@@ -81,6 +84,8 @@ def build_world(superuser: Connection) -> World:
         _hosting(tenant, number)
         _usage_settings(tenant, number)
         _storefront(tenant, number)
+        _audit(tenant, number)
+        _webhooks(tenant)
         for member in tenant.members:
             address = f"198.51.100.{number + 1}"
             tokens[member.username] = factories.log_in(member.actor, client_address=address)
@@ -205,6 +210,26 @@ def _storefront(tenant: Tenant, number: int) -> None:
                                                cart_id=cart.id, fingerprint=token, order_id=order.id))
             todos.create(session, seller_id=tenant.seller_id, todo=todos.NewTodo(
                 kind="review_order", subject=todos.Subject("Order", order.id), title=f"Look at order {number}.{index}"))
+
+
+def _audit(tenant: Tenant, number: int) -> None:
+    """An action of each customer in the log (its own rows), and an archive file's record."""
+    for member in tenant.customers:
+        context = TenantContext(Role.CUSTOMER, tenant.seller_id, customer_id=member.actor.customer_id)
+        with session_scope(context) as session:
+            recorder.record_operation(session, "worldAction")
+    with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
+        session.add(AuditArchive(seller_id=tenant.seller_id, path=f"{tenant.seller_id}/{number}.jsonl.gz", entries=1,
+                                 oldest_at=clock.now(), newest_at=clock.now(), sha256="0" * 64, size_bytes=1,
+                                 created_at=clock.now()))
+
+
+def _webhooks(tenant: Tenant) -> None:
+    """An endpoint subscribed to customer.created, and the delivery of one such event."""
+    with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
+        webhooks.create_endpoint(session, seller_id=tenant.seller_id, given=webhooks.EndpointInput(
+            "https://hooks.example.test/in", (webhooks.EventType.CUSTOMER_CREATED,)))
+        webhooks.emit(session, seller_id=tenant.seller_id, event_type=webhooks.EventType.CUSTOMER_CREATED, data={})
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:
