@@ -74,6 +74,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     "checkout_keys":              _row("SIUD", "SIUD", "",    "",  "SIUD"),
     # Seller home: staff read and close to-do items, workers create them.
     "todo_items":                 _row("SIUD", "SU",   "",    "",  "SIUD"),
+    # Taxes and coupons: staff configure, workers redeem and apply; a customer reads its tax profile, a
+    # store's visitor active coupons (to check a code in its cart).
+    "tax_zones":                  _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "tax_rates":                  _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "store_tax_settings":         _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "customer_tax_profiles":      _row("SIUD", "SIUD", "S",   "",  "SIUD"),
+    "coupons":                    _row("SIUD", "SIUD", "",    "S", "SIUD"),
+    "coupon_redemptions":         _row("SIUD", "S",    "",    "",  "SIUD"),
+    "coupon_applications":        _row("SIUD", "S",    "",    "",  "SIUD"),
 }
 
 
