@@ -36,7 +36,7 @@ def discounts_for(session: Session, *, seller_id: uuid.UUID, customer_id: uuid.U
             CouponRedemption.seller_id == seller_id, CouponRedemption.customer_id == customer_id,
             CouponRedemption.service_id == service_id).order_by(CouponRedemption.created_at, CouponRedemption.id))
     found, remaining = [], amount_minor
-    for redemption, coupon in rows.tuples():
+    for redemption, coupon in rows:
         terms = terms_of(coupon)
         if not coupon_rules.applies_to(terms, plan_id) or not coupon_rules.within_duration(
                 terms, redemption.periods_applied):
