@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from comptoir.billing import coupon_rules
 from comptoir.billing.coupon_models import Coupon, CouponRedemption
 from comptoir.billing.coupon_rules import CouponErrorCode, Duration
+from comptoir.database.pagination import Page, PageRequest, paginate
 from comptoir.errors import CommonErrorCode, DomainError, collect_errors
 from comptoir.hosting.models import ServicePlan
 
@@ -63,6 +64,28 @@ def get_or_raise(session: Session, *, coupon_id: uuid.UUID) -> Coupon:
     if coupon is None:
         raise DomainError(CommonErrorCode.NOT_FOUND, "No such coupon.", field="id")
     return coupon
+
+
+def list_page(session: Session, *, seller_id: uuid.UUID, page: PageRequest, active: bool | None = None,
+              code_prefix: str | None = None, sort: str = "created_at") -> Page[Coupon]:
+    statement = select(Coupon).where(Coupon.seller_id == seller_id)
+    if active is not None:
+        statement = statement.where(Coupon.active.is_(active))
+    if code_prefix:
+        statement = statement.where(Coupon.code.startswith(coupon_rules.normalised_code(code_prefix), autoescape=True))
+    column = Coupon.code if sort == "code" else Coupon.created_at
+    return paginate(session, statement, page, sort_column=column, id_column=Coupon.id)
+
+
+def redemptions_page(session: Session, *, seller_id: uuid.UUID, page: PageRequest, coupon_id: uuid.UUID | None = None,
+                     customer_id: uuid.UUID | None = None) -> Page[CouponRedemption]:
+    statement = select(CouponRedemption).where(CouponRedemption.seller_id == seller_id)
+    if coupon_id:
+        statement = statement.where(CouponRedemption.coupon_id == coupon_id)
+    if customer_id:
+        statement = statement.where(CouponRedemption.customer_id == customer_id)
+    return paginate(session, statement, page, sort_column=CouponRedemption.created_at,
+                    id_column=CouponRedemption.id)
 
 
 def create(session: Session, *, seller_id: uuid.UUID, coupon: NewCoupon) -> Coupon:

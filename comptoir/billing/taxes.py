@@ -14,7 +14,10 @@ from sqlalchemy.orm import Session
 
 from comptoir.billing import tax_rules
 from comptoir.billing.tax_models import CustomerTaxProfile, StoreTaxSettings, TaxRate, TaxZone
+from comptoir.database.pagination import Page, PageRequest, paginate
 from comptoir.errors import CommonErrorCode, DomainError, ErrorCode, collect_errors
+from comptoir.storefront.models import Store
+from comptoir.tenancy.models import Customer
 
 AREA = re.compile(r"^([A-Z]{2})(-[A-Z0-9]{1,3})?$")
 MAX_AREAS = 300
@@ -40,6 +43,15 @@ def zones_of(session: Session, *, seller_id: uuid.UUID) -> list[tax_rules.Zone]:
 def as_rule(rate: TaxRate) -> tax_rules.Rate:
     return tax_rules.Rate(tax_rules.TaxCategory(rate.category), Decimal(rate.rate), rate.valid_from,
                           rate.valid_to, rate.name)
+
+
+def list_zones_page(session: Session, *, seller_id: uuid.UUID, page: PageRequest, area: str | None = None,
+                    sort: str = "created_at") -> Page[TaxZone]:
+    statement = select(TaxZone).where(TaxZone.seller_id == seller_id)
+    if area:
+        statement = statement.where(TaxZone.areas.any(area.strip().upper()))
+    column = TaxZone.name if sort == "name" else TaxZone.created_at
+    return paginate(session, statement, page, sort_column=column, id_column=TaxZone.id)
 
 
 def get_zone_or_raise(session: Session, *, zone_id: uuid.UUID, lock: bool = False) -> TaxZone:
@@ -177,11 +189,18 @@ def _overlap(a_from: date, a_to: date | None, b_from: date, b_to: date | None) -
 # ---- store price mode and customer profile -------------------------------------------------------------
 
 
-def set_store_price_mode(session: Session, *, seller_id: uuid.UUID, store_id: uuid.UUID,
-                         prices_include_tax: bool) -> StoreTaxSettings:
-    settings = session.get(StoreTaxSettings, store_id)
+def get_store_settings(session: Session, *, store_id: uuid.UUID) -> StoreTaxSettings | None:
+    if session.get(Store, store_id) is None:
+        raise DomainError(CommonErrorCode.NOT_FOUND, "No such store.", field="storeId")
+    return session.get(StoreTaxSettings, store_id)
+
+
+def set_store_price_mode(session: Session, *, store_id: uuid.UUID, prices_include_tax: bool) -> StoreTaxSettings:
+    settings = get_store_settings(session, store_id=store_id)
     if settings is None:
-        settings = StoreTaxSettings(store_id=store_id, seller_id=seller_id)
+        store = session.get(Store, store_id)
+        assert store is not None
+        settings = StoreTaxSettings(store_id=store_id, seller_id=store.seller_id)
         session.add(settings)
     settings.prices_include_tax = prices_include_tax
     settings.updated_at = func.now()
@@ -189,13 +208,22 @@ def set_store_price_mode(session: Session, *, seller_id: uuid.UUID, store_id: uu
     return settings
 
 
-def update_customer_profile(session: Session, *, seller_id: uuid.UUID, customer_id: uuid.UUID,
-                            b2b: bool | None = None, vat_id: str | None = None, exempt: bool | None = None,
-                            exemption_reason: str | None = None, country: str = "") -> CustomerTaxProfile:
+def get_customer_profile(session: Session, *, customer_id: uuid.UUID) -> CustomerTaxProfile | None:
+    if session.get(Customer, customer_id) is None:
+        raise DomainError(CommonErrorCode.NOT_FOUND, "No such customer.", field="customerId")
+    return session.get(CustomerTaxProfile, customer_id)
+
+
+def update_customer_profile(session: Session, *, customer_id: uuid.UUID, b2b: bool | None = None,
+                            vat_id: str | None = None, exempt: bool | None = None,
+                            exemption_reason: str | None = None) -> CustomerTaxProfile:
     """A customer's tax profile; a VAT id must have a valid format (and its country's prefix when known)."""
-    profile = session.get(CustomerTaxProfile, customer_id)
+    profile = get_customer_profile(session, customer_id=customer_id)
+    customer = session.get(Customer, customer_id)
+    assert customer is not None
+    country = customer.country
     if profile is None:
-        profile = CustomerTaxProfile(customer_id=customer_id, seller_id=seller_id, b2b=False, vat_id="",
+        profile = CustomerTaxProfile(customer_id=customer_id, seller_id=customer.seller_id, b2b=False, vat_id="",
                                      exempt=False, exemption_reason="")
         session.add(profile)
     if vat_id is not None:

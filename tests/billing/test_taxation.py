@@ -47,7 +47,7 @@ def test_a_german_consumer_pays_the_german_rate_in_force_on_the_invoice_date(alp
 def test_prices_including_tax_keep_the_gross_per_store(alpha: Shop) -> None:
     customer = buyer(alpha, "FR")
     with session_scope(alpha.reseller) as session:
-        taxes.set_store_price_mode(session, seller_id=alpha.seller_id, store_id=alpha.store_id, prices_include_tax=True)
+        taxes.set_store_price_mode(session, store_id=alpha.store_id, prices_include_tax=True)
     inclusive = _tax(alpha, customer)
     assert (inclusive.total, inclusive.tax_total, inclusive.net_total) == (1999, 333, 1666)
     assert [(line.key, line.net_minor, line.tax_category) for line in inclusive.lines] == [(1, 834, "S"), (2, 832, "S")]
@@ -58,8 +58,8 @@ def test_prices_including_tax_keep_the_gross_per_store(alpha: Shop) -> None:
 def test_a_german_business_with_a_vat_id_is_reverse_charged(alpha: Shop) -> None:
     customer = buyer(alpha, "DE")
     with session_scope(alpha.reseller) as session:
-        taxes.update_customer_profile(session, seller_id=alpha.seller_id, customer_id=customer, b2b=True,
-                                      vat_id="DE 136 695 976", country="DE")
+        taxes.update_customer_profile(session, customer_id=customer, b2b=True,
+                                      vat_id="DE 136 695 976")
     invoice = _tax(alpha, customer)
     assert invoice.reverse_charge and "reverse charge" in invoice.note.lower()
     assert (invoice.breakdown, invoice.total) == ([TaxSubtotal("AE", D(0), 1999, 0)], 1999)
@@ -68,7 +68,7 @@ def test_a_german_business_with_a_vat_id_is_reverse_charged(alpha: Shop) -> None
 def test_an_exempt_customer_carries_its_reason(alpha: Shop) -> None:
     customer = buyer(alpha, "FR")
     with session_scope(alpha.reseller) as session:
-        taxes.update_customer_profile(session, seller_id=alpha.seller_id, customer_id=customer, exempt=True,
+        taxes.update_customer_profile(session, customer_id=customer, exempt=True,
                                       exemption_reason="Association exempt under Article 261-7 CGI")
     invoice = _tax(alpha, customer)
     assert (invoice.breakdown[0].category, invoice.tax_total, invoice.note) == (
@@ -83,8 +83,7 @@ def test_an_american_buyer_is_outside_the_scope_of_eu_vat(alpha: Shop) -> None:
 def test_a_badly_formed_vat_id_is_refused(alpha: Shop) -> None:
     customer = buyer(alpha, "DE")
     with session_scope(alpha.reseller) as session, pytest.raises(DomainError) as refused:
-        taxes.update_customer_profile(session, seller_id=alpha.seller_id, customer_id=customer, vat_id="DE123",
-                                      country="DE")
+        taxes.update_customer_profile(session, customer_id=customer, vat_id="DE123")
     assert (refused.value.code, refused.value.field) == (taxes.TaxErrorCode.INVALID_VAT_ID, "vatId")
 
 
