@@ -63,8 +63,8 @@ class CouponApplication(Base):
 
     __tablename__ = "coupon_applications"
 
+    seller_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     redemption_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     invoice_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    seller_id: Mapped[uuid.UUID]
     amount_minor: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(**NOW)

@@ -59,7 +59,7 @@ def discounts_applied(session: Session, *, seller_id: uuid.UUID, invoice_id: uui
             continue
         added = session.scalar(insert(CouponApplication).values(
             redemption_id=redemption_id, invoice_id=invoice_id, seller_id=seller_id, amount_minor=item.amount_minor,
-        ).on_conflict_do_nothing(index_elements=["redemption_id", "invoice_id"]).returning(
+        ).on_conflict_do_nothing(index_elements=["seller_id", "redemption_id", "invoice_id"]).returning(
             CouponApplication.invoice_id))
         if added is not None:
             session.execute(update(CouponRedemption).where(CouponRedemption.id == redemption_id).values(

@@ -124,7 +124,7 @@ CREATE TABLE coupon_applications (
     seller_id uuid NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
     amount_minor bigint NOT NULL CHECK (amount_minor >= 0),
     created_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (redemption_id, invoice_id),
+    PRIMARY KEY (seller_id, redemption_id, invoice_id),
     FOREIGN KEY (seller_id, redemption_id) REFERENCES coupon_redemptions (seller_id, id) ON DELETE CASCADE
 );
 CREATE INDEX coupon_applications_seller ON coupon_applications (seller_id, invoice_id);
