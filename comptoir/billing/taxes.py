@@ -54,11 +54,11 @@ def list_zones_page(session: Session, *, seller_id: uuid.UUID, page: PageRequest
     return paginate(session, statement, page, sort_column=column, id_column=TaxZone.id)
 
 
-def get_zone_or_raise(session: Session, *, zone_id: uuid.UUID, lock: bool = False) -> TaxZone:
+def get_zone_or_raise(session: Session, *, zone_id: uuid.UUID, lock: bool = False, field: str = "id") -> TaxZone:
     zone = session.scalar(select(TaxZone).where(TaxZone.id == zone_id).with_for_update(read=False) if lock
                           else select(TaxZone).where(TaxZone.id == zone_id))
     if zone is None:
-        raise DomainError(CommonErrorCode.NOT_FOUND, "No such tax zone.", field="id")
+        raise DomainError(CommonErrorCode.NOT_FOUND, "No such tax zone.", field=field)
     return zone
 
 
@@ -132,7 +132,7 @@ def get_rate_or_raise(session: Session, *, rate_id: uuid.UUID) -> TaxRate:
 def create_rate(session: Session, *, zone_id: uuid.UUID, category: str, rate: Decimal, valid_from: date,
                 valid_to: date | None = None, name: str = "") -> TaxRate:
     """A rate of a zone for a date range; ranges of one zone and category never overlap."""
-    zone = get_zone_or_raise(session, zone_id=zone_id, lock=True)
+    zone = get_zone_or_raise(session, zone_id=zone_id, lock=True, field="zoneId")
     made = TaxRate(seller_id=zone.seller_id, zone_id=zone.id, name=name.strip()[:100])
     _set_rate(session, made, category=category, rate=rate, valid_from=valid_from, valid_to=valid_to)
     session.add(made)

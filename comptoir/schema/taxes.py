@@ -56,7 +56,7 @@ class TaxRate(Node):
     @classmethod
     def from_model(cls, rate: RateModel) -> TaxRate:
         return cls(id=strawberry.ID(encode_id("TaxRate", rate.id)), category=TaxRateCategory(rate.category),
-                   rate=rate.rate, name=rate.name, valid_from=rate.valid_from, valid_to=rate.valid_to)
+                   rate=Decimal(rate.rate).quantize(Decimal("0.001")), name=rate.name, valid_from=rate.valid_from, valid_to=rate.valid_to)
 
 
 @strawberry.type(description="Countries (FR) and regions (US-CA) taxed alike; a buyer's region beats its country.")
