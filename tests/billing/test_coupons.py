@@ -15,6 +15,7 @@ from comptoir.billing.coupons import NewCoupon
 from comptoir.database.engine import session_scope
 from comptoir.errors import CommonErrorCode, DomainError
 from comptoir.hosting.models import ServicePlan
+from comptoir.tenancy.context import Role, TenantContext
 from tests.billing.support import Shop, buyer, shop
 
 ON = date(2025, 3, 1)
@@ -181,3 +182,25 @@ def test_limits_cannot_go_below_what_was_used(alpha: Shop) -> None:
         assert coupons.update(session, coupon_id=coupon, changes=coupons.CouponChanges(
             cleared=frozenset({"max_uses"}))).max_uses is None
         assert session.query(CouponRedemption).count() == 2
+
+
+def test_a_store_visitor_checks_active_codes_only(alpha: Shop) -> None:
+    # given an active coupon, redeemed once, and a deactivated one
+    _coupon(alpha)
+    _redeem(alpha, buyer(alpha, "FR"))
+    gone = _coupon(alpha, code="GONE")
+    with session_scope(alpha.reseller) as session:
+        coupons.deactivate(session, coupon_id=gone)
+    visitor = TenantContext(Role.STOREFRONT, alpha.seller_id)
+
+    # when a store's visitor checks both codes
+    with session_scope(visitor) as session:
+        active = coupons.validate_code(session, seller_id=alpha.seller_id, code="SPRING", customer_id=None,
+                                       plan_ids=[], currency="EUR", on=ON)
+        deactivated = coupons.validate_code(session, seller_id=alpha.seller_id, code="GONE", customer_id=None,
+                                            plan_ids=[], currency="EUR", on=ON)
+        # then it sees the active one alone, and no redemption (who redeemed what is the seller's)
+        assert session.query(CouponRedemption).count() == 0
+
+    assert active == []
+    assert [p.code for p in deactivated] == [CouponErrorCode.UNKNOWN_COUPON]
