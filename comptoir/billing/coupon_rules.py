@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import re
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -56,7 +56,7 @@ class Terms:
     percent: Decimal | None = None
     amount_minor: int | None = None
     currency: str | None = None
-    plan_ids: tuple[uuid.UUID, ...] = ()
+    plan_ids: Sequence[uuid.UUID] = ()
     duration: Duration = Duration.FIRST_PERIOD
     duration_periods: int | None = None
     valid_from: date | None = None

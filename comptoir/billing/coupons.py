@@ -21,21 +21,12 @@ from comptoir.errors import CommonErrorCode, DomainError, collect_errors
 from comptoir.hosting.models import ServicePlan
 
 
-@dataclass(frozen=True)
-class NewCoupon:
+@dataclass(frozen=True, kw_only=True)
+class NewCoupon(coupon_rules.Terms):
+    """A coupon to create: its code and name, and its terms."""
+
     code: str
-    kind: str
-    percent: Decimal | None = None
-    amount_minor: int | None = None
-    currency: str | None = None
     name: str = ""
-    plan_ids: Sequence[uuid.UUID] = ()
-    duration: Duration = Duration.FIRST_PERIOD
-    duration_periods: int | None = None
-    valid_from: date | None = None
-    valid_until: date | None = None
-    max_uses: int | None = None
-    max_uses_per_customer: int | None = None
 
 
 @dataclass(frozen=True)

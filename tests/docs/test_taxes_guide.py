@@ -3,7 +3,6 @@ customer `alice.martin`), and recomputes the guide's worked figures with the cod
 
 from __future__ import annotations
 
-import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -11,17 +10,12 @@ from typing import Any
 
 import pytest
 
-from comptoir import demo
 from comptoir.billing.tax_rules import TaxCategory, Treatment
 from comptoir.billing.taxation import TaxableLine, taxed
-from tests.docs.test_hosting_guide import STEP, dig, no_user_errors, substitute
+from tests.docs.guide_runner import run_guide
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "taxes.md"
 FIGURES = re.compile(r"<!-- figures -->\n(?P<table>.*?)<!-- /figures -->", re.S)
-
-
-def steps() -> list[dict[str, Any]]:
-    return [m.groupdict() for m in STEP.finditer(GUIDE.read_text(encoding="utf-8"))]
 
 
 def figures() -> list[list[str]]:
@@ -45,24 +39,7 @@ def test_the_worked_figures_are_what_the_code_computes(row: list[str]) -> None:
 
 
 async def test_every_example_of_the_taxes_guide_runs_without_errors(client: Any) -> None:
-    credentials = {c.username: c.password for c in demo.load()}
-    examples = steps()
-    assert len(examples) >= 15, "the guide lost its examples"
-    saved: dict[str, str] = {}
-    tokens: dict[str, str] = {}
-    answers = []
-    for number, step in enumerate(examples, 1):
-        who = step["who"]
-        if who not in tokens:
-            tokens[who] = await client.login(who, credentials[who])
-        variables = json.loads(substitute(step["variables"], saved)) if step["variables"] else None
-        result = await client.execute(substitute(step["query"], saved), variables, token=tokens[who])
-        assert "errors" not in result, f"example {number}: {result['errors']}"
-        assert no_user_errors(result["data"]) == [], f"example {number}: {result['data']}"
-        answers.append(result["data"])
-        for assignment in filter(None, (step["save"] or "").split(";")):
-            name, _, path = (part.strip() for part in assignment.partition("="))
-            saved[name] = str(dig(result, path))
+    answers, _ = await run_guide(client, GUIDE, at_least=15)
     zones = next(a["taxZones"] for a in answers if "taxZones" in a)
     germany = next(edge["node"] for edge in zones["edges"] if edge["node"]["name"] == "Germany")
     assert [(r["rate"], r["validFrom"], r["validTo"]) for r in germany["rates"]] == [
