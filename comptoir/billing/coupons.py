@@ -91,9 +91,11 @@ def create(session: Session, *, seller_id: uuid.UUID, coupon: NewCoupon) -> Coup
         errors.check(lambda: _check_window(coupon.valid_from, coupon.valid_until))
         errors.check(lambda: _check_limits(coupon.max_uses, coupon.max_uses_per_customer))
         errors.check(lambda: _check_plans(session, seller_id, coupon.plan_ids))
+    percent_off = coupon.kind == "percent"  # a coupon keeps only the terms of its kind
     made = Coupon(
-        seller_id=seller_id, code=code, name=coupon.name.strip()[:100], kind=coupon.kind, percent=coupon.percent,
-        amount_minor=coupon.amount_minor, currency=coupon.currency.upper() if coupon.currency else None,
+        seller_id=seller_id, code=code, name=coupon.name.strip()[:100], kind=coupon.kind,
+        percent=coupon.percent if percent_off else None, amount_minor=None if percent_off else coupon.amount_minor,
+        currency=None if percent_off or not coupon.currency else coupon.currency.upper(),
         plan_ids=list(dict.fromkeys(coupon.plan_ids)), duration=coupon.duration.value,
         duration_periods=coupon.duration_periods if coupon.duration is Duration.REPEATING else None,
         valid_from=coupon.valid_from, valid_until=coupon.valid_until, max_uses=coupon.max_uses,
@@ -144,7 +146,8 @@ def deactivate(session: Session, *, coupon_id: uuid.UUID) -> Coupon:
 
 def _check_amount(coupon: NewCoupon) -> None:
     if coupon.kind == "percent":
-        if coupon.percent is None or not Decimal(0) < coupon.percent <= 100 or coupon.percent != coupon.percent.quantize(
+        percent = coupon.percent
+        if percent is None or not percent.is_finite() or not Decimal(0) < percent <= 100 or percent != percent.quantize(
                 Decimal("0.01")):
             raise DomainError(CommonErrorCode.INVALID, "A percentage above 0, at most 100.", field="percent")
     elif coupon.kind == "fixed":

@@ -166,7 +166,7 @@ def _set_rate(session: Session, target: TaxRate, *, category: str, rate: Decimal
         if category not in {c.value for c in tax_rules.CONFIGURABLE_CATEGORIES}:
             errors.add(DomainError(TaxErrorCode.INVALID_RATE, "A configured rate is standard (S) or zero-rated (Z).",
                                    field="category"))
-        if not Decimal(0) <= rate < Decimal(100) or rate != rate.quantize(Decimal("0.001")):
+        if not rate.is_finite() or not Decimal(0) <= rate < Decimal(100) or rate != rate.quantize(Decimal("0.001")):
             errors.add(DomainError(TaxErrorCode.INVALID_RATE, "A percentage from 0 to 99.999.", field="rate"))
         if category == "Z" and rate != 0:
             errors.add(DomainError(TaxErrorCode.INVALID_RATE, "A zero-rated rate is 0.", field="rate"))
