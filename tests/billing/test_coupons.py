@@ -204,3 +204,10 @@ def test_a_store_visitor_checks_active_codes_only(alpha: Shop) -> None:
 
     assert active == []
     assert [p.code for p in deactivated] == [CouponErrorCode.UNKNOWN_COUPON]
+
+
+def test_a_coupon_keeps_only_the_terms_of_its_kind(alpha: Shop) -> None:
+    coupon_id = _coupon(alpha, amount_minor=500, currency="EUR")  # a percentage coupon given an amount too
+    with session_scope(alpha.reseller) as session:
+        coupon = coupons.get_or_raise(session, coupon_id=coupon_id)
+        assert (coupon.percent, coupon.amount_minor, coupon.currency) == (Decimal("20"), None, None)
