@@ -133,6 +133,17 @@ TABLES: tuple[TablePolicy, ...] = (
     TablePolicy("webhook_endpoints", _staff()),
     TablePolicy("webhook_deliveries", _staff(reseller=grant(SELECT, INSERT), customer=grant(INSERT),
                                              storefront=grant(INSERT))),
+    # -- taxes and coupons (0015) -------------------------------------------------------------------
+    # Staff configure taxes and coupons; workers read them when they issue invoices. A customer reads its
+    # own tax profile; of coupons it sees nothing but what a store tells it. A store's visitor may look up
+    # active coupons to check a code in its cart; redemptions are written by the checkout's workers.
+    TablePolicy("tax_zones", _staff()),
+    TablePolicy("tax_rates", _staff()),
+    TablePolicy("store_tax_settings", _staff()),
+    TablePolicy("customer_tax_profiles", _staff(customer=READ), customer_column="customer_id"),
+    TablePolicy("coupons", _staff(storefront=grant(SELECT, rows="active"))),
+    TablePolicy("coupon_redemptions", _staff(reseller=READ), customer_column="customer_id"),
+    TablePolicy("coupon_applications", _staff(reseller=READ)),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

@@ -42,6 +42,7 @@ from comptoir.schema.ids import parse_id
 from comptoir.schema.ip_addresses import IpAddress, IpPoolEntry
 from comptoir.schema.ip_addresses_root import IpMutation, IpQuery
 from comptoir.schema.permissions import IsAuthenticated, IsProvider, IsReseller, IsStaff
+from comptoir.schema.pricing_root import PricingMutation, PricingQuery
 from comptoir.schema.resellers import (
     OversellingPolicySetPayload,
     Reseller,
@@ -169,12 +170,37 @@ class CoreMutation:
         description="A reseller allowed to, sets its own overselling policy.")
 
 
-# Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
-QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
-                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery, AuditQuery, WebhookQuery]
-MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
-                         AutomationMutation, UsageMutation, ServerMutation, StorefrontMutation,
-                         StorefrontHomeMutation, WebhookMutation]
+# Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain, so
+# parallel work on several domains merges without conflicts).
+QUERIES: list[type] = [
+    CoreQuery,
+    HostingQuery,
+    BrandingQuery,
+    SkeletonQuery,
+    IpQuery,
+    AutomationQuery,
+    UsageQuery,
+    ServerQuery,
+    StorefrontQuery,
+    StorefrontHomeQuery,
+    AuditQuery,
+    WebhookQuery,
+    PricingQuery,
+]
+MUTATIONS: list[type] = [
+    CoreMutation,
+    HostingMutation,
+    BrandingMutation,
+    SkeletonMutation,
+    IpMutation,
+    AutomationMutation,
+    UsageMutation,
+    ServerMutation,
+    StorefrontMutation,
+    StorefrontHomeMutation,
+    WebhookMutation,
+    PricingMutation,
+]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
                          Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, HostingServer,
                          ServerPoolEntry, SslCertificate, Store, Offer, Order]

@@ -92,6 +92,12 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "auditArchiveEntries":         (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "webhookEndpoints":            (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "webhookDeliveries":           (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "taxZones":                    (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "storeTaxSettings":            (UNAUTHENTICATED, FORBIDDEN,       NULL,            NULL),
+    "customerTaxProfile":          (UNAUTHENTICATED, FORBIDDEN,       NULL,            NULL),
+    "myTaxProfile":                (UNAUTHENTICATED, SHOWN,           FORBIDDEN,       FORBIDDEN),
+    "coupons":                     (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "couponRedemptions":           (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     # public: a visitor of a store (no store answers to the placeholder name, no cart has its id)
     "storefront":                  (NULL,            NULL,            NULL,            NULL),
     "cart":                        (NULL,            NULL,            NULL,            NULL),
@@ -196,6 +202,17 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "cartPaymentMethodSelect":           (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
     "cartTermsAccept":                   (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
     "checkoutComplete":                  (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "taxZoneCreate":                     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "taxZoneUpdate":                     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "taxZoneDelete":                     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "taxRateCreate":                     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "taxRateUpdate":                     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "taxRateDelete":                     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "storeTaxSettingsUpdate":            (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "customerTaxProfileUpdate":          (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "couponCreate":                      (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "couponUpdate":                      (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "couponDeactivate":                  (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
 }
 
 
@@ -235,7 +252,7 @@ def placeholder(type_: GraphQLInputType) -> Any:
         return {name: placeholder(field.type) for name, field in type_.fields.items() if _required(field)}
     assert isinstance(type_, GraphQLScalarType), type_
     return {"ID": encode_id("Nothing", uuid.UUID(int=0)), "String": "x", "Int": 1, "Float": 1.0,
-            "Boolean": False, "Date": "2031-01-01", "DateTime": "2031-01-01T00:00:00+00:00"}[type_.name]
+            "Boolean": False, "Decimal": "1", "Date": "2031-01-01", "DateTime": "2031-01-01T00:00:00+00:00"}[type_.name]
 
 
 def operation_text(operation: str, name: str, field: GraphQLField, reseller_id: str) -> tuple[str, dict[str, Any]]:

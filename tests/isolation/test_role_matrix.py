@@ -80,6 +80,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Outgoing webhooks: staff manage endpoints; whoever emits an event queues its deliveries.
     "webhook_endpoints":          _row("SIUD", "SIUD", "",    "",  "SIUD"),
     "webhook_deliveries":         _row("SIUD", "SI",   "I",   "I", "SIUD"),
+    # Taxes and coupons: staff configure, workers redeem and apply; a customer reads its tax profile, a
+    # store's visitor active coupons (to check a code in its cart).
+    "tax_zones":                  _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "tax_rates":                  _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "store_tax_settings":         _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "customer_tax_profiles":      _row("SIUD", "SIUD", "S",   "",  "SIUD"),
+    "coupons":                    _row("SIUD", "SIUD", "",    "S", "SIUD"),
+    "coupon_redemptions":         _row("SIUD", "S",    "",    "",  "SIUD"),
+    "coupon_applications":        _row("SIUD", "S",    "",    "",  "SIUD"),
 }
 
 

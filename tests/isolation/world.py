@@ -15,6 +15,7 @@ from comptoir import clock
 from comptoir.audit import recorder
 from comptoir.audit.models import AuditArchive
 from comptoir.automation.models import ScheduledEvent
+from comptoir.billing import coupon_models, tax_models
 from comptoir.database.engine import session_scope
 from comptoir.hosting import models as hosting
 from comptoir.hosting import server_models as servers
@@ -86,6 +87,7 @@ def build_world(superuser: Connection) -> World:
         _storefront(tenant, number)
         _audit(tenant, number)
         _webhooks(tenant)
+        _taxes_and_coupons(tenant)
         for member in tenant.members:
             address = f"198.51.100.{number + 1}"
             tokens[member.username] = factories.log_in(member.actor, client_address=address)
@@ -230,6 +232,30 @@ def _webhooks(tenant: Tenant) -> None:
         webhooks.create_endpoint(session, seller_id=tenant.seller_id, given=webhooks.EndpointInput(
             "https://hooks.example.test/in", (webhooks.EventType.CUSTOMER_CREATED,)))
         webhooks.emit(session, seller_id=tenant.seller_id, event_type=webhooks.EventType.CUSTOMER_CREATED, data={})
+def _taxes_and_coupons(tenant: Tenant) -> None:
+    """A zone with a rate, a store's price mode, per customer a tax profile and a redemption of a coupon,
+    applied to one invoice: written from the models."""
+    with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
+        zone = tax_models.TaxZone(seller_id=tenant.seller_id, name="France", areas=["FR"])
+        coupon = coupon_models.Coupon(seller_id=tenant.seller_id, code="WELCOME", kind="fixed", amount_minor=500,
+                                      currency="EUR", duration="first_period")
+        session.add_all([zone, coupon])
+        session.flush()
+        store_id = session.scalars(select(storefront.Store.id).where(
+            storefront.Store.seller_id == tenant.seller_id)).first()
+        session.add_all([
+            tax_models.TaxRate(seller_id=tenant.seller_id, zone_id=zone.id, category="S", rate=20,
+                               valid_from=clock.today()),
+            tax_models.StoreTaxSettings(seller_id=tenant.seller_id, store_id=store_id, prices_include_tax=True)])
+        for member in tenant.customers:
+            redemption = coupon_models.CouponRedemption(
+                seller_id=tenant.seller_id, coupon_id=coupon.id, customer_id=member.actor.customer_id,
+                service_id=uuid.uuid4())
+            session.add_all([redemption, tax_models.CustomerTaxProfile(
+                seller_id=tenant.seller_id, customer_id=member.actor.customer_id, b2b=True, vat_id="FR40303265045")])
+            session.flush()
+            session.add(coupon_models.CouponApplication(seller_id=tenant.seller_id, redemption_id=redemption.id,
+                                                        invoice_id=uuid.uuid4(), amount_minor=500))
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:

@@ -1,0 +1,1 @@
+"""Billing: invoices, taxes, coupons and the ledger (SPEC §9)."""
