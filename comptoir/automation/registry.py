@@ -14,6 +14,7 @@ from comptoir import clock
 from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
+from comptoir.billing import generation
 from comptoir.hosting import overuse, provisioning, subscription_lifecycle, sync, usage
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import outbox
@@ -47,6 +48,12 @@ def _checkout_key_purge(session: Session, event: ScheduledEvent) -> dict[str, An
     return {"purged": checkout.purge_keys(session=session, seller_id=event.seller_id)}
 
 
+def _process_invoices(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    today = usage.local_today(session, event.seller_id)  # billing dates are days of the seller's time zone
+    result = generation.generate_invoices(session=session, seller_id=event.seller_id, today=today)
+    return {"issued": len(result.issued)}
+
+
 def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
     return {"handed_out": intents.relay()}
 
@@ -60,6 +67,7 @@ def _register() -> None:
     events.register(EventKind("expiration_check", lambda: "P1D", _expiration_check))
     events.register(EventKind("usage_collection", lambda: "P1D", _usage_collection))
     events.register(EventKind("overuse_check", lambda: "P1D", _overuse_check))
+    events.register(EventKind("process_invoices", lambda: "P1D", _process_invoices))
     events.register(EventKind("checkout_key_purge", lambda: "P1D", _checkout_key_purge))
     events.register(EventKind("intent_relay", lambda: f"PT{get_settings().relay_period_seconds}S", _relay_intents,
                               scope=Scope.INSTANCE))

@@ -30,6 +30,7 @@ from comptoir.resolvers import servers as server_resolvers
 from comptoir.resolvers import subscriptions as subscription_resolvers
 from comptoir.schema import accounts as account_types
 from comptoir.schema.automation_root import AutomationMutation, AutomationQuery
+from comptoir.schema import billing as billing_types  # noqa: F401 -- its error codes reach the schema
 from comptoir.schema.base import Connection, Node, check_error_codes
 from comptoir.schema.branding import CustomButton
 from comptoir.schema.branding_root import BrandingMutation, BrandingQuery

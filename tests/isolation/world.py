@@ -81,6 +81,7 @@ def build_world(superuser: Connection) -> World:
         _hosting(tenant, number)
         _usage_settings(tenant, number)
         _storefront(tenant, number)
+        _billing(tenant)
         for member in tenant.members:
             address = f"198.51.100.{number + 1}"
             tokens[member.username] = factories.log_in(member.actor, client_address=address)
@@ -205,6 +206,36 @@ def _storefront(tenant: Tenant, number: int) -> None:
                                                cart_id=cart.id, fingerprint=token, order_id=order.id))
             todos.create(session, seller_id=tenant.seller_id, todo=todos.NewTodo(
                 kind="review_order", subject=todos.Subject("Order", order.id), title=f"Look at order {number}.{index}"))
+
+
+def _billing(tenant: Tenant) -> None:
+    """Per customer a billed service invoiced at order time and paid in part (settings, counter, ledger,
+    allocation) and some credit; one draft invoice with a line (the lines of issued ones never change)."""
+    from comptoir.billing import services, settlement
+    from comptoir.billing.invoicing import DraftLine
+    from comptoir.billing.models import Invoice, InvoiceLine
+    from comptoir.billing.rules import Cycle, LineKind, ServiceKind
+    from comptoir.money import Money
+
+    with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
+        today = clock.today()
+        for member in tenant.customers:
+            customer_id = member.actor.customer_id
+            service = services.start_service(
+                session, seller_id=tenant.seller_id, customer_id=customer_id, kind=ServiceKind.HOSTING,
+                description="Hosting", currency="EUR", cycle=Cycle.MONTHLY, price_minor=1000, started_on=today)
+            services.issue_first_invoice(session, seller_id=tenant.seller_id, service_ids=[service.id], today=today)
+            settlement.record_payment(session, seller_id=tenant.seller_id, customer_id=customer_id,
+                                      amount=Money(400, "EUR"), method="cash", reference="r1", on=today)
+            settlement.add_credit(session, seller_id=tenant.seller_id, customer_id=customer_id,
+                                  amount=Money(100, "EUR"), kind="manual", on=today)
+            draft = Invoice(seller_id=tenant.seller_id, customer_id=customer_id, currency="EUR")
+            session.add(draft)
+            session.flush()
+            line = DraftLine("One-off", 500, LineKind.ONE_OFF)
+            session.add(InvoiceLine(seller_id=tenant.seller_id, invoice_id=draft.id, customer_id=customer_id,
+                                    position=1, description=line.description, unit_price_minor=500, net_minor=500,
+                                    kind=line.kind.value))
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:
