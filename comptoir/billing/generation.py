@@ -19,7 +19,15 @@ from sqlalchemy.orm import Session
 from comptoir.billing import invoicing
 from comptoir.billing import settings as billing_settings
 from comptoir.billing.models import BilledService, BillingSettings, Invoice, InvoiceLine
-from comptoir.billing.rules import PERIOD_KINDS, BillingMode, Cycle, LineKind, Period, ServiceTerms, due_periods
+from comptoir.billing.rules import (
+    PERIOD_KINDS,
+    BillingMode,
+    Cycle,
+    LineKind,
+    Period,
+    ServiceTerms,
+    due_periods,
+)
 
 
 @dataclass(frozen=True)

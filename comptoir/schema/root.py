@@ -21,6 +21,7 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from comptoir.resolvers import accounts as account_resolvers
+from comptoir.resolvers import billing as billing_resolvers
 from comptoir.resolvers import branding as branding_resolvers
 from comptoir.resolvers import customers as customer_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
@@ -30,8 +31,9 @@ from comptoir.resolvers import servers as server_resolvers
 from comptoir.resolvers import subscriptions as subscription_resolvers
 from comptoir.schema import accounts as account_types
 from comptoir.schema.automation_root import AutomationMutation, AutomationQuery
-from comptoir.schema import billing as billing_types  # noqa: F401 -- its error codes reach the schema
 from comptoir.schema.base import Connection, Node, check_error_codes
+from comptoir.schema.billing import Invoice
+from comptoir.schema.billing_root import BillingMutation, BillingQuery
 from comptoir.schema.branding import CustomButton
 from comptoir.schema.branding_root import BrandingMutation, BrandingQuery
 from comptoir.schema.customers import Customer
@@ -98,6 +100,7 @@ NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
     "ServerPoolEntry": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}),
                         server_resolvers.load_server_pool_entry),
     "SslCertificate": (frozenset({Role.PROVIDER, Role.RESELLER}), server_resolvers.load_certificate),
+    "Invoice": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), billing_resolvers.load_invoice),
 }
 
 
@@ -170,13 +173,13 @@ class CoreMutation:
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
 QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
-                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery]
+                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery, BillingQuery]
 MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
                          AutomationMutation, UsageMutation, ServerMutation, StorefrontMutation,
-                         StorefrontHomeMutation]
+                         StorefrontHomeMutation, BillingMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
                          Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, HostingServer,
-                         ServerPoolEntry, SslCertificate, Store, Offer, Order]
+                         ServerPoolEntry, SslCertificate, Store, Offer, Order, Invoice]
 
 Query = merge_types("Query", tuple(QUERIES))
 Mutation = merge_types("Mutation", tuple(MUTATIONS))

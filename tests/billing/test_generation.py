@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from datetime import date
 
+from sqlalchemy import select
+
 from comptoir.billing import services, settings
 from comptoir.billing.generation import generate_invoices
 from comptoir.billing.rules import Cycle, ServiceKind
 from comptoir.messaging.models import OutboundEmail
-from sqlalchemy import select
 from tests.billing.support import (
     assert_books_consistent,
     invoices,
