@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import func, select
@@ -71,3 +73,18 @@ def assert_books_consistent(session: Session, seller_id: uuid.UUID) -> None:
             session, seller_id=seller_id, customer_id=customer_id, currency="EUR")
     numbers = sorted(int(i.number) for i in issued if i.kind == "invoice")  # type: ignore[arg-type]
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+def at_once(work: Callable[[], None], times: int) -> None:
+    """Run `work` on `times` threads released together; wait for all."""
+    barrier = threading.Barrier(times)
+
+    def released() -> None:
+        barrier.wait()
+        work()
+
+    threads = [threading.Thread(target=released) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

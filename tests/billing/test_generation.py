@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 from sqlalchemy import select
@@ -13,6 +12,7 @@ from comptoir.billing.rules import Cycle, ServiceKind
 from comptoir.messaging.models import OutboundEmail
 from tests.billing.support import (
     assert_books_consistent,
+    at_once,
     invoices,
     period_lines,
     seller_with_customers,
@@ -96,18 +96,12 @@ def test_two_generation_runs_at_once_issue_what_one_run_issues() -> None:
         for n, customer in enumerate(customers):
             start(session, seller_id, customer, date(2027, 1, 5 + n))
     counts: list[int] = []
-    barrier = threading.Barrier(2)
 
     def run() -> None:
         with system(seller_id) as session:
-            barrier.wait()
             counts.append(len(generate_invoices(session, seller_id=seller_id, today=date(2027, 3, 1)).issued))
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(run, 2)
     with system(seller_id) as session:
         assert sorted(counts) == [0, 9] and len(invoices(session, seller_id)) == 9  # Jan, Feb, March each
         assert_books_consistent(session, seller_id)

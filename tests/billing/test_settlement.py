@@ -3,7 +3,6 @@ next invoice, a paid renewal extending the hosting subscription, issued invoices
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -17,7 +16,7 @@ from comptoir.billing.rules import LineKind
 from comptoir.hosting.models import Subscription
 from comptoir.money import Money
 from tests import factories
-from tests.billing.support import assert_books_consistent, invoices, seller_with_customers, start, system
+from tests.billing.support import assert_books_consistent, at_once, invoices, seller_with_customers, start, system
 
 
 def test_a_payment_goes_to_the_oldest_open_invoices_and_the_rest_becomes_credit_used_by_the_next_invoice() -> None:
@@ -78,21 +77,14 @@ def test_fifty_concurrent_issues_take_fifty_consecutive_numbers() -> None:
         from comptoir.billing import settings
 
         settings.update(session, seller_id=seller_id, changes={"numbering_start": 1000})
-    barrier = threading.Barrier(10)
-
     def issue_five() -> None:
-        barrier.wait()
         for _ in range(5):
             with system(seller_id) as session:
                 invoicing.issue(session, invoicing.InvoiceRequest(
                     seller_id=seller_id, customer_id=customer, currency="EUR", issue_date=date(2027, 1, 1),
                     lines=[invoicing.DraftLine("Support hour", 5000, LineKind.ONE_OFF)]))
 
-    threads = [threading.Thread(target=issue_five) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(issue_five, 10)
     with system(seller_id) as session:
         assert sorted(int(i.number) for i in invoices(session, seller_id)) == list(range(1000, 1050))
 

@@ -3,16 +3,14 @@ in order against the demo data."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from comptoir import demo
 from comptoir.billing.numbering_rules import NumberingFormat, Series, format_number
 from comptoir.billing.rules import BillingMode, Cycle, ServiceTerms, first_periods, periods
-from tests.docs.test_hosting_guide import STEP, dig, no_user_errors, substitute
+from tests.docs.test_hosting_guide import run_examples
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "billing.md"
 EXAMPLE = re.compile(r"<!-- example: (?P<args>[^>]*) -->\n(?P<table>(?:\|.*\|\n)+)")
@@ -45,24 +43,7 @@ def test_the_worked_examples_are_what_the_rules_compute() -> None:
 
 
 async def test_every_graphql_example_of_the_billing_guide_runs_without_errors(client: Any) -> None:
-    credentials = {c.username: c.password for c in demo.load()}
-    examples = [m.groupdict() for m in STEP.finditer(GUIDE.read_text(encoding="utf-8"))]
-    assert len(examples) >= 8
-    saved: dict[str, str] = {}
-    tokens: dict[str, str | None] = {}
-    answers = []
-    for number, step in enumerate(examples, 1):
-        who = step["who"]
-        if who not in tokens:
-            tokens[who] = await client.login(who, credentials[who])
-        variables = json.loads(substitute(step["variables"], saved)) if step["variables"] else None
-        result = await client.execute(substitute(step["query"], saved), variables, token=tokens[who])
-        assert "errors" not in result, f"example {number}: {result['errors']}"
-        assert no_user_errors(result["data"]) == [], f"example {number}: {result['data']}"
-        answers.append(result["data"])
-        for assignment in filter(None, (step["save"] or "").split(";")):
-            name, _, path = (part.strip() for part in assignment.partition("="))
-            saved[name] = str(dig(result, path))
+    answers = await run_examples(client, GUIDE, at_least=8)
     payment = next(a["invoicePaymentRecord"] for a in answers if "invoicePaymentRecord" in a)
     assert payment["invoices"][0]["status"] == "PAID" and payment["credited"]["amount"] == "10.00"
     statement = next(a["customerStatement"] for a in answers if "customerStatement" in a)
