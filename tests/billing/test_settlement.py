@@ -16,7 +16,14 @@ from comptoir.billing.rules import LineKind
 from comptoir.hosting.models import Subscription
 from comptoir.money import Money
 from tests import factories
-from tests.billing.support import assert_books_consistent, at_once, invoices, seller_with_customers, start, system
+from tests.billing.support import (
+    assert_books_consistent,
+    at_once,
+    invoices,
+    seller_with_customers,
+    start,
+    system,
+)
 
 
 def test_a_payment_goes_to_the_oldest_open_invoices_and_the_rest_becomes_credit_used_by_the_next_invoice() -> None:
