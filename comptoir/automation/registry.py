@@ -14,7 +14,7 @@ from comptoir import clock
 from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
-from comptoir.billing import generation
+from comptoir.billing import changes, generation
 from comptoir.hosting import overuse, provisioning, subscription_lifecycle, sync, usage
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import outbox
@@ -54,6 +54,11 @@ def _process_invoices(session: Session, event: ScheduledEvent) -> dict[str, Any]
     return {"issued": len(result.issued)}
 
 
+def _process_cancellations(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    today = usage.local_today(session, event.seller_id)
+    return {"cancelled": len(changes.process_cancellations(session=session, seller_id=event.seller_id, today=today))}
+
+
 def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
     return {"handed_out": intents.relay()}
 
@@ -68,6 +73,7 @@ def _register() -> None:
     events.register(EventKind("usage_collection", lambda: "P1D", _usage_collection))
     events.register(EventKind("overuse_check", lambda: "P1D", _overuse_check))
     events.register(EventKind("process_invoices", lambda: "P1D", _process_invoices))
+    events.register(EventKind("process_cancellations", lambda: "P1D", _process_cancellations))
     events.register(EventKind("checkout_key_purge", lambda: "P1D", _checkout_key_purge))
     events.register(EventKind("intent_relay", lambda: f"PT{get_settings().relay_period_seconds}S", _relay_intents,
                               scope=Scope.INSTANCE))

@@ -17,7 +17,7 @@ from comptoir.storefront.rules import MONTHS, Cycle
 
 __all__ = ["Cycle", "MONTHS", "BillingMode", "ServiceKind", "Period", "LineKind", "add_months", "renewal_date",
            "days_in_month", "prorated_minor", "ServiceTerms", "periods", "first_periods", "invoice_date",
-           "period_months", "DEFAULT_LEAD_DAYS"]
+           "period_months", "DEFAULT_LEAD_DAYS", "unused_minor"]
 
 
 class BillingMode(enum.Enum):
@@ -165,3 +165,14 @@ def due_periods(terms: ServiceTerms, *, today: date, lead_days: int, until: date
             break
         due.append(period)
     return due
+
+
+def unused_minor(price_minor: int, period: Period, on: date) -> int:
+    """The part of a period's price for the days from `on` to its end (`on` included), half-up: what a
+    plan change or an immediate cancellation on `on` gives back (Stripe's proration by days)."""
+    if on <= period.start:
+        return price_minor
+    if on >= period.end:
+        return 0
+    left, whole = (period.end - on).days, (period.end - period.start).days
+    return int((Decimal(price_minor) * left / whole).quantize(Decimal(1), rounding=ROUND_HALF_UP))

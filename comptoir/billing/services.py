@@ -70,13 +70,3 @@ def issue_first_invoice(session: Session, *, seller_id: uuid.UUID, service_ids: 
     planned = PlannedInvoice(services[0].customer_id, services[0].currency, items)
     return issue_planned(session, planned, today, order_id=order_id, extra=setup)
 
-
-def cancel(session: Session, *, service_id: uuid.UUID, at_period_end: bool, today: date) -> BilledService:
-    """Stop billing: at once, or at the end of what is already invoiced (no later period is billed)."""
-    service = session.scalars(select(BilledService).where(BilledService.id == service_id).with_for_update()).one()
-    if at_period_end:
-        service.cancel_at_period_end, service.ends_on = True, service.billed_through or today
-    else:
-        service.status, service.ends_on = "cancelled", today
-    session.flush()
-    return service
