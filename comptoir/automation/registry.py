@@ -15,6 +15,7 @@ from comptoir.audit import service as audit
 from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
+from comptoir.billing import changes, generation
 from comptoir.hosting import overuse, provisioning, subscription_lifecycle, sync, usage
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import outbox
@@ -55,6 +56,17 @@ def _process_action_log(session: Session, event: ScheduledEvent) -> dict[str, An
     return {"archived": archive.entries if archive else 0}
 
 
+def _process_invoices(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    today = usage.local_today(session, event.seller_id)  # billing dates are days of the seller's time zone
+    result = generation.generate_invoices(session=session, seller_id=event.seller_id, today=today)
+    return {"issued": len(result.issued)}
+
+
+def _process_cancellations(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    today = usage.local_today(session, event.seller_id)
+    return {"cancelled": len(changes.process_cancellations(session=session, seller_id=event.seller_id, today=today))}
+
+
 def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
     return {"handed_out": intents.relay()}
 
@@ -70,6 +82,8 @@ def _register() -> None:
     events.register(EventKind("expiration_check", lambda: "P1D", _expiration_check))
     events.register(EventKind("usage_collection", lambda: "P1D", _usage_collection))
     events.register(EventKind("overuse_check", lambda: "P1D", _overuse_check))
+    events.register(EventKind("process_invoices", lambda: "P1D", _process_invoices))
+    events.register(EventKind("process_cancellations", lambda: "P1D", _process_cancellations))
     events.register(EventKind("checkout_key_purge", lambda: "P1D", _checkout_key_purge))
     events.register(EventKind("process_action_log", lambda: f"P{get_settings().audit_archive_months}M",
                               _process_action_log))

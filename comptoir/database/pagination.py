@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select, tuple_
@@ -42,7 +42,7 @@ class Page(Generic[T]):
 
 
 def encode_cursor(value: Any, row_id: uuid.UUID) -> str:
-    plain = value.isoformat() if isinstance(value, datetime) else value
+    plain = value.isoformat() if isinstance(value, (datetime, date)) else value
     raw = json.dumps([plain, str(row_id)], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -52,8 +52,8 @@ def decode_cursor(cursor: str, column: InstrumentedAttribute[Any]) -> tuple[Any,
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         value, row_id = json.loads(raw)
         python_type = column.type.python_type
-        if python_type is datetime and value is not None:
-            value = datetime.fromisoformat(value)
+        if python_type in (datetime, date) and value is not None:
+            value = python_type.fromisoformat(value)
         elif value is not None and not isinstance(value, python_type):
             raise TypeError(value)
         if isinstance(value, str) and "\x00" in value:  # PostgreSQL text cannot hold NUL

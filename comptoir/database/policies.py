@@ -144,6 +144,22 @@ TABLES: tuple[TablePolicy, ...] = (
     TablePolicy("coupons", _staff(storefront=grant(SELECT, rows="active"))),
     TablePolicy("coupon_redemptions", _staff(reseller=READ), customer_column="customer_id"),
     TablePolicy("coupon_applications", _staff(reseller=READ)),
+    # -- billing (0014) ---------------------------------------------------------------------------
+    # Staff and workers bill; a customer reads its own services, invoices, lines, credit and payments.
+    # Issued invoices are frozen by triggers; ledger entries and credit movements are append-only.
+    TablePolicy("billing_settings", _staff(reseller=grant(SELECT, INSERT, UPDATE))),
+    TablePolicy("billed_services", _staff(customer=READ), customer_column="customer_id"),
+    TablePolicy("invoices", _staff(customer=READ), customer_column="customer_id"),
+    TablePolicy("invoice_lines", _staff(customer=READ), customer_column="customer_id"),
+    TablePolicy("invoice_number_counters", _staff(reseller=grant(SELECT, INSERT, UPDATE),
+                                                  system=grant(SELECT, INSERT, UPDATE))),
+    TablePolicy("ledger_accounts", _staff(reseller=grant(SELECT, INSERT), system=grant(SELECT, INSERT))),
+    TablePolicy("ledger_entries", _staff(reseller=grant(SELECT, INSERT), system=grant(SELECT, INSERT)),
+                customer_column="customer_id"),
+    TablePolicy("customer_balance_transactions", _staff(reseller=grant(SELECT, INSERT), system=grant(SELECT, INSERT),
+                                                        customer=READ), customer_column="customer_id"),
+    TablePolicy("payment_allocations", _staff(reseller=grant(SELECT, INSERT), system=grant(SELECT, INSERT),
+                                              customer=READ), customer_column="customer_id"),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

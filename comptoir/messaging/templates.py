@@ -20,8 +20,18 @@ class Template:
 
 
 _USAGE_VARIABLES = frozenset({"domain", "resource", "kind", "used_mb", "threshold_mb", "suspended", "day"})
+_INVOICE_VARIABLES = frozenset({"name", "number", "total", "amount_due", "issue_date", "due_date"})
 
 DEFAULTS: dict[str, dict[str, Template]] = {
+    "invoice_issued": {
+        "en": Template(
+            "Invoice {{ number }}",
+            "Hello {{ name }},\n\nInvoice {{ number }} of {{ issue_date }} totals {{ total }}.\n"
+            "{% if amount_due != total %}After your account credit and payments, {{ amount_due }} is left to pay.\n"
+            "{% endif %}Please pay by {{ due_date }}.\n",
+            _INVOICE_VARIABLES,
+        ),
+    },
     "password_reset": {
         "en": Template(
             "Reset your password",

@@ -21,6 +21,7 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from comptoir.resolvers import accounts as account_resolvers
+from comptoir.resolvers import billing as billing_resolvers
 from comptoir.resolvers import branding as branding_resolvers
 from comptoir.resolvers import customers as customer_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
@@ -32,6 +33,8 @@ from comptoir.schema import accounts as account_types
 from comptoir.schema.audit_root import AuditQuery
 from comptoir.schema.automation_root import AutomationMutation, AutomationQuery
 from comptoir.schema.base import Connection, Node, check_error_codes
+from comptoir.schema.billing import Invoice
+from comptoir.schema.billing_root import BillingMutation, BillingQuery
 from comptoir.schema.branding import CustomButton
 from comptoir.schema.branding_root import BrandingMutation, BrandingQuery
 from comptoir.schema.customers import Customer
@@ -100,6 +103,7 @@ NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
     "ServerPoolEntry": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}),
                         server_resolvers.load_server_pool_entry),
     "SslCertificate": (frozenset({Role.PROVIDER, Role.RESELLER}), server_resolvers.load_certificate),
+    "Invoice": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), billing_resolvers.load_invoice),
 }
 
 
@@ -186,6 +190,7 @@ QUERIES: list[type] = [
     AuditQuery,
     WebhookQuery,
     PricingQuery,
+    BillingQuery,
 ]
 MUTATIONS: list[type] = [
     CoreMutation,
@@ -200,10 +205,11 @@ MUTATIONS: list[type] = [
     StorefrontHomeMutation,
     WebhookMutation,
     PricingMutation,
+    BillingMutation,
 ]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
                          Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, HostingServer,
-                         ServerPoolEntry, SslCertificate, Store, Offer, Order]
+                         ServerPoolEntry, SslCertificate, Store, Offer, Order, Invoice]
 
 Query = merge_types("Query", tuple(QUERIES))
 Mutation = merge_types("Mutation", tuple(MUTATIONS))

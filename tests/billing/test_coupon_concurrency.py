@@ -16,7 +16,7 @@ from comptoir.billing.coupon_models import Coupon, CouponRedemption
 from comptoir.billing.coupon_rules import CouponErrorCode
 from comptoir.database.engine import session_scope
 from comptoir.errors import DomainError
-from tests.billing.support import Shop, buyer, shop
+from tests.billing.tax_support import Shop, buyer, shop
 
 
 def _checkouts_at_once(made: Shop, code: str, customers: Sequence[uuid.UUID]) -> list[str]:

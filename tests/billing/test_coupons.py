@@ -16,7 +16,7 @@ from comptoir.database.engine import session_scope
 from comptoir.errors import CommonErrorCode, DomainError
 from comptoir.hosting.models import ServicePlan
 from comptoir.tenancy.context import Role, TenantContext
-from tests.billing.support import Shop, buyer, shop
+from tests.billing.tax_support import Shop, buyer, shop
 
 ON = date(2025, 3, 1)
 

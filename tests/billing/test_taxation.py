@@ -11,7 +11,7 @@ from comptoir.billing import taxes
 from comptoir.billing.taxation import TaxableLine, TaxSubtotal, tax_invoice
 from comptoir.database.engine import session_scope
 from comptoir.errors import DomainError
-from tests.billing.support import Shop, buyer, shop
+from tests.billing.tax_support import Shop, buyer, shop
 
 D = Decimal
 LINES = [TaxableLine(1, 1000, None, "plan"), TaxableLine(2, 999, None, "addon")]

@@ -47,6 +47,30 @@ def no_user_errors(data: Any) -> list[Any]:
     return found
 
 
+async def run_examples(client: Any, guide: Path, *, at_least: int) -> list[Any]:
+    """Run every example of `guide` in order as its `who` (demo users logged in; "visitor": anonymous),
+    saving what its `save:` names for later examples; returns each example's data."""
+    credentials = {c.username: c.password for c in demo.load()}
+    examples = [m.groupdict() for m in STEP.finditer(guide.read_text(encoding="utf-8"))]
+    assert len(examples) >= at_least, "the guide lost its examples"
+    saved: dict[str, str] = {}
+    tokens: dict[str, str | None] = {"visitor": None}
+    answers = []
+    for number, step in enumerate(examples, 1):
+        who = step["who"]
+        if who not in tokens:
+            tokens[who] = await client.login(who, credentials[who])
+        variables = json.loads(substitute(step["variables"], saved)) if step["variables"] else None
+        result = await client.execute(substitute(step["query"], saved), variables, token=tokens[who])
+        assert "errors" not in result, f"example {number}: {result['errors']}"
+        assert no_user_errors(result["data"]) == [], f"example {number}: {result['data']}"
+        answers.append(result["data"])
+        for assignment in filter(None, (step["save"] or "").split(";")):
+            name, _, path = (part.strip() for part in assignment.partition("="))
+            saved[name] = str(dig(result, path))
+    return answers
+
+
 def give_alpha_an_address() -> None:
     from tests.hosting.support import pool_entry
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from comptoir.schema.ids import encode_id
 from tests import factories
-from tests.billing.support import buyer, shop
+from tests.billing.tax_support import buyer, shop
 
 PROFILE_UPDATE = """mutation($customer: ID!, $vat: String!) {
   customerTaxProfileUpdate(input: {customerId: $customer, b2b: true, vatId: $vat}) {

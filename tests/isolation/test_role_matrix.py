@@ -89,6 +89,16 @@ EXPECTED: dict[str, dict[str, str]] = {
     "coupons":                    _row("SIUD", "SIUD", "",    "S", "SIUD"),
     "coupon_redemptions":         _row("SIUD", "S",    "",    "",  "SIUD"),
     "coupon_applications":        _row("SIUD", "S",    "",    "",  "SIUD"),
+    # Billing: staff and workers bill, a customer reads its own; ledger and credit rows are append-only.
+    "billing_settings":           _row("SIUD", "SIU",  "",    "",  "SIUD"),
+    "billed_services":            _row("SIUD", "SIUD", "S",   "",  "SIUD"),
+    "invoices":                   _row("SIUD", "SIUD", "S",   "",  "SIUD"),
+    "invoice_lines":              _row("SIUD", "SIUD", "S",   "",  "SIUD"),
+    "invoice_number_counters":    _row("SIUD", "SIU",  "",    "",  "SIU"),
+    "ledger_accounts":            _row("SIUD", "SI",   "",    "",  "SI"),
+    "ledger_entries":             _row("SIUD", "SI",   "",    "",  "SI"),
+    "customer_balance_transactions": _row("SIUD", "SI", "S",  "",  "SI"),
+    "payment_allocations":        _row("SIUD", "SI",   "S",   "",  "SI"),
 }
 
 

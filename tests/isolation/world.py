@@ -88,6 +88,7 @@ def build_world(superuser: Connection) -> World:
         _audit(tenant, number)
         _webhooks(tenant)
         _taxes_and_coupons(tenant)
+        _billing(tenant)
         for member in tenant.members:
             address = f"198.51.100.{number + 1}"
             tokens[member.username] = factories.log_in(member.actor, client_address=address)
@@ -256,6 +257,34 @@ def _taxes_and_coupons(tenant: Tenant) -> None:
             session.flush()
             session.add(coupon_models.CouponApplication(seller_id=tenant.seller_id, redemption_id=redemption.id,
                                                         invoice_id=uuid.uuid4(), amount_minor=500))
+def _billing(tenant: Tenant) -> None:
+    """Per customer a billed service invoiced at order time and paid in part (settings, counter, ledger,
+    allocation) and some credit; one draft invoice with a line (the lines of issued ones never change)."""
+    from comptoir.billing import services, settlement
+    from comptoir.billing.invoicing import DraftLine
+    from comptoir.billing.models import Invoice, InvoiceLine
+    from comptoir.billing.rules import Cycle, LineKind, ServiceKind
+    from comptoir.money import Money
+
+    with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
+        today = clock.today()
+        for member in tenant.customers:
+            customer_id = member.actor.customer_id
+            service = services.start_service(
+                session, seller_id=tenant.seller_id, customer_id=customer_id, kind=ServiceKind.HOSTING,
+                description="Hosting", currency="EUR", cycle=Cycle.MONTHLY, price_minor=1000, started_on=today)
+            services.issue_first_invoice(session, seller_id=tenant.seller_id, service_ids=[service.id], today=today)
+            settlement.record_payment(session, seller_id=tenant.seller_id, customer_id=customer_id,
+                                      amount=Money(400, "EUR"), method="cash", reference="r1", on=today)
+            settlement.add_credit(session, seller_id=tenant.seller_id, customer_id=customer_id,
+                                  amount=Money(100, "EUR"), kind="manual", on=today)
+            draft = Invoice(seller_id=tenant.seller_id, customer_id=customer_id, currency="EUR")
+            session.add(draft)
+            session.flush()
+            line = DraftLine("One-off", 500, LineKind.ONE_OFF)
+            session.add(InvoiceLine(seller_id=tenant.seller_id, invoice_id=draft.id, customer_id=customer_id,
+                                    position=1, description=line.description, unit_price_minor=500, net_minor=500,
+                                    kind=line.kind.value))
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:
