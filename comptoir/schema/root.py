@@ -40,6 +40,7 @@ from comptoir.schema.hosting_root import HostingMutation, HostingQuery
 from comptoir.schema.ids import parse_id
 from comptoir.schema.ip_addresses import IpAddress, IpPoolEntry
 from comptoir.schema.ip_addresses_root import IpMutation, IpQuery
+from comptoir.schema import payments as _payment_types  # noqa: F401 -- its error enum
 from comptoir.schema.permissions import IsAuthenticated, IsProvider, IsReseller, IsStaff
 from comptoir.schema.resellers import (
     OversellingPolicySetPayload,
