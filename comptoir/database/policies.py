@@ -136,7 +136,7 @@ TABLES: tuple[TablePolicy, ...] = (
     TablePolicy("payment_charges", _staff(customer=grant(SELECT, INSERT),
                                           storefront=grant(SELECT, INSERT, rows=OF_BUYER)),
                 customer_column="customer_id"),
-    TablePolicy("payment_refunds", _staff(reseller=READ)),
+    TablePolicy("payment_refunds", _staff(reseller=grant(SELECT, INSERT))),
     TablePolicy("payment_webhook_events", _staff(reseller=READ, system=grant(SELECT, INSERT))),
     TablePolicy("payment_settings", _staff(system=READ)),
 )
