@@ -81,6 +81,10 @@ def _begin(session: Session, intent_id: uuid.UUID) -> _Call | str:
     if _already_settled(charge, payment):
         intents.mark_done(charge)
         return charge.status
+    if payment.gateway_config_id is None:  # its gateway configuration was deleted: nothing to charge with
+        outcomes.record(session, payment, GatewayResult(Outcome.ERROR, code="gateway_removed"))
+        intents.mark_done(charge)
+        return charge.status
     config = gateways.get_or_raise(session, config_id=payment.gateway_config_id)
     method = session.get(PaymentMethod, payment.payment_method_id) if payment.payment_method_id else None
     call = _Call(

@@ -105,8 +105,8 @@ def _saved(session: Session, config: GatewayConfig) -> GatewayConfig:
     return config
 
 
-def get_or_raise(session: Session, *, config_id: uuid.UUID) -> GatewayConfig:
-    config = session.get(GatewayConfig, config_id)
+def get_or_raise(session: Session, *, config_id: uuid.UUID | None) -> GatewayConfig:
+    config = session.get(GatewayConfig, config_id) if config_id is not None else None
     if config is None:
         raise PaymentError(Code.GATEWAY_NOT_FOUND, field="gatewayConfigId")
     return config

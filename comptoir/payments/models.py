@@ -80,7 +80,7 @@ class Payment(Base):
     id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
     seller_id: Mapped[uuid.UUID]
     customer_id: Mapped[uuid.UUID | None]
-    gateway_config_id: Mapped[uuid.UUID]
+    gateway_config_id: Mapped[uuid.UUID | None]  # null once its configuration was deleted
     payment_method_id: Mapped[uuid.UUID | None]
     kind: Mapped[str]
     manual_method: Mapped[str] = mapped_column(server_default="")

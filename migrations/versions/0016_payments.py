@@ -74,7 +74,8 @@ CREATE TABLE payment_methods (
     created_at timestamptz NOT NULL DEFAULT now(),
     UNIQUE (seller_id, id),
     FOREIGN KEY (seller_id, customer_id) REFERENCES customers (seller_id, id) ON DELETE CASCADE,
-    FOREIGN KEY (seller_id, gateway_config_id) REFERENCES gateway_configs (seller_id, id),
+    -- a token is only good at the gateway that issued it
+    FOREIGN KEY (seller_id, gateway_config_id) REFERENCES gateway_configs (seller_id, id) ON DELETE CASCADE,
     CHECK (kind <> 'card' OR (expiry_month IS NOT NULL AND expiry_year IS NOT NULL AND token <> '')),
     CHECK (kind <> 'bank_account' OR (iban <> '' AND mandate_reference <> '' AND mandate_date IS NOT NULL))
 );
@@ -86,7 +87,7 @@ CREATE TABLE payments (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     seller_id uuid NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
     customer_id uuid,
-    gateway_config_id uuid NOT NULL,
+    gateway_config_id uuid,  -- null once the configuration is deleted: the payment's record stays
     payment_method_id uuid,
     kind text NOT NULL CHECK (kind IN ('card', 'external', 'manual', 'bank_account')),
     manual_method text NOT NULL DEFAULT '' CHECK (manual_method IN ('', 'cheque', 'bank_transfer', 'cash')),
@@ -111,7 +112,8 @@ CREATE TABLE payments (
     UNIQUE (seller_id, id),
     UNIQUE (seller_id, idempotency_key),
     FOREIGN KEY (seller_id, customer_id) REFERENCES customers (seller_id, id) ON DELETE CASCADE,
-    FOREIGN KEY (seller_id, gateway_config_id) REFERENCES gateway_configs (seller_id, id),
+    FOREIGN KEY (seller_id, gateway_config_id) REFERENCES gateway_configs (seller_id, id)
+        ON DELETE SET NULL (gateway_config_id),
     FOREIGN KEY (seller_id, payment_method_id) REFERENCES payment_methods (seller_id, id) ON DELETE SET NULL (payment_method_id),
     CHECK (captured <= amount)
 );
