@@ -91,7 +91,7 @@ def _begin(session: Session, intent_id: uuid.UUID) -> _Call | str:
         driver=gateways.driver_of(config), settings=gateways.settings_of(config), step=charge.step,
         submitted=charge.submitted, reference=payment.gateway_reference,
         request=ChargeRequest(idempotency_key=str(payment.id), amount=payment.amount, currency=payment.currency,
-                              capture=payment.action == "capture", token=unseal(method.token) if method else "",
+                              capture=payment.action == "capture", token=_token(charge, method),
                               customer_present=payment.initiator != "merchant", description=payment.description))
     charge.attempts += 1
     charge.status = intents.IntentStatus.RUNNING.value
@@ -100,6 +100,12 @@ def _begin(session: Session, intent_id: uuid.UUID) -> _Call | str:
     charge.in_flight_until = charge.next_attempt_at = func.now() + LEASE
     session.flush()
     return call
+
+
+def _token(charge: PaymentCharge, method: PaymentMethod | None) -> str:
+    if charge.card_token:
+        return unseal(charge.card_token)
+    return unseal(method.token) if method is not None else ""
 
 
 def _already_settled(charge: PaymentCharge, payment: Payment) -> bool:

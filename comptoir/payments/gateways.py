@@ -123,11 +123,6 @@ def usable_or_raise(session: Session, *, config_id: uuid.UUID, currency: str) ->
     return config
 
 
-def list_for_seller(session: Session, *, seller_id: uuid.UUID) -> list[GatewayConfig]:
-    return list(session.scalars(select(GatewayConfig).where(GatewayConfig.seller_id == seller_id)
-                                .order_by(GatewayConfig.name, GatewayConfig.id)))
-
-
 def set_store_gateways(session: Session, *, seller_id: uuid.UUID, store_id: uuid.UUID,
                        config_ids: list[uuid.UUID]) -> list[GatewayConfig]:
     """The gateways a store offers, in this order (replacing the previous list)."""

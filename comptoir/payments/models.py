@@ -100,6 +100,8 @@ class Payment(Base):
     action_url: Mapped[str] = mapped_column(server_default="")
     redirect_url: Mapped[str] = mapped_column(server_default="")
     description: Mapped[str] = mapped_column(server_default="")
+    card_brand: Mapped[str] = mapped_column(server_default="")
+    card_last4: Mapped[str] = mapped_column(server_default="")
     created_at: Mapped[datetime] = mapped_column(**NOW)
     updated_at: Mapped[datetime] = mapped_column(**NOW)
 
@@ -115,6 +117,7 @@ class PaymentCharge(Intent, Base):
     payment_id: Mapped[uuid.UUID]
     customer_id: Mapped[uuid.UUID | None]
     step: Mapped[str] = mapped_column(server_default="charge")
+    card_token: Mapped[str] = mapped_column(server_default="")  # sealed; a one-off card (virtual terminal)
     submitted: Mapped[bool] = mapped_column(server_default=text("false"))
     in_flight_until: Mapped[datetime | None]
     checks: Mapped[int] = mapped_column(server_default=text("0"))

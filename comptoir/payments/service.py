@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from comptoir import clock
 from comptoir.payments import gateways, outcomes
-from comptoir.payments.drivers.base import GatewayRefused, GatewayTimeout, Kind, Outcome
+from comptoir.payments.drivers.base import CardInput, GatewayRefused, GatewayTimeout, Kind, Outcome
 from comptoir.payments.errors import PaymentError
 from comptoir.payments.errors import PaymentErrorCode as Code
 from comptoir.payments.models import Payment, PaymentCharge, PaymentMethod, PaymentRefund
-from comptoir.payments.rules import Status, refund_status
+from comptoir.payments.rules import Status, card_expired, refund_status
+from comptoir.security.secrets import seal
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,37 @@ def charge_card(session: Session, *, seller_id: uuid.UUID, new: NewPayment, paym
     if not (capabilities.authorise if authorise_only else capabilities.charge):
         raise PaymentError(Code.NOT_SUPPORTED, "this gateway cannot do that", field="gatewayConfigId")
     payment = _payment(session, seller_id, NewPayment(**{**new.__dict__, "gateway_config_id": config.id}),
-                       kind="card", payment_method_id=method.id, action="authorise" if authorise_only else "capture")
+                       kind="card", payment_method_id=method.id, action="authorise" if authorise_only else "capture",
+                       card_brand=method.brand, card_last4=method.last4)
     session.add(PaymentCharge(seller_id=seller_id, payment_id=payment.id, customer_id=payment.customer_id))
+    session.flush()
+    return payment
+
+
+def virtual_terminal(session: Session, *, seller_id: uuid.UUID, new: NewPayment, card: CardInput,
+                     authorise_only: bool = False) -> Payment:
+    """Staff charge (or authorise) a card directly, e.g. a phone order: the card is tokenised for this
+    charge only and not kept as a payment method; `post_to_ledger` says whether billing books it."""
+    if (existing := _existing(session, new)) is not None:
+        return existing
+    config = gateways.usable_or_raise(session, config_id=new.gateway_config_id, currency=new.currency)
+    driver = gateways.driver_of(config)
+    if not driver.capabilities.virtual_terminal or not (
+            driver.capabilities.authorise if authorise_only else driver.capabilities.charge):
+        raise PaymentError(Code.NOT_SUPPORTED, "this gateway has no virtual terminal", field="gatewayConfigId")
+    if card_expired(card.expiry_month, card.expiry_year, clock.today()):
+        raise PaymentError(Code.CARD_EXPIRED, field="card.expiryYear")
+    try:
+        tokenised = driver.tokenise(gateways.settings_of(config), card, customer_present=False)
+    except GatewayRefused as error:
+        raise PaymentError(Code.CARD_REFUSED, str(error), field="card.number") from None
+    except GatewayTimeout:
+        raise PaymentError(Code.GATEWAY_ERROR, "the gateway did not answer; try again") from None
+    payment = _payment(session, seller_id, NewPayment(**{**new.__dict__, "initiator": "staff"}), kind="card",
+                       action="authorise" if authorise_only else "capture", card_brand=tokenised.brand,
+                       card_last4=tokenised.last4)
+    session.add(PaymentCharge(seller_id=seller_id, payment_id=payment.id, customer_id=payment.customer_id,
+                              card_token=seal(tokenised.token, seller_id=seller_id)))
     session.flush()
     return payment
 

@@ -24,6 +24,7 @@ from comptoir.resolvers import accounts as account_resolvers
 from comptoir.resolvers import branding as branding_resolvers
 from comptoir.resolvers import customers as customer_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
+from comptoir.resolvers import payments as payment_resolvers
 from comptoir.resolvers import plans as plan_resolvers
 from comptoir.resolvers import resellers as reseller_resolvers
 from comptoir.resolvers import servers as server_resolvers
@@ -40,7 +41,8 @@ from comptoir.schema.hosting_root import HostingMutation, HostingQuery
 from comptoir.schema.ids import parse_id
 from comptoir.schema.ip_addresses import IpAddress, IpPoolEntry
 from comptoir.schema.ip_addresses_root import IpMutation, IpQuery
-from comptoir.schema import payments as _payment_types  # noqa: F401 -- its error enum
+from comptoir.schema.payments import GatewayConfig, Payment, PaymentMethod
+from comptoir.schema.payments_root import PaymentsMutation, PaymentsQuery
 from comptoir.schema.permissions import IsAuthenticated, IsProvider, IsReseller, IsStaff
 from comptoir.schema.resellers import (
     OversellingPolicySetPayload,
@@ -98,6 +100,9 @@ NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
     "ServerPoolEntry": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}),
                         server_resolvers.load_server_pool_entry),
     "SslCertificate": (frozenset({Role.PROVIDER, Role.RESELLER}), server_resolvers.load_certificate),
+    # a customer reads its own payments and methods (the database confines it to them)
+    "Payment": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), payment_resolvers.load_payment),
+    "PaymentMethod": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), payment_resolvers.load_payment_method),
 }
 
 
@@ -170,13 +175,13 @@ class CoreMutation:
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
 QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
-                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery]
+                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery, PaymentsQuery]
 MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
                          AutomationMutation, UsageMutation, ServerMutation, StorefrontMutation,
-                         StorefrontHomeMutation]
+                         StorefrontHomeMutation, PaymentsMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
                          Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, HostingServer,
-                         ServerPoolEntry, SslCertificate, Store, Offer, Order]
+                         ServerPoolEntry, SslCertificate, Store, Offer, Order, GatewayConfig, PaymentMethod, Payment]
 
 Query = merge_types("Query", tuple(QUERIES))
 Mutation = merge_types("Mutation", tuple(MUTATIONS))

@@ -107,6 +107,8 @@ CREATE TABLE payments (
     action_url text NOT NULL DEFAULT '',
     redirect_url text NOT NULL DEFAULT '',
     description text NOT NULL DEFAULT '' CHECK (length(description) <= 1000),
+    card_brand text NOT NULL DEFAULT '',
+    card_last4 text NOT NULL DEFAULT '' CHECK (card_last4 ~ '^([0-9]{{4}})?$'),
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     UNIQUE (seller_id, id),
@@ -128,6 +130,7 @@ CREATE TABLE payment_charges (
     payment_id uuid NOT NULL,
     customer_id uuid,
     step text NOT NULL DEFAULT 'charge' CHECK (step IN ('charge', 'authenticate')),
+    card_token text NOT NULL DEFAULT '',  -- sealed: a card entered for this charge only (virtual terminal)
     submitted boolean NOT NULL DEFAULT false,
     in_flight_until timestamptz,
     checks integer NOT NULL DEFAULT 0 CHECK (checks >= 0),

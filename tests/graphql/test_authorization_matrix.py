@@ -84,6 +84,9 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "orders":                      (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "sellerHome":                  (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "todoItems":                   (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "gatewayConfigs":              (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "paymentMethods":              (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
+    "payments":                    (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "myOrders":                    (UNAUTHENTICATED, SHOWN,           FORBIDDEN,       FORBIDDEN),
     # public: a visitor of a store (no store answers to the placeholder name, no cart has its id)
     "storefront":                  (NULL,            NULL,            NULL,            NULL),
@@ -185,6 +188,22 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "cartPaymentMethodSelect":           (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
     "cartTermsAccept":                   (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
     "checkoutComplete":                  (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "gatewayConfigCreate":               (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "gatewayConfigUpdate":               (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "gatewayConfigEnable":               (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "gatewayConfigDisable":              (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "storeGatewaysSet":                  (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "paymentMethodAddCard":              (UNAUTHENTICATED, ALLOWED,         FORBIDDEN,       FORBIDDEN),
+    "paymentMethodAddBankAccount":       (UNAUTHENTICATED, ALLOWED,         FORBIDDEN,       FORBIDDEN),
+    "paymentMethodSetDefault":           (UNAUTHENTICATED, ALLOWED,         FORBIDDEN,       FORBIDDEN),
+    "paymentMethodRemove":               (UNAUTHENTICATED, ALLOWED,         FORBIDDEN,       FORBIDDEN),
+    "virtualTerminalCharge":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "paymentCapture":                    (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "paymentCaptureAll":                 (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "paymentRefund":                     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "paymentVoid":                       (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "paymentMarkPaid":                   (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "paymentAuthenticate":               (UNAUTHENTICATED, ALLOWED,         FORBIDDEN,       FORBIDDEN),
 }
 
 

@@ -43,9 +43,10 @@ class Merchant:
         return TenantContext(Role.CUSTOMER, self.seller_id, self.customer.customer_id)
 
 
-def merchant(name: str = "shop") -> Merchant:
+def merchant(name: str = "shop", *, subscribed: bool = False) -> Merchant:
+    """`subscribed`: the customer can log in (it has a subscription)."""
     seller = factories.reseller(factories.provider(f"admin{name}"), name.title(), f"{name}admin")
-    customer = factories.customer(seller, f"{name}buyer", subscribed=False)
+    customer = factories.customer(seller, f"{name}buyer", subscribed=subscribed)
     with session_scope(TenantContext(Role.RESELLER, seller.seller_id)) as session:
         card = gateways.create(session, seller_id=seller.seller_id, name="Cards", driver="sandbox_card",
                                settings={"merchant_id": "m_1", "api_key": API_KEY})
