@@ -124,16 +124,17 @@ def start_external(session: Session, *, seller_id: uuid.UUID, new: NewPayment, r
     driver = gateways.driver_of(config)
     if driver.capabilities.kind is not Kind.EXTERNAL:
         raise PaymentError(Code.NOT_SUPPORTED, "this gateway does not redirect", field="gatewayConfigId")
-    payment = _payment(session, seller_id, new, kind="external")
+    if new.amount <= 0:
+        raise PaymentError(Code.INVALID_AMOUNT, "the amount must be positive", field="amount")
+    payment_id = uuid.uuid4()  # the processor is told it first; the row is written once (a visitor may not update)
     try:
-        redirect = driver.start_redirect(gateways.settings_of(config), config_id=config.id, payment_id=payment.id,
-                                         amount=payment.amount, currency=payment.currency, return_url=return_url,
+        redirect = driver.start_redirect(gateways.settings_of(config), config_id=config.id, payment_id=payment_id,
+                                         amount=new.amount, currency=new.currency, return_url=return_url,
                                          cancel_url=cancel_url)
     except (GatewayRefused, GatewayTimeout) as error:
         raise PaymentError(Code.GATEWAY_ERROR, str(error)) from None
-    payment.gateway_reference, payment.redirect_url = redirect.reference, redirect.url
-    session.flush()
-    return payment
+    return _payment(session, seller_id, new, kind="external", id=payment_id, gateway_reference=redirect.reference,
+                    redirect_url=redirect.url)
 
 
 def create_manual(session: Session, *, seller_id: uuid.UUID, new: NewPayment, method: str) -> Payment:
