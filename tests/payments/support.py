@@ -61,10 +61,14 @@ def merchant(name: str = "shop", *, subscribed: bool = False) -> Merchant:
 
 
 def save_card(shop: Merchant, number: str, *, month: int = 12, year: int = 2030) -> uuid.UUID:
+    return save_card_with(shop, number, CVV, month=month, year=year)
+
+
+def save_card_with(shop: Merchant, number: str, cvv: str, *, month: int = 12, year: int = 2030) -> uuid.UUID:
     with session_scope(shop.as_customer()) as session:
         return methods.add_card(session, seller_id=shop.seller_id, customer_id=shop.customer.customer_id,
                                 gateway_config_id=shop.card_gateway_id,
-                                card=CardInput(number, month, year, CVV, "Ada Buyer")).id
+                                card=CardInput(number, month, year, cvv, "Ada Buyer")).id
 
 
 def charge(shop: Merchant, method_id: uuid.UUID, amount: int = 1990, *, key: str | None = None,
