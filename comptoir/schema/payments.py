@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from comptoir.database.pagination import SortDirection
 from comptoir.money import Money as MoneyValue
 from comptoir.payments import gateways
 from comptoir.payments.drivers.base import Kind
