@@ -15,10 +15,10 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from comptoir import clock
 from comptoir.payments import gateways
-from comptoir.payments.drivers.base import CardInput, GatewayRefused, GatewayTimeout, Kind
+from comptoir.payments.drivers.base import CardInput, GatewayRefused, GatewayTimeout, Kind, TokenisedCard
 from comptoir.payments.errors import PaymentError
 from comptoir.payments.errors import PaymentErrorCode as Code
-from comptoir.payments.models import PaymentMethod
+from comptoir.payments.models import GatewayConfig, PaymentMethod
 from comptoir.payments.rules import card_expired
 from comptoir.security.secrets import seal
 
@@ -42,20 +42,26 @@ def add_card(session: Session, *, seller_id: uuid.UUID, customer_id: uuid.UUID, 
         raise PaymentError(Code.GATEWAY_DISABLED, field="gatewayConfigId")
     if not driver.capabilities.tokenise:
         raise PaymentError(Code.NOT_SUPPORTED, "this gateway takes no card data", field="gatewayConfigId")
-    if card_expired(card.expiry_month, card.expiry_year, clock.today()):
-        raise PaymentError(Code.CARD_EXPIRED, field="expiryYear")
-    try:
-        tokenised = driver.tokenise(gateways.settings_of(config), card, customer_present=True)
-    except GatewayRefused as error:
-        raise PaymentError(Code.CARD_REFUSED, str(error), field="number") from None
-    except GatewayTimeout:
-        raise PaymentError(Code.GATEWAY_ERROR, "the gateway did not answer; try again") from None
+    tokenised = tokenise(config, card, customer_present=True)
     method = PaymentMethod(
         seller_id=seller_id, customer_id=customer_id, gateway_config_id=config.id, kind="card",
         token=seal(tokenised.token, seller_id=seller_id), brand=tokenised.brand, last4=tokenised.last4,
         expiry_month=tokenised.expiry_month, expiry_year=tokenised.expiry_year, holder_name=card.holder_name[:255],
         authenticated_at=clock.now() if tokenised.authenticated else None, reusable=reusable)
     return _added(session, method, make_default=make_default and reusable)
+
+
+def tokenise(config: GatewayConfig, card: CardInput, *, customer_present: bool) -> TokenisedCard:
+    """The gateway's token for a card typed now; the number and CVV go nowhere else."""
+    if card_expired(card.expiry_month, card.expiry_year, clock.today()):
+        raise PaymentError(Code.CARD_EXPIRED, field="card.expiryYear")
+    try:
+        return gateways.driver_of(config).tokenise(gateways.settings_of(config), card,
+                                                   customer_present=customer_present)
+    except GatewayRefused as error:
+        raise PaymentError(Code.CARD_REFUSED, str(error), field="card.number") from None
+    except GatewayTimeout:
+        raise PaymentError(Code.GATEWAY_ERROR, "the gateway did not answer; try again") from None
 
 
 def add_bank_account(session: Session, *, seller_id: uuid.UUID, customer_id: uuid.UUID,

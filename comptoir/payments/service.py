@@ -10,13 +10,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from comptoir import clock
-from comptoir.payments import gateways, outcomes
+from comptoir.payments import gateways, methods, outcomes
 from comptoir.payments.drivers.base import CardInput, GatewayRefused, GatewayTimeout, Kind, Outcome
 from comptoir.payments.errors import PaymentError
 from comptoir.payments.errors import PaymentErrorCode as Code
 from comptoir.payments.models import Payment, PaymentCharge, PaymentMethod, PaymentRefund
-from comptoir.payments.rules import Status, card_expired, refund_status
+from comptoir.payments.rules import Status, refund_status
 from comptoir.security.secrets import seal
 
 
@@ -97,14 +96,7 @@ def virtual_terminal(session: Session, *, seller_id: uuid.UUID, new: NewPayment,
     if not driver.capabilities.virtual_terminal or not (
             driver.capabilities.authorise if authorise_only else driver.capabilities.charge):
         raise PaymentError(Code.NOT_SUPPORTED, "this gateway has no virtual terminal", field="gatewayConfigId")
-    if card_expired(card.expiry_month, card.expiry_year, clock.today()):
-        raise PaymentError(Code.CARD_EXPIRED, field="card.expiryYear")
-    try:
-        tokenised = driver.tokenise(gateways.settings_of(config), card, customer_present=False)
-    except GatewayRefused as error:
-        raise PaymentError(Code.CARD_REFUSED, str(error), field="card.number") from None
-    except GatewayTimeout:
-        raise PaymentError(Code.GATEWAY_ERROR, "the gateway did not answer; try again") from None
+    tokenised = methods.tokenise(config, card, customer_present=False)  # a phone order: no authentication
     payment = _payment(session, seller_id, NewPayment(**{**new.__dict__, "initiator": "staff"}), kind="card",
                        action="authorise" if authorise_only else "capture", card_brand=tokenised.brand,
                        card_last4=tokenised.last4)
