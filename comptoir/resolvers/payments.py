@@ -42,7 +42,7 @@ from comptoir.schema.payments_inputs import (
 )
 
 DRIVER_FIELDS = {"sandbox_card": "sandbox_card", "sandbox_external": "sandbox_external", "manual": "manual",
-                 "bank_account": "bank_account"}
+                 "bank_account": "bank_account", "stripe": "stripe"}
 
 
 def _driver_settings(settings: GatewaySettingsInput) -> tuple[str, dict[str, Any]]:

@@ -86,8 +86,15 @@ class BankAccountSettings:
     currencies: list[str]
 
 
-GatewaySettings = Annotated[SandboxCardSettings | SandboxExternalSettings | ManualSettings | BankAccountSettings,
-                            strawberry.union("GatewaySettings")]
+@strawberry.type
+class StripeSettings:
+    secret_key_set: bool = strawberry.field(description="Whether a secret key is stored (never shown).")
+    webhook_secret_set: bool
+    currencies: list[str]
+
+
+GatewaySettings = Annotated[SandboxCardSettings | SandboxExternalSettings | ManualSettings | BankAccountSettings
+                            | StripeSettings, strawberry.union("GatewaySettings")]
 
 
 def _settings(config: GatewayConfigModel) -> Any:
@@ -102,6 +109,10 @@ def _settings(config: GatewayConfigModel) -> Any:
     if config.driver == "manual":
         return ManualSettings(methods=[_ManualMethod(m) for m in shown.get("methods", [])],
                               instructions=shown.get("instructions", ""))
+    if config.driver == "stripe":
+        return StripeSettings(secret_key_set=bool(shown.get("secret_key")),
+                              webhook_secret_set=bool(shown.get("webhook_secret")),
+                              currencies=shown.get("currencies", []))
     return BankAccountSettings(creditor_name=shown.get("creditor_name", ""),
                                creditor_identifier=shown.get("creditor_identifier", ""),
                                currencies=shown.get("currencies", []))

@@ -47,12 +47,20 @@ class BankAccountSettingsInput:
     currencies: list[str] = strawberry.field(default_factory=lambda: ["EUR"])
 
 
+@strawberry.input
+class StripeSettingsInput:
+    secret_key: str | None = strawberry.field(default=None, description="Write-only; left out: kept.")
+    webhook_secret: str | None = strawberry.field(default=None, description="Write-only; left out: kept.")
+    currencies: list[str] = strawberry.field(default_factory=list)
+
+
 @strawberry.input(description="The settings of exactly one driver: the one given is the gateway's driver.")
 class GatewaySettingsInput:
     sandbox_card: SandboxCardSettingsInput | None = None
     sandbox_external: SandboxExternalSettingsInput | None = None
     manual: ManualSettingsInput | None = None
     bank_account: BankAccountSettingsInput | None = None
+    stripe: StripeSettingsInput | None = None
 
 
 @strawberry.input

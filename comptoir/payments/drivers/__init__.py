@@ -6,8 +6,10 @@ from comptoir.payments.drivers.base import PaymentGateway
 from comptoir.payments.drivers.manual import BankAccountGateway, ManualGateway
 from comptoir.payments.drivers.sandbox_card import SandboxCardGateway
 from comptoir.payments.drivers.sandbox_external import SandboxExternalGateway
+from comptoir.payments.drivers.stripe import StripeGateway
 
 DRIVERS: dict[str, PaymentGateway] = {
     driver.name: driver
-    for driver in (SandboxCardGateway(), SandboxExternalGateway(), ManualGateway(), BankAccountGateway())
+    for driver in (SandboxCardGateway(), SandboxExternalGateway(), ManualGateway(), BankAccountGateway(),
+                   StripeGateway())
 }
