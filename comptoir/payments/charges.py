@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.database import intents
 from comptoir.database.engine import session_scope
-from comptoir.payments import gateways, outcomes
+from comptoir.payments import gateways, outcomes, seller_settings
 from comptoir.payments.drivers.base import (
     ChargeRequest,
     GatewayRefused,
@@ -49,11 +49,6 @@ class _Call:
     submitted: bool
     request: ChargeRequest
     reference: str
-
-
-def settings_for(session: Session, seller_id: uuid.UUID) -> PaymentSettings:
-    return session.get(PaymentSettings, seller_id) or PaymentSettings(
-        seller_id=seller_id, card_expiry_notice_days=30, poll_interval_minutes=60, poll_max_checks=10)
 
 
 def perform(seller_id: uuid.UUID, intent_id: uuid.UUID) -> str:
@@ -136,7 +131,7 @@ def _finish(session: Session, intent_id: uuid.UUID, result: GatewayResult | None
         return "missing"
     charge.in_flight_until = None
     payment = session.scalars(select(Payment).where(Payment.id == charge.payment_id).with_for_update()).one()
-    settings = settings_for(session, payment.seller_id)
+    settings = seller_settings.get(session, seller_id=payment.seller_id)
     if result is None or result.outcome is Outcome.PROCESSING:
         _wait(session, charge, payment, settings, unknown=result is None)
     else:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.messaging import outbox
-from comptoir.payments.charges import settings_for
+from comptoir.payments import seller_settings
 from comptoir.payments.models import PaymentMethod
 from comptoir.payments.rules import expires_within, expiry_label
 from comptoir.tenancy.models import Customer
@@ -18,7 +18,7 @@ from comptoir.tenancy.models import Customer
 
 def process_expired_credit_cards(session: Session, *, seller_id: uuid.UUID, today: date) -> int:
     """Returns how many reminders were written."""
-    days = settings_for(session, seller_id).card_expiry_notice_days
+    days = seller_settings.get(session, seller_id=seller_id).card_expiry_notice_days
     last = today + timedelta(days=days)
     cards = session.scalars(select(PaymentMethod).where(
         PaymentMethod.seller_id == seller_id, PaymentMethod.kind == "card", PaymentMethod.reusable,

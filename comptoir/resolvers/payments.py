@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 from strawberry.types import Info
 
 from comptoir.errors import CommonErrorCode, DomainError
-from comptoir.payments import gateways, listing, methods, service
+from comptoir.payments import gateways, listing, methods, seller_settings, service
 from comptoir.payments.drivers.base import CardInput as Card
 from comptoir.payments.models import Payment as PaymentModel
 from comptoir.payments.models import PaymentMethod as PaymentMethodModel
 from comptoir.schema.base import Connection, mutate, page_request
 from comptoir.schema.ids import decode_id, decode_optional_id
-from comptoir.schema.payments import GatewayConfig, Payment, PaymentMethod
+from comptoir.schema.payments import GatewayConfig, Payment, PaymentMethod, PaymentSettings
 from comptoir.schema.payments_inputs import (
     CardInput,
     GatewayConfigCreateInput,
@@ -35,6 +35,8 @@ from comptoir.schema.payments_inputs import (
     PaymentMethodRemovePayload,
     PaymentPayload,
     PaymentRefundInput,
+    PaymentSettingsUpdateInput,
+    PaymentSettingsUpdatePayload,
     PaymentSortInput,
     StoreGatewaysSetInput,
     StoreGatewaysSetPayload,
@@ -248,3 +250,25 @@ async def payment_mark_paid(info: Info, input: PaymentIdInput) -> PaymentPayload
 async def payment_authenticate(info: Info, input: PaymentIdInput) -> PaymentPayload:
     return await _payment_mutation(info, lambda s: service.request_authentication_done(
         s, payment_id=decode_id(input.id, "Payment")))
+
+
+# ---- settings --------------------------------------------------------------------------------------
+
+def _settings(row: Any) -> PaymentSettings:
+    return PaymentSettings(card_expiry_notice_days=row.card_expiry_notice_days,
+                           poll_interval_minutes=row.poll_interval_minutes, poll_max_checks=row.poll_max_checks)
+
+
+async def payment_settings(info: Info) -> PaymentSettings:
+    seller_id = info.context.tenant.seller_id
+    return await info.context.run(lambda s: _settings(seller_settings.get(s, seller_id=seller_id)))
+
+
+async def payment_settings_update(info: Info, input: PaymentSettingsUpdateInput) -> PaymentSettingsUpdatePayload:
+    seller_id = info.context.tenant.seller_id
+    changes = seller_settings.SettingsChanges(card_expiry_notice_days=input.card_expiry_notice_days,
+                                              poll_interval_minutes=input.poll_interval_minutes,
+                                              poll_max_checks=input.poll_max_checks)
+    return await mutate(info, PaymentSettingsUpdatePayload,
+                        lambda s: _settings(seller_settings.update(s, seller_id=seller_id, changes=changes)),
+                        lambda p: PaymentSettingsUpdatePayload(payment_settings=p))

@@ -205,3 +205,11 @@ class Payment(Node):
             post_to_ledger=payment.post_to_ledger, failure_code=payment.failure_code, decline=payment.decline,
             action_url=payment.action_url, redirect_url=payment.redirect_url, description=payment.description,
             created_at=payment.created_at, updated_at=payment.updated_at)
+
+
+@strawberry.type(description="The seller's payment settings.")
+class PaymentSettings:
+    card_expiry_notice_days: int = strawberry.field(
+        description="Holders of cards expiring within this many days are reminded (weekly).")
+    poll_interval_minutes: int = strawberry.field(description="How often a charge that settles later is checked.")
+    poll_max_checks: int = strawberry.field(description="Checks before such a charge is given up as an error.")

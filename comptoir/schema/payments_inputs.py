@@ -15,6 +15,7 @@ from comptoir.schema.payments import (
     Payment,
     PaymentError,
     PaymentMethod,
+    PaymentSettings,
     PaymentSortField,
     PaymentStatus,
 )
@@ -207,3 +208,16 @@ class GatewayConfigSortInput:
     field: GatewayConfigSortField = GatewayConfigSort.NAME  # type: ignore[valid-type]
     direction: SortDirection = SortDirection.ASC
 
+
+
+@strawberry.input
+class PaymentSettingsUpdateInput:
+    card_expiry_notice_days: int | None = None
+    poll_interval_minutes: int | None = None
+    poll_max_checks: int | None = None
+
+
+@strawberry.type
+class PaymentSettingsUpdatePayload:
+    payment_settings: PaymentSettings | None = None
+    errors: list[PaymentError] = strawberry.field(default_factory=list)

@@ -6,13 +6,14 @@ import strawberry
 
 from comptoir.resolvers import payments as resolvers
 from comptoir.schema.base import Connection
-from comptoir.schema.payments import GatewayConfig, Payment, PaymentMethod
+from comptoir.schema.payments import GatewayConfig, Payment, PaymentMethod, PaymentSettings
 from comptoir.schema.payments_inputs import (
     GatewayConfigPayload,
     PaymentCaptureAllPayload,
     PaymentMethodPayload,
     PaymentMethodRemovePayload,
     PaymentPayload,
+    PaymentSettingsUpdatePayload,
     StoreGatewaysSetPayload,
 )
 from comptoir.schema.permissions import IsAuthenticated, IsCustomer, IsStaff
@@ -26,6 +27,8 @@ class PaymentsQuery:
         resolver=resolvers.payment_methods, permission_classes=[IsAuthenticated],
         description="A customer's stored methods, the default first: the logged-in customer's own, or for staff "
                     "those of `customerId`.")
+    payment_settings: PaymentSettings = strawberry.field(resolver=resolvers.payment_settings,
+                                                         permission_classes=[IsStaff])
     payments: Connection[Payment] = strawberry.field(
         resolver=resolvers.payments, permission_classes=[IsStaff], description="Newest first unless sorted otherwise.")
 
@@ -61,6 +64,7 @@ class PaymentsMutation:
     payment_void: PaymentPayload = _staff(resolvers.payment_void)
     payment_mark_paid: PaymentPayload = _staff(resolvers.payment_mark_paid,
                                                "A manual payment received, or a direct debit collected.")
+    payment_settings_update: PaymentSettingsUpdatePayload = _staff(resolvers.payment_settings_update)
     payment_authenticate: PaymentPayload = _customer(
         resolvers.payment_authenticate,
         "The customer has authenticated with their bank (the e-mailed link): the payment completes.")

@@ -87,6 +87,7 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "gatewayConfigs":              (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "paymentMethods":              (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
     "payments":                    (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "paymentSettings":             (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "myOrders":                    (UNAUTHENTICATED, SHOWN,           FORBIDDEN,       FORBIDDEN),
     # public: a visitor of a store (no store answers to the placeholder name, no cart has its id)
     "storefront":                  (NULL,            NULL,            NULL,            NULL),
@@ -204,6 +205,7 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "paymentVoid":                       (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "paymentMarkPaid":                   (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "paymentAuthenticate":               (UNAUTHENTICATED, ALLOWED,         FORBIDDEN,       FORBIDDEN),
+    "paymentSettingsUpdate":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
 }
 
 

@@ -162,3 +162,26 @@ async def test_the_customer_completes_a_payment_the_bank_wanted_authenticated(cl
     assert result["data"]["paymentAuthenticate"]["errors"] == []
     support.perform(shop, payment_id)
     assert support.payment(shop, payment_id).status == "captured"
+
+
+SETTINGS_UPDATE = """mutation($input: PaymentSettingsUpdateInput!) {
+  paymentSettingsUpdate(input: $input) {
+    paymentSettings { cardExpiryNoticeDays pollIntervalMinutes pollMaxChecks }
+    errors { field code }
+  }
+}"""
+
+
+async def test_payment_settings_default_then_change_within_their_ranges(client):
+    shop = support.merchant(subscribed=True)
+    staff, _ = _tokens(shop)
+    shown = await client.execute("{ paymentSettings { cardExpiryNoticeDays pollIntervalMinutes pollMaxChecks } }",
+                                 token=staff)
+    assert shown["data"]["paymentSettings"] == {"cardExpiryNoticeDays": 30, "pollIntervalMinutes": 60,
+                                                "pollMaxChecks": 10}
+    changed = await client.execute(SETTINGS_UPDATE, {"input": {"cardExpiryNoticeDays": 45}}, token=staff)
+    assert changed["data"]["paymentSettingsUpdate"]["paymentSettings"]["cardExpiryNoticeDays"] == 45
+    refused = await client.execute(SETTINGS_UPDATE, {"input": {"pollMaxChecks": 0, "pollIntervalMinutes": 0}},
+                                   token=staff)
+    assert {e["field"] for e in refused["data"]["paymentSettingsUpdate"]["errors"]} == {
+        "pollMaxChecks", "pollIntervalMinutes"}
