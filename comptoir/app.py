@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql (HTTP and WebSocket, GraphiQL), /healthz, /readyz."""
+"""The Starlette application: /graphql (HTTP and WebSocket, GraphiQL), /webhooks/{config id}, /healthz, /readyz."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from comptoir.database.engine import async_engine
 from comptoir.database.migrate import head_revision
 from comptoir.graphiql import graphiql_assets
 from comptoir.http_graphql import graphql_endpoint
+from comptoir.http_webhooks import webhook_endpoint
 from comptoir.settings import get_settings
 from comptoir.websocket import GraphQLWebSocket
 
@@ -107,6 +108,7 @@ def create_app(*, readiness_engine: Callable[[], AsyncEngine] = async_engine) ->
     routes: list[BaseRoute] = [
         Route("/graphql", graphql_endpoint, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         WebSocketRoute("/graphql", GraphQLWebSocket()),
+        Route("/webhooks/{config_id}", webhook_endpoint, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readiness_probe(readiness_engine)),
     ]

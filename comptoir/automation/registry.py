@@ -20,6 +20,9 @@ from comptoir.hosting import overuse, provisioning, subscription_lifecycle, sync
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import outbox
 from comptoir.messaging.models import OutboundEmail
+from comptoir.payments import charges as payment_charges
+from comptoir.payments import reminders as payment_reminders
+from comptoir.payments.models import PaymentCharge
 from comptoir.settings import get_settings
 from comptoir.storefront import checkout
 from comptoir.webhooks import service as webhooks
@@ -67,6 +70,11 @@ def _process_cancellations(session: Session, event: ScheduledEvent) -> dict[str,
     return {"cancelled": len(changes.process_cancellations(session=session, seller_id=event.seller_id, today=today))}
 
 
+def _process_expired_credit_cards(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    return {"reminded": payment_reminders.process_expired_credit_cards(
+        session=session, seller_id=event.seller_id, today=clock.today())}
+
+
 def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
     return {"handed_out": intents.relay()}
 
@@ -79,6 +87,9 @@ def _register() -> None:
                                         max_attempts=sync.MAX_ATTEMPTS, long_running=True))
     intents.register(intents.IntentKind("webhook_delivery", WebhookDelivery, webhooks.deliver,
                                         max_attempts=webhooks.MAX_ATTEMPTS, on_attempt_failed=webhooks.attempt_failed))
+    # Long-running: a charge marks itself in flight, calls the gateway outside any transaction, then records.
+    intents.register(intents.IntentKind("payment_charge", PaymentCharge, payment_charges.perform,
+                                        max_attempts=payment_charges.MAX_ATTEMPTS, long_running=True))
     events.register(EventKind("expiration_check", lambda: "P1D", _expiration_check))
     events.register(EventKind("usage_collection", lambda: "P1D", _usage_collection))
     events.register(EventKind("overuse_check", lambda: "P1D", _overuse_check))
@@ -87,6 +98,7 @@ def _register() -> None:
     events.register(EventKind("checkout_key_purge", lambda: "P1D", _checkout_key_purge))
     events.register(EventKind("process_action_log", lambda: f"P{get_settings().audit_archive_months}M",
                               _process_action_log))
+    events.register(EventKind("process_expired_credit_cards", lambda: "P7D", _process_expired_credit_cards))
     events.register(EventKind("intent_relay", lambda: f"PT{get_settings().relay_period_seconds}S", _relay_intents,
                               scope=Scope.INSTANCE))
 

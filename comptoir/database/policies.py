@@ -32,6 +32,9 @@ SERVERS_OF_OWN_SUBSCRIPTIONS = f"id IN ({OWN_SUBSCRIPTIONS.format(column='server
 PUBLISHED_STORE = "store_id IN (SELECT s.id FROM stores s WHERE s.published)"
 PRESENTED_CART = "token_hash = (SELECT comptoir_current_cart())"
 OF_PRESENTED_CART = "cart_id IN (SELECT c.id FROM carts c WHERE c.token_hash = (SELECT comptoir_current_cart()))"
+# The buyer of the visitor's presented cart (the customer its checkout made).
+OF_BUYER = ("customer_id IN (SELECT o.customer_id FROM orders o JOIN carts c ON c.id = o.cart_id"
+            " WHERE c.token_hash = (SELECT comptoir_current_cart()))")
 BUTTONS_FOR_CUSTOMERS = (
     "location IN ('customer_home', 'customer_websites', 'common') AND NOT visible_only_to_me")
 
@@ -160,6 +163,23 @@ TABLES: tuple[TablePolicy, ...] = (
                                                         customer=READ), customer_column="customer_id"),
     TablePolicy("payment_allocations", _staff(reseller=grant(SELECT, INSERT), system=grant(SELECT, INSERT),
                                               customer=READ), customer_column="customer_id"),
+    # -- payments (0016) ----------------------------------------------------------------------------
+    # Staff configure gateways (secrets sealed in `settings`); customers and visitors read enabled ones.
+    TablePolicy("gateway_configs", _staff(system=READ, customer=grant(SELECT, rows="enabled"),
+                                          storefront=grant(SELECT, rows="enabled"))),
+    TablePolicy("store_gateways", _staff(system=READ, customer=READ, storefront=READ)),
+    # A customer keeps its own cards and accounts; a visitor's checkout saves the buyer's card.
+    TablePolicy("payment_methods", _staff(customer=EVERYTHING, storefront=grant(SELECT, INSERT, rows=OF_BUYER)),
+                customer_column="customer_id", customer_may_change=("is_default",)),
+    TablePolicy("payments", _staff(customer=READ, storefront=grant(SELECT, INSERT, rows=OF_BUYER)),
+                customer_column="customer_id"),
+    # A customer asks for its payment to be completed after authenticating (an intent the worker performs).
+    TablePolicy("payment_charges", _staff(customer=grant(SELECT, INSERT),
+                                          storefront=grant(SELECT, INSERT, rows=OF_BUYER)),
+                customer_column="customer_id"),
+    TablePolicy("payment_refunds", _staff(reseller=grant(SELECT, INSERT))),
+    TablePolicy("payment_webhook_events", _staff(reseller=READ, system=grant(SELECT, INSERT))),
+    TablePolicy("payment_settings", _staff(system=READ)),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

@@ -32,6 +32,24 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             _INVOICE_VARIABLES,
         ),
     },
+    "payment_action_required": {
+        "en": Template(
+            "Your bank asks you to confirm a payment",
+            "Hello {{ name }},\n\nYour bank wants you to confirm the payment of {{ amount }} before it goes through."
+            "\nOpen this link to confirm it:\n\n{{ link }}\n\nUntil you do, the payment waits: we will not try "
+            "your card again on our own.\n",
+            frozenset({"name", "amount", "link"}),
+        ),
+    },
+    "card_expiring": {
+        "en": Template(
+            "Your card ending in {{ last4 }} expires soon",
+            "Hello {{ name }},\n\nThe {{ brand }} card ending in {{ last4 }} that you keep with us expires at the "
+            "end of {{ expiry }}.\nTo keep your services paid without interruption, add a new card in your "
+            "account.\n",
+            frozenset({"name", "brand", "last4", "expiry"}),
+        ),
+    },
     "password_reset": {
         "en": Template(
             "Reset your password",

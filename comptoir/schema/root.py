@@ -25,6 +25,7 @@ from comptoir.resolvers import billing as billing_resolvers
 from comptoir.resolvers import branding as branding_resolvers
 from comptoir.resolvers import customers as customer_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
+from comptoir.resolvers import payments as payment_resolvers
 from comptoir.resolvers import plans as plan_resolvers
 from comptoir.resolvers import resellers as reseller_resolvers
 from comptoir.resolvers import servers as server_resolvers
@@ -44,6 +45,8 @@ from comptoir.schema.hosting_root import HostingMutation, HostingQuery
 from comptoir.schema.ids import parse_id
 from comptoir.schema.ip_addresses import IpAddress, IpPoolEntry
 from comptoir.schema.ip_addresses_root import IpMutation, IpQuery
+from comptoir.schema.payments import GatewayConfig, Payment, PaymentMethod
+from comptoir.schema.payments_root import PaymentsMutation, PaymentsQuery
 from comptoir.schema.permissions import IsAuthenticated, IsProvider, IsReseller, IsStaff
 from comptoir.schema.pricing_root import PricingMutation, PricingQuery
 from comptoir.schema.resellers import (
@@ -104,6 +107,9 @@ NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
                         server_resolvers.load_server_pool_entry),
     "SslCertificate": (frozenset({Role.PROVIDER, Role.RESELLER}), server_resolvers.load_certificate),
     "Invoice": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), billing_resolvers.load_invoice),
+    # a customer reads its own payments and methods (the database confines it to them)
+    "Payment": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), payment_resolvers.load_payment),
+    "PaymentMethod": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), payment_resolvers.load_payment_method),
 }
 
 
@@ -191,6 +197,7 @@ QUERIES: list[type] = [
     WebhookQuery,
     PricingQuery,
     BillingQuery,
+    PaymentsQuery,
 ]
 MUTATIONS: list[type] = [
     CoreMutation,
@@ -206,10 +213,31 @@ MUTATIONS: list[type] = [
     WebhookMutation,
     PricingMutation,
     BillingMutation,
+    PaymentsMutation,
 ]
-NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
-                         Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, HostingServer,
-                         ServerPoolEntry, SslCertificate, Store, Offer, Order, Invoice]
+NODE_TYPES: list[type] = [
+    account_types.User,
+    account_types.Session,
+    account_types.SellerAccount,
+    Reseller,
+    Customer,
+    Plan,
+    Subscription,
+    BackgroundJob,
+    CustomButton,
+    IpAddress,
+    IpPoolEntry,
+    HostingServer,
+    ServerPoolEntry,
+    SslCertificate,
+    Store,
+    Offer,
+    Order,
+    Invoice,
+    GatewayConfig,
+    PaymentMethod,
+    Payment,
+]
 
 Query = merge_types("Query", tuple(QUERIES))
 Mutation = merge_types("Mutation", tuple(MUTATIONS))

@@ -31,6 +31,7 @@ DEFINER_ALLOW_LIST = {
     "comptoir_throttle_clear(text[])": "log-in rate limit, instance-wide",
     "comptoir_customer_subscription_count(uuid,uuid)": "log-in: a customer without a subscription is refused",
     "comptoir_schema_version()": "readiness probe: the migration head",
+    "comptoir_gateway_config_seller(uuid)": "payment webhooks: gateway configuration -> its seller's id",
     "comptoir_check_username()": "trigger: usernames unique across the instance",
     "comptoir_check_domain()": "trigger: domain names unique across the instance",
     "comptoir_sellers_with_due_intents(text)": "intent relay: which sellers have due intents (ids)",

@@ -99,6 +99,18 @@ EXPECTED: dict[str, dict[str, str]] = {
     "ledger_entries":             _row("SIUD", "SI",   "",    "",  "SI"),
     "customer_balance_transactions": _row("SIUD", "SI", "S",  "",  "SI"),
     "payment_allocations":        _row("SIUD", "SI",   "S",   "",  "SI"),
+    # Payments: staff configure gateways and handle payments; customers and visitors read enabled gateways;
+    # a customer keeps its own cards (changing only which is the default) and asks for authenticated
+    # payments to be completed (a charge intent); visitors save and pay only for the buyer of their cart
+    # (none here); workers record webhook events and read what staff configured.
+    "gateway_configs":            _row("SIUD", "SIUD", "S",   "S", "S"),
+    "store_gateways":             _row("SIUD", "SIUD", "S",   "S", "S"),
+    "payment_methods":            _row("SIUD", "SIUD", "SIUD", "", "SIUD"),
+    "payments":                   _row("SIUD", "SIUD", "S",   "",  "SIUD"),
+    "payment_charges":            _row("SIUD", "SIUD", "SI",  "",  "SIUD"),
+    "payment_refunds":            _row("SIUD", "SI",   "",    "",  "SIUD"),
+    "payment_webhook_events":     _row("SIUD", "S",    "",    "",  "SI"),
+    "payment_settings":           _row("SIUD", "SIUD", "",    "",  "S"),
 }
 
 

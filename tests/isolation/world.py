@@ -22,6 +22,7 @@ from comptoir.hosting import server_models as servers
 from comptoir.hosting import usage_models
 from comptoir.hosting.vocabulary import Resource
 from comptoir.panel import models as panel
+from comptoir.payments import models as payments
 from comptoir.storefront import models as storefront
 from comptoir.storefront import todos
 from comptoir.tenancy.context import Role, TenantContext
@@ -89,6 +90,7 @@ def build_world(superuser: Connection) -> World:
         _webhooks(tenant)
         _taxes_and_coupons(tenant)
         _billing(tenant)
+        _payments(tenant, number)
         for member in tenant.members:
             address = f"198.51.100.{number + 1}"
             tokens[member.username] = factories.log_in(member.actor, client_address=address)
@@ -285,6 +287,40 @@ def _billing(tenant: Tenant) -> None:
             session.add(InvoiceLine(seller_id=tenant.seller_id, invoice_id=draft.id, customer_id=customer_id,
                                     position=1, description=line.description, unit_price_minor=500, net_minor=500,
                                     kind=line.kind.value))
+
+
+def _payments(tenant: Tenant, number: int) -> None:
+    """A gateway offered by the store, payment settings; per customer a stored card, a payment with its
+    charge intent and a refund; an incoming webhook event: written from the models."""
+    role = Role.PROVIDER if number == 0 else Role.RESELLER
+    with session_scope(TenantContext(role, tenant.seller_id)) as session:
+        config = payments.GatewayConfig(seller_id=tenant.seller_id, name="Cards", driver="sandbox_card",
+                                        settings={"merchant_id": "m"})
+        session.add_all([config, payments.PaymentSettings(seller_id=tenant.seller_id)])
+        session.flush()
+        store_id = session.scalars(select(storefront.Store.id)).first()
+        session.add(payments.StoreGateway(seller_id=tenant.seller_id, store_id=store_id, gateway_config_id=config.id))
+        for index, member in enumerate(tenant.customers):
+            method = payments.PaymentMethod(seller_id=tenant.seller_id, customer_id=member.actor.customer_id,
+                                            gateway_config_id=config.id, kind="card", token="s1:sealed", brand="visa",
+                                            last4="4242", expiry_month=12, expiry_year=2030)
+            session.add(method)
+            session.flush()
+            payment = payments.Payment(seller_id=tenant.seller_id, customer_id=member.actor.customer_id,
+                                       gateway_config_id=config.id, payment_method_id=method.id, kind="card",
+                                       initiator="merchant", amount=1000, captured=1000, currency="EUR",
+                                       status="captured", idempotency_key=f"key-{index}", gateway_reference=f"ch_{index}")
+            session.add(payment)
+            session.flush()
+            session.add_all([
+                payments.PaymentCharge(seller_id=tenant.seller_id, payment_id=payment.id,
+                                       customer_id=member.actor.customer_id, status="done"),
+                payments.PaymentRefund(seller_id=tenant.seller_id, payment_id=payment.id, amount=100),
+            ])
+        config_id = config.id
+    with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
+        session.add(payments.WebhookEvent(seller_id=tenant.seller_id, gateway_config_id=config_id, event_id="evt_1",
+                                          type="payment.captured", reference="ch_0"))
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:
