@@ -119,6 +119,10 @@ TABLES: tuple[TablePolicy, ...] = (
     # -- seller home (0013) -----------------------------------------------------------------------
     # Workers create to-do items for a person; staff read them and mark them done.
     TablePolicy("todo_items", _staff(reseller=READ_UPDATE)),
+    # -- encryption at rest (0017) ------------------------------------------------------------------
+    # Wrapped data keys: staff read their mode and set a passphrase (which may create the first key); the
+    # seam itself reads and creates keys in short provider transactions. Never a customer's or a visitor's.
+    TablePolicy("seller_data_keys", _staff(reseller=grant(SELECT, INSERT, UPDATE))),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from comptoir.hosting import plan_values, rules, servers, skeletons
 from comptoir.hosting.models import IpPoolEntry, ProvisioningRequest, Subscription
 from comptoir.hosting.server_models import SslCertificate
+from comptoir.security import secrets
 from comptoir.provisioning.hosting_agent import (
     AgentError,
     AgentErrorCode,
@@ -152,7 +153,7 @@ def certificate_of(session: Session, subscription: Subscription) -> str | None:
         IpPoolEntry, (IpPoolEntry.seller_id == SslCertificate.seller_id)
         & (IpPoolEntry.certificate_id == SslCertificate.id)).where(
         IpPoolEntry.id == subscription.ip_pool_id)).first()
-    return None if row is None else f"{row.certificate_pem.strip()}\n{row.private_key_pem.strip()}\n"
+    return None if row is None else f"{row.certificate_pem.strip()}\n{secrets.unseal(row.private_key_pem).strip()}\n"
 
 
 def php_directives(session: Session, subscription: Subscription) -> tuple[dict[str, str], dict[str, dict[str, str]]]:

@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from comptoir.errors import DomainError
+from comptoir.security import secrets
 from comptoir.tenancy import auth
 from comptoir.tenancy import context as tenant
 
@@ -58,6 +59,7 @@ class OperationTransaction(SchemaExtension):
     async def on_operation(self) -> AsyncIterator[None]:
         context = self.execution_context.context
         tenant.set_current(None)
+        secrets.begin_operation()  # keys a passphrase unlocks live for this operation only
         context.session = context.session_factory()
         try:
             if context.token:
@@ -73,6 +75,7 @@ class OperationTransaction(SchemaExtension):
             await context.session.close()
             context.tenant = tenant.current() or context.tenant
             tenant.set_current(None)
+            secrets.end_operation()
 
     async def on_execute(self) -> AsyncIterator[None]:
         if self.execution_context.operation_type is OperationType.SUBSCRIPTION:

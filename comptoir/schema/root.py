@@ -33,6 +33,7 @@ from comptoir.schema.automation_root import AutomationMutation, AutomationQuery
 from comptoir.schema.base import Connection, Node, check_error_codes
 from comptoir.schema.branding import CustomButton
 from comptoir.schema.branding_root import BrandingMutation, BrandingQuery
+from comptoir.schema.encryption_root import EncryptionMutation, EncryptionQuery
 from comptoir.schema.customers import Customer
 from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction, Schema, SingleOperation
 from comptoir.schema.hosting import BackgroundJob, Plan
@@ -169,10 +170,10 @@ class CoreMutation:
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
 QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
-                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery]
+                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery, EncryptionQuery]
 MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
                          AutomationMutation, UsageMutation, ServerMutation, StorefrontMutation,
-                         StorefrontHomeMutation]
+                         StorefrontHomeMutation, EncryptionMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
                          Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, HostingServer,
                          ServerPoolEntry, SslCertificate, Store, Offer, Order]

@@ -74,6 +74,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "checkout_keys":              _row("SIUD", "SIUD", "",    "",  "SIUD"),
     # Seller home: staff read and close to-do items, workers create them.
     "todo_items":                 _row("SIUD", "SU",   "",    "",  "SIUD"),
+    # Wrapped data keys: staff read the mode and set a passphrase (creating the first key if need be).
+    "seller_data_keys":           _row("SIUD", "SIU",  "",    "",  "SIUD"),
 }
 
 
