@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 from comptoir.hosting import plan_values, rules, servers, skeletons
 from comptoir.hosting.models import IpPoolEntry, ProvisioningRequest, Subscription
 from comptoir.hosting.server_models import SslCertificate
-from comptoir.security import secrets
 from comptoir.provisioning.hosting_agent import (
     AgentError,
     AgentErrorCode,
     HostingAgent,
     WebspaceSpec,
 )
+from comptoir.security import secrets
 
 MAX_ATTEMPTS = 8  # then "failed": an operator looks at last_error and requests again
 SUSPENDED = "suspended"  # subscriptions.Status.SUSPENDED (that module imports this one)

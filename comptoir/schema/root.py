@@ -33,8 +33,8 @@ from comptoir.schema.automation_root import AutomationMutation, AutomationQuery
 from comptoir.schema.base import Connection, Node, check_error_codes
 from comptoir.schema.branding import CustomButton
 from comptoir.schema.branding_root import BrandingMutation, BrandingQuery
-from comptoir.schema.encryption_root import EncryptionMutation, EncryptionQuery
 from comptoir.schema.customers import Customer
+from comptoir.schema.encryption_root import EncryptionMutation, EncryptionQuery
 from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction, Schema, SingleOperation
 from comptoir.schema.hosting import BackgroundJob, Plan
 from comptoir.schema.hosting_root import HostingMutation, HostingQuery

@@ -60,6 +60,11 @@ def upgrade() -> None:
     op.execute(TABLES)
     for statement in role_aware_table(POLICIES["seller_data_keys"]):
         op.execute(statement)
+    seal_stored_secrets()
+
+
+def seal_stored_secrets() -> None:
+    """Seal what was stored in clear (or as `s1:` tokens) under each seller's new data key."""
     for table in LIFTED:
         op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
     reseal(op.get_bind(), SEALED_NOW)
@@ -68,6 +73,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The sealed values stay sealed while their data keys go with the table: downgrading loses them.
     op.execute("DROP TRIGGER IF EXISTS sellers_delete_data_keys ON sellers")
     op.execute("DROP FUNCTION IF EXISTS comptoir_delete_seller_data_keys()")
     op.execute("DROP TABLE IF EXISTS seller_data_keys")
