@@ -1,0 +1,1 @@
+"""Billing (issue 11)."""
