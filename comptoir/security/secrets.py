@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from comptoir.database.engine import session_scope
+from comptoir.database.engine import side_sessionmaker
 from comptoir.errors import CommonErrorCode, DomainError
 from comptoir.security import data_keys
 from comptoir.security.data_keys import DataKey
@@ -41,6 +41,7 @@ from comptoir.security.envelope import (
 from comptoir.security.envelope import is_sealed as is_sealed
 from comptoir.security.keyring import EncryptionConfigError, key_ring
 from comptoir.settings import get_settings
+from comptoir.tenancy import context as tenant
 from comptoir.tenancy.context import Role, TenantContext
 
 __all__ = ["PassphraseRequired", "SealedSecretError", "automation_can_decrypt", "is_sealed", "register_sealed_column",
@@ -119,6 +120,8 @@ def automation_can_decrypt(session: Session, seller_id: uuid.UUID) -> bool:
 
 def enable_passphrase(session: Session, seller_id: uuid.UUID, passphrase: str) -> None:
     """From now on the seller's secrets open only in operations that give the passphrase."""
+    with contextlib.suppress(PassphraseRequired):  # already set: data_keys says so
+        _active_key(seller_id)  # a first key is created (and committed) aside, never in the caller's transaction
     data_keys.enable_passphrase(session.connection(), seller_id, passphrase)
     forget_keys()
 
@@ -200,6 +203,8 @@ def _usable(row: object) -> DataKey:
 
 @contextlib.contextmanager
 def _keys_connection() -> Iterator[object]:
-    """A short transaction of its own, as the provider (key rows are looked up by id, across sellers)."""
-    with session_scope(TenantContext(Role.PROVIDER, uuid.UUID(int=0))) as session:
+    """A short transaction of its own on the side pool, as the provider (key rows are looked up by id, across
+    sellers)."""
+    with (tenant.acting_as(TenantContext(Role.PROVIDER, uuid.UUID(int=0))), side_sessionmaker()() as session,
+          session.begin()):
         yield session.connection()
