@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from comptoir.billing.bankfiles import accounts
-from comptoir.billing.bankfiles.model import Batch, BankFileError, BankFileErrorCode, Debit
+from comptoir.billing.bankfiles.model import BankFileError, BankFileErrorCode, Batch, Debit
 from comptoir.billing.bankfiles.text import alpha, blanks, check_record, numeric, restrict, strip_accents
 
 E = BankFileErrorCode

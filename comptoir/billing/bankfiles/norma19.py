@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from comptoir.billing.bankfiles import accounts
-from comptoir.billing.bankfiles.model import Batch, BankFileError, BankFileErrorCode, Creditor, Debit
+from comptoir.billing.bankfiles.model import BankFileError, BankFileErrorCode, Batch, Creditor, Debit
 from comptoir.billing.bankfiles.text import alpha, blanks, check_record, numeric, restrict, strip_accents
 
 E = BankFileErrorCode

@@ -22,7 +22,7 @@ from typing import Any
 from lxml import etree
 
 from comptoir.billing.bankfiles import accounts
-from comptoir.billing.bankfiles.model import Batch, BankFileError, BankFileErrorCode, Debit, SequenceType
+from comptoir.billing.bankfiles.model import BankFileError, BankFileErrorCode, Batch, Debit, SequenceType
 from comptoir.billing.bankfiles.text import restrict, strip_accents
 
 E = BankFileErrorCode

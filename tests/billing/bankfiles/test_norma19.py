@@ -13,7 +13,12 @@ from comptoir.billing.bankfiles.model import BankFileErrorCode as E
 from comptoir.billing.bankfiles.model import Creditor, Debit
 from comptoir.billing.bankfiles.norma19 import Norma19Field as F
 from comptoir.billing.bankfiles.norma19 import Norma19Options, Procedure
-from tests.billing.bankfiles.examples import NORMA19_BATCH, NORMA19_CREDITOR, NORMA19_EXPECTED, NORMA19_OPTIONS
+from tests.billing.bankfiles.examples import (
+    NORMA19_BATCH,
+    NORMA19_CREDITOR,
+    NORMA19_EXPECTED,
+    NORMA19_OPTIONS,
+)
 from tests.billing.bankfiles.support import raises, zone
 
 ALL_OPTIONAL = Norma19Options(fields={
