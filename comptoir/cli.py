@@ -1,4 +1,4 @@
-"""The comptoir command: serve, migrate, demo, worker, beat, check, schema."""
+"""The comptoir command: serve, migrate, demo, worker, beat, check, schema, encryption."""
 
 from __future__ import annotations
 
@@ -152,6 +152,12 @@ def check() -> None:
     settings = get_settings()
     if settings.secret_key == "dev-insecure-change-me":
         typer.echo("warning: COMPTOIR_SECRET_KEY is the development default")
+    if not settings.encryption_keys:
+        message = "COMPTOIR_ENCRYPTION_KEYS is empty: secrets are sealed with a development key"
+        if settings.production:
+            problems.append(message)
+        else:
+            typer.echo(f"warning: {message}")
     try:
         with sync_engine().connect() as connection:
             current = connection.execute(text("SELECT comptoir_schema_version()")).scalar()
@@ -164,6 +170,47 @@ def check() -> None:
     if problems:
         raise typer.Exit(1)
     typer.echo("ok")
+
+
+encryption_app = typer.Typer(help="Encryption at rest: key-encryption keys and rotation (docs/encryption.md).",
+                             no_args_is_help=True)
+app.add_typer(encryption_app, name="encryption")
+
+
+@encryption_app.command("new-key")
+def encryption_new_key(key_id: str = typer.Argument(..., help="The new key's id, e.g. 2026b.")) -> None:
+    """Print a fresh key-encryption key entry to put first in COMPTOIR_ENCRYPTION_KEYS."""
+    import base64
+    import os
+
+    from comptoir.security.keyring import KEY_ID
+
+    if not KEY_ID.match(key_id):
+        typer.echo("error: a key id is 1 to 32 letters, digits, '.', '_' or '-'", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{key_id}:{base64.b64encode(os.urandom(32)).decode()}")
+
+
+@encryption_app.command("rotate")
+def encryption_rotate(new_data_keys: bool = typer.Option(
+        True, "--new-data-keys/--keep-data-keys", help="Also give every seller a new data key.")) -> None:
+    """Re-wrap data keys with the current key-encryption key (first of COMPTOIR_ENCRYPTION_KEYS) and
+    re-encrypt every sealed column; afterwards the older keys may leave the environment."""
+    import comptoir.schema.root  # noqa: F401 -- every package's models register their sealed columns
+    from comptoir.database.engine import session_scope
+    from comptoir.security import rotation
+    from comptoir.security.secrets import sealed_columns
+    from comptoir.tenancy.context import Role, TenantContext
+
+    columns = sealed_columns()
+    # One transaction: a failure leaves everything as it was. The provider's context reads every seller.
+    with session_scope(TenantContext(Role.PROVIDER, uuid.UUID(int=0))) as session:
+        connection = session.connection()
+        total = rotation.count_values(connection, columns)
+        with typer.progressbar(length=total, label="re-encrypting") as bar:
+            report = rotation.rotate(connection, columns, new_data_keys=new_data_keys, progress=bar.update)
+    typer.echo(f"data keys re-wrapped: {report.keys_rewrapped}, replaced: {report.keys_replaced}; "
+               f"values re-encrypted: {report.values_resealed}; left under a passphrase: {report.values_locked}")
 
 
 @app.command("schema")

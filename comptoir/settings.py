@@ -24,6 +24,11 @@ class Settings(BaseSettings):
 
     var_dir: Path = Path("var")
     secret_key: str = "dev-insecure-change-me"
+    # Production refuses development defaults (the key-encryption key derived from the secret key).
+    production: bool = False
+    # Key-encryption keys for secrets at rest, "id:base64(32 bytes),...", the first current (docs/encryption.md).
+    # Empty: a development key derived from secret_key (refused when production is set).
+    encryption_keys: str = ""
     debug: bool = False
     graphiql: bool = True
     # Schema introspection (__schema, __type): GraphiQL and code generators need it; production may hide it.

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from comptoir.database.engine import session_scope
 from comptoir.hosting.vocabulary import Resource
+from comptoir.security.secrets import seal
 from comptoir.tenancy import customers, resellers
 from comptoir.tenancy.allocation import ResellerPermission
 from comptoir.tenancy.context import Role, TenantContext
@@ -74,7 +75,7 @@ def _first_subscription(session, seller_id: uuid.UUID, customer_id: uuid.UUID, u
     session.add(entry)
     session.flush()
     session.add(Subscription(seller_id=seller_id, customer_id=customer_id, domain_name=f"{handle}-{uuid.uuid4().hex[:8]}.test",
-                             ip_pool_id=entry.id, system_login=f"u{uuid.uuid4().hex[:12]}", system_password="unused-pw",
+                             ip_pool_id=entry.id, system_login=f"u{uuid.uuid4().hex[:12]}", system_password=seal("unused-pw", seller_id=seller_id),
                              values=pv.to_json(pv.default_plan_values())))
     session.flush()
 

@@ -25,7 +25,6 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from comptoir import clock
 from comptoir.audit.models import AuditArchive, AuditEntry
-from comptoir.security.secrets import is_sealed
 from comptoir.tenancy import context as tenant
 
 REDACTED = "[redacted]"
@@ -217,11 +216,17 @@ def _value(name: str, value: Any) -> Any:
     return _plain(value)
 
 
+def _is_sealed(value: str) -> bool:
+    from comptoir.security.secrets import is_sealed  # here: secrets reaches the engine, which installs us
+
+    return is_sealed(value)
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, (bool, int, float)) or value is None:
         return value
     if isinstance(value, str):
-        if is_sealed(value):
+        if _is_sealed(value):
             return REDACTED
         return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "…"
     if isinstance(value, (datetime, date)):

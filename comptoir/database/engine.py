@@ -152,6 +152,17 @@ def _async_engine(url: str) -> AsyncEngine:
 
 
 @lru_cache
+def side_sessionmaker() -> sessionmaker[Session]:
+    """Sessions of a second, small pool (the app role's) for short transactions opened while a caller holds
+    a connection of the main pool, maybe with locks: they must never wait for the main pool to free one
+    (the secrets seam's data-key look-ups)."""
+    engine = create_engine(_driver_url(resolve_app_url()), pool_size=2, max_overflow=6,
+                           pool_reset_on_return=None, connect_args=connect_args())
+    _guard_pool(engine)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@lru_cache
 def sync_sessionmaker(url: str | None = None) -> sessionmaker[Session]:
     return sessionmaker(sync_engine(url), expire_on_commit=False)
 

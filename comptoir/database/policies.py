@@ -180,6 +180,10 @@ TABLES: tuple[TablePolicy, ...] = (
     TablePolicy("payment_refunds", _staff(reseller=grant(SELECT, INSERT))),
     TablePolicy("payment_webhook_events", _staff(reseller=READ, system=grant(SELECT, INSERT))),
     TablePolicy("payment_settings", _staff(system=READ)),
+    # -- encryption at rest (0017) ------------------------------------------------------------------
+    # Wrapped data keys: staff read their mode and set a passphrase (which may create the first key); the
+    # seam itself reads and creates keys in short provider transactions. Never a customer's or a visitor's.
+    TablePolicy("seller_data_keys", _staff(reseller=grant(SELECT, INSERT, UPDATE))),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

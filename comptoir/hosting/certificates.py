@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from comptoir.errors import DomainError, ErrorCode
 from comptoir.hosting.models import IpPoolEntry
 from comptoir.hosting.server_models import SslCertificate
+from comptoir.security import secrets
 
 MAX_PEM_LENGTH = 65_536
 
@@ -80,7 +81,7 @@ def add(*, session: Session, seller_id: uuid.UUID, name: str, certificate_pem: s
     checked_name = _check_name(name)
     parsed = parse(certificate_pem, private_key_pem)
     row = SslCertificate(seller_id=seller_id, name=checked_name, certificate_pem=certificate_pem.strip() + "\n",
-                         private_key_pem=private_key_pem.strip() + "\n", subject=parsed.subject,
+                         private_key_pem=secrets.seal(private_key_pem.strip() + "\n", seller_id=seller_id), subject=parsed.subject,
                          expires_at=parsed.expires_at)
     session.add(row)
     try:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from comptoir.database.base import Base
 from comptoir.database.intents import Intent
+from comptoir.security import secrets
 
 UUID_PK: dict[str, Any] = {"primary_key": True, "server_default": text("gen_random_uuid()")}
 NOW: dict[str, Any] = {"server_default": text("now()")}
@@ -79,7 +80,7 @@ class Subscription(Base):
     domain_name: Mapped[str]
     ip_pool_id: Mapped[uuid.UUID]
     system_login: Mapped[str]
-    system_password: Mapped[str] = mapped_column(server_default="")
+    system_password: Mapped[str] = mapped_column(server_default="")  # sealed (comptoir.security.secrets)
     status: Mapped[str] = mapped_column(server_default="active")
     suspension_reason: Mapped[str] = mapped_column(server_default="")
     sync_state: Mapped[str] = mapped_column(server_default="synced")
@@ -152,3 +153,6 @@ class Skeleton(Base):
     archive: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str]
     uploaded_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+secrets.register_sealed_column("subscriptions", "system_password")

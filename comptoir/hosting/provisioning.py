@@ -27,6 +27,7 @@ from comptoir.provisioning.hosting_agent import (
     HostingAgent,
     WebspaceSpec,
 )
+from comptoir.security import secrets
 
 MAX_ATTEMPTS = 8  # then "failed": an operator looks at last_error and requests again
 SUSPENDED = "suspended"  # subscriptions.Status.SUSPENDED (that module imports this one)
@@ -152,7 +153,7 @@ def certificate_of(session: Session, subscription: Subscription) -> str | None:
         IpPoolEntry, (IpPoolEntry.seller_id == SslCertificate.seller_id)
         & (IpPoolEntry.certificate_id == SslCertificate.id)).where(
         IpPoolEntry.id == subscription.ip_pool_id)).first()
-    return None if row is None else f"{row.certificate_pem.strip()}\n{row.private_key_pem.strip()}\n"
+    return None if row is None else f"{row.certificate_pem.strip()}\n{secrets.unseal(row.private_key_pem).strip()}\n"
 
 
 def php_directives(session: Session, subscription: Subscription) -> tuple[dict[str, str], dict[str, dict[str, str]]]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from comptoir.database.base import Base
 from comptoir.hosting.models import NOW, UUID_PK
+from comptoir.security import secrets
 
 
 class HostingServer(Base):
@@ -56,7 +57,10 @@ class SslCertificate(Base):
     seller_id: Mapped[uuid.UUID]
     name: Mapped[str]
     certificate_pem: Mapped[str]
-    private_key_pem: Mapped[str]
+    private_key_pem: Mapped[str]  # sealed (comptoir.security.secrets)
     subject: Mapped[str] = mapped_column(server_default="")
     expires_at: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+secrets.register_sealed_column("ssl_certificates", "private_key_pem")

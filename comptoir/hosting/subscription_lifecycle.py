@@ -28,6 +28,7 @@ from comptoir.hosting.subscriptions import (
     get_or_raise,
     resync,
 )
+from comptoir.security import secrets
 from comptoir.tenancy.models import Customer
 from comptoir.webhooks import events as webhook_events
 
@@ -65,7 +66,7 @@ def change_hosting_settings(*, session: Session, subscription_id: uuid.UUID, ip_
         if not 8 <= len(system_password) <= 255:
             raise DomainError(E.PASSWORD_TOO_SHORT, "The password needs 8 to 255 characters.",
                               field="systemPassword")
-        subscription.system_password = system_password
+        subscription.system_password = secrets.seal(system_password, seller_id=subscription.seller_id)
     subscription.updated_at = clock.now()
     flush_unique(session)
     return subscription

@@ -25,6 +25,7 @@ from comptoir.hosting.errors import HostingErrorCode as E
 from comptoir.hosting.models import IpPoolEntry, ServicePlan, Site, Subscription, SubscriptionAddon
 from comptoir.hosting.provisioning import Action, request_if_changed, request_provisioning
 from comptoir.hosting.vocabulary import Resource, SubscriptionPermission
+from comptoir.security import secrets
 from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
 from comptoir.tenancy.models import Customer, ResellerAllocation
 from comptoir.webhooks import events as webhook_events
@@ -252,7 +253,8 @@ def create(session: Session, *, seller_id: uuid.UUID, new: NewSubscription, lock
     state = initial_state(unprovidable=bool(unprovidable), lock=lock, custom=new.plan_id is None)
     subscription = Subscription(
         seller_id=seller_id, customer_id=new.customer_id, plan_id=new.plan_id, domain_name=domain,
-        ip_pool_id=new.ip_pool_id, system_login=new.system_login, system_password=new.system_password,
+        ip_pool_id=new.ip_pool_id, system_login=new.system_login,
+        system_password=secrets.seal(new.system_password, seller_id=seller_id),
         values=pv.to_json(values), expiration_date=expiration_date(values.validity, clock.today()),
         sync_state=state.value, conflicts=conflict_report(unprovidable + withheld), server_pool_id=server and server.id,
     )

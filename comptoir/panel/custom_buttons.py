@@ -17,6 +17,7 @@ from comptoir.hosting.links import check_web_url
 from comptoir.hosting.models import Subscription
 from comptoir.panel import images
 from comptoir.panel.models import CustomButton
+from comptoir.security import secrets
 from comptoir.tenancy.models import Customer
 
 MAX_IMAGE_BYTES = 100 * 1024
@@ -262,8 +263,9 @@ def context_values(*, session: Session, viewer: Viewer, subscription_id: uuid.UU
             ButtonContext.SUBSCRIPTION_ID: str(subscription.id),
             ButtonContext.DOMAIN_NAME: subscription.domain_name,
             ButtonContext.FTP_LOGIN: subscription.system_login,
-            ButtonContext.FTP_PASSWORD: subscription.system_password,
         }
+        if ButtonContext.FTP_PASSWORD in wanted and (password := _system_password(subscription)) is not None:
+            values[ButtonContext.FTP_PASSWORD] = password
     customer_id = viewer.customer_id or (subscription.customer_id if subscription else None)
     if customer_id is not None and CUSTOMER_CONTEXT & set(wanted):
         customer = session.get(Customer, customer_id)
@@ -283,6 +285,16 @@ def _subscription(session: Session, viewer: Viewer, subscription_id: uuid.UUID) 
     if subscription is None:
         raise DomainError(E.SUBSCRIPTION_NOT_FOUND, "No such subscription.", field="subscriptionId")
     return subscription
+
+
+def _system_password(subscription: Subscription) -> str | None:
+    """The subscription's FTP password; None while the seller's passphrase locks it (the button goes without)."""
+    if not subscription.system_password:
+        return ""
+    try:
+        return secrets.unseal(subscription.system_password)
+    except secrets.PassphraseRequired:
+        return None
 
 
 def final_url(url: str, selected: Sequence[str], values: Mapping[ButtonContext, str]) -> str:

@@ -18,6 +18,7 @@ from strawberry.types.graphql import OperationType
 
 from comptoir.audit import recorder
 from comptoir.errors import DomainError
+from comptoir.security import secrets
 from comptoir.tenancy import auth
 from comptoir.tenancy import context as tenant
 
@@ -69,6 +70,7 @@ class OperationTransaction(SchemaExtension):
         tenant.set_current(None)
         recorder.set_origin(source="graphql", operation="", request_id=context.request_id,
                             client_address=context.client_address)
+        secrets.begin_operation()  # keys a passphrase unlocks live for this operation only
         context.session = context.session_factory()
         try:
             if context.token:
@@ -84,6 +86,7 @@ class OperationTransaction(SchemaExtension):
             await context.session.close()
             context.tenant = tenant.current() or context.tenant
             tenant.set_current(None)
+            secrets.end_operation()
 
     async def on_execute(self) -> AsyncIterator[None]:
         if self.execution_context.operation_type is OperationType.SUBSCRIPTION:

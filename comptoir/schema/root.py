@@ -39,6 +39,7 @@ from comptoir.schema.billing_root import BillingMutation, BillingQuery
 from comptoir.schema.branding import CustomButton
 from comptoir.schema.branding_root import BrandingMutation, BrandingQuery
 from comptoir.schema.customers import Customer
+from comptoir.schema.encryption_root import EncryptionMutation, EncryptionQuery
 from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction, Schema, SingleOperation
 from comptoir.schema.hosting import BackgroundJob, Plan
 from comptoir.schema.hosting_root import HostingMutation, HostingQuery
@@ -198,6 +199,7 @@ QUERIES: list[type] = [
     PricingQuery,
     BillingQuery,
     PaymentsQuery,
+    EncryptionQuery,
 ]
 MUTATIONS: list[type] = [
     CoreMutation,
@@ -214,6 +216,7 @@ MUTATIONS: list[type] = [
     PricingMutation,
     BillingMutation,
     PaymentsMutation,
+    EncryptionMutation,
 ]
 NODE_TYPES: list[type] = [
     account_types.User,

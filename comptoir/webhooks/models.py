@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from comptoir.database.base import Base
 from comptoir.database.intents import Intent
+from comptoir.security import secrets
 
 UUID_PK: dict[str, Any] = {"primary_key": True, "server_default": text("gen_random_uuid()")}
 NOW: dict[str, Any] = {"server_default": text("now()")}
@@ -53,3 +54,6 @@ class WebhookDelivery(Intent, Base):
     response_status: Mapped[int | None]
     response_body: Mapped[str] = mapped_column(server_default="")
     last_attempt_at: Mapped[datetime | None]
+
+
+secrets.register_sealed_column("webhook_endpoints", "secret_sealed")

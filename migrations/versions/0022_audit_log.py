@@ -21,7 +21,7 @@ depends_on = None
 TABLES = """
 CREATE TABLE audit_log (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    seller_id uuid NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
+    seller_id uuid NOT NULL,  -- no foreign key: the record of a deletion outlives what it deleted
     occurred_at timestamptz NOT NULL DEFAULT now(),
     actor_role text NOT NULL,
     actor_user_id uuid,

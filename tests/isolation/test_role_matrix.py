@@ -111,6 +111,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "payment_refunds":            _row("SIUD", "SI",   "",    "",  "SIUD"),
     "payment_webhook_events":     _row("SIUD", "S",    "",    "",  "SI"),
     "payment_settings":           _row("SIUD", "SIUD", "",    "",  "S"),
+    # Wrapped data keys: staff read the mode and set a passphrase (creating the first key if need be).
+    "seller_data_keys":           _row("SIUD", "SIU",  "",    "",  "SIUD"),
 }
 
 

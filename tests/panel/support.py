@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from comptoir.database.engine import session_scope
 from comptoir.hosting.models import IpAddress, IpPoolEntry, Subscription
+from comptoir.security.secrets import seal
 from comptoir.tenancy import users
 from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import User
@@ -37,7 +38,8 @@ def add_staff(seller: factories.Actor, username: str, *, role: str = "reseller")
 
 def subscription(seller: factories.Actor, owner: factories.Actor | None, *, domain: str, login: str,
                  password: str = "ftp-secret-1") -> uuid.UUID:
-    """A subscription row as the hosting service would leave it (its address in the seller's pool)."""
+    """A subscription row as the hosting service would leave it (its address in the seller's pool, its
+    password sealed)."""
     with _as_provider(seller) as session:
         address = IpAddress(seller_id=seller.seller_id, address=_next_address())
         session.add(address)
@@ -46,7 +48,8 @@ def subscription(seller: factories.Actor, owner: factories.Actor | None, *, doma
         session.add(pool)
         session.flush()
         row = Subscription(seller_id=seller.seller_id, customer_id=owner.customer_id if owner else None,
-                           domain_name=domain, ip_pool_id=pool.id, system_login=login, system_password=password)
+                           domain_name=domain, ip_pool_id=pool.id, system_login=login,
+                           system_password=seal(password, seller_id=seller.seller_id))
         session.add(row)
         session.flush()
         return row.id
