@@ -16,14 +16,18 @@ from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
 from comptoir.hosting import overuse, provisioning, subscription_lifecycle, sync, usage
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
-from comptoir.messaging import outbox
-from comptoir.messaging.models import OutboundEmail
+from comptoir.messaging import mass, outbox
+from comptoir.messaging.models import MassEmail, OutboundEmail
 from comptoir.settings import get_settings
 from comptoir.storefront import checkout
 
 
 def _deliver_email(session: Session, email: OutboundEmail) -> None:
     outbox.deliver(session=session, email=email)
+
+
+def _send_mass_email(session: Session, mailing: MassEmail) -> None:
+    mass.run(session, mailing)
 
 
 def _provision(session: Session, request: ProvisioningRequest) -> None:
@@ -53,6 +57,7 @@ def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
 
 def _register() -> None:
     intents.register(intents.IntentKind("email", OutboundEmail, _deliver_email, max_attempts=outbox.MAX_ATTEMPTS))
+    intents.register(intents.IntentKind("mass_email", MassEmail, _send_mass_email, max_attempts=3))
     intents.register(intents.IntentKind("provisioning", ProvisioningRequest, _provision,
                                         max_attempts=provisioning.MAX_ATTEMPTS))
     intents.register(intents.IntentKind("background_job", BackgroundJob, sync.run_plan_sync_job,

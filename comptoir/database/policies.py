@@ -119,6 +119,12 @@ TABLES: tuple[TablePolicy, ...] = (
     # -- seller home (0013) -----------------------------------------------------------------------
     # Workers create to-do items for a person; staff read them and mark them done.
     TablePolicy("todo_items", _staff(reseller=READ_UPDATE)),
+    # -- e-mails (0018): staff keep their templates, SMTP server and mailings; workers only read the
+    # SMTP settings, and write the e-mails (with their attachments) a mailing makes.
+    TablePolicy("mass_emails", _staff()),
+    TablePolicy("email_attachments", _staff()),
+    TablePolicy("email_templates", _staff()),
+    TablePolicy("smtp_settings", _staff(system=READ)),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

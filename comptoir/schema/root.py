@@ -24,6 +24,7 @@ from comptoir.resolvers import accounts as account_resolvers
 from comptoir.resolvers import branding as branding_resolvers
 from comptoir.resolvers import customers as customer_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
+from comptoir.resolvers import messaging as messaging_resolvers
 from comptoir.resolvers import plans as plan_resolvers
 from comptoir.resolvers import resellers as reseller_resolvers
 from comptoir.resolvers import servers as server_resolvers
@@ -40,6 +41,8 @@ from comptoir.schema.hosting_root import HostingMutation, HostingQuery
 from comptoir.schema.ids import parse_id
 from comptoir.schema.ip_addresses import IpAddress, IpPoolEntry
 from comptoir.schema.ip_addresses_root import IpMutation, IpQuery
+from comptoir.schema.messaging import Email, MassEmail
+from comptoir.schema.messaging_root import MessagingMutation, MessagingQuery
 from comptoir.schema.permissions import IsAuthenticated, IsProvider, IsReseller, IsStaff
 from comptoir.schema.resellers import (
     OversellingPolicySetPayload,
@@ -97,6 +100,8 @@ NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
     "ServerPoolEntry": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}),
                         server_resolvers.load_server_pool_entry),
     "SslCertificate": (frozenset({Role.PROVIDER, Role.RESELLER}), server_resolvers.load_certificate),
+    "Email": (frozenset({Role.PROVIDER, Role.RESELLER}), messaging_resolvers.load_email),
+    "MassEmail": (frozenset({Role.PROVIDER, Role.RESELLER}), messaging_resolvers.load_mass_email),
 }
 
 
@@ -169,13 +174,13 @@ class CoreMutation:
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
 QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
-                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery]
+                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery, MessagingQuery]
 MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
                          AutomationMutation, UsageMutation, ServerMutation, StorefrontMutation,
-                         StorefrontHomeMutation]
+                         StorefrontHomeMutation, MessagingMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
                          Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, HostingServer,
-                         ServerPoolEntry, SslCertificate, Store, Offer, Order]
+                         ServerPoolEntry, SslCertificate, Store, Offer, Order, Email, MassEmail]
 
 Query = merge_types("Query", tuple(QUERIES))
 Mutation = merge_types("Mutation", tuple(MUTATIONS))

@@ -74,6 +74,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "checkout_keys":              _row("SIUD", "SIUD", "",    "",  "SIUD"),
     # Seller home: staff read and close to-do items, workers create them.
     "todo_items":                 _row("SIUD", "SU",   "",    "",  "SIUD"),
+    # E-mails: staff own templates, SMTP settings and mailings; workers only read the SMTP settings.
+    "mass_emails":                _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "email_attachments":          _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "email_templates":            _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "smtp_settings":              _row("SIUD", "SIUD", "",    "",  "S"),
 }
 
 
