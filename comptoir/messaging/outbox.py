@@ -95,7 +95,6 @@ def build_message(session: Session, email: OutboundEmail, *, sender: str) -> Ema
     message["Subject"] = email.subject
     message["Date"] = format_datetime(email.created_at)
     message["Message-ID"] = f"<{email.id}@comptoir>"
-    message["Content-Language"] = email.language
     if email.mass_email_id is None:
         message["Auto-Submitted"] = "auto-generated"
     message["X-Comptoir-Template"] = email.template
@@ -106,6 +105,7 @@ def build_message(session: Session, email: OutboundEmail, *, sender: str) -> Ema
         maintype, _, subtype = attachment.content_type.partition("/")
         message.add_attachment(load_content(session, attachment), maintype=maintype, subtype=subtype,
                                filename=attachment.filename)
+    message["Content-Language"] = email.language  # after the parts: setting content drops Content-* headers
     return message
 
 

@@ -57,6 +57,9 @@ class _NoAttributes(SandboxedEnvironment):
     def is_safe_callable(self, obj: Any) -> bool:
         return False
 
+    def wrap_str_format(self, value: Any) -> None:  # no str.format, even the sandbox's safe one
+        return None
+
 
 def _environment(*, autoescape: bool) -> SandboxedEnvironment:
     environment = _NoAttributes(undefined=StrictUndefined, autoescape=autoescape, keep_trailing_newline=True)
