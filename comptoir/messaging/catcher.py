@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import itertools
+import socket
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -62,9 +63,16 @@ def start(port: int) -> tuple[str, int]:
     if _controller is None:
         from aiosmtpd.controller import Controller
 
-        _controller = Controller(_keeper, hostname="127.0.0.1", port=port)
-        _controller.start()
+        controller = Controller(_keeper, hostname="127.0.0.1", port=port or _free_port())
+        controller.start()
+        _controller = controller
     return address() or ("127.0.0.1", port)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def stop() -> None:
