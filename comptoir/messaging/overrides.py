@@ -48,11 +48,11 @@ class TemplateChange:
 
 def known(template: str, language: str | None = None) -> None:
     if template not in DEFAULTS:
-        raise TemplateRefused(TemplateErrorCode.UNKNOWN_TEMPLATE, f"No e-mail template named {template}.",
-                              field="template")
+        raise TemplateRefused(TemplateErrorCode.UNKNOWN_TEMPLATE, "No e-mail template named %(name)s.",
+                              field="template", params={"name": template})
     if language is not None and language not in SHIPPED_LANGUAGES:
-        raise TemplateRefused(TemplateErrorCode.UNSUPPORTED_LANGUAGE,
-                              f"Languages: {', '.join(SHIPPED_LANGUAGES)}.", field="language")
+        raise TemplateRefused(TemplateErrorCode.UNSUPPORTED_LANGUAGE, "Languages: %(languages)s.",
+                              field="language", params={"languages": ", ".join(SHIPPED_LANGUAGES)})
 
 
 def effective(session: Session, *, seller_id: uuid.UUID, template: str, language: str) -> EffectiveTemplate:

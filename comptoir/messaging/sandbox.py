@@ -78,14 +78,14 @@ def check(source: str, variables: Iterable[str], *, field: str) -> None:
     try:
         tree = TEXT.parse(source)
     except TemplateSyntaxError as error:
-        raise TemplateRefused(TemplateErrorCode.TEMPLATE_SYNTAX, f"Line {error.lineno}: {error.message}",
-                              field=field) from None
+        raise TemplateRefused(TemplateErrorCode.TEMPLATE_SYNTAX, "Line %(line)s: %(problem)s", field=field,
+                              params={"line": error.lineno, "problem": error.message}) from None
     _refuse_unsafe(tree, field)
     declared = set(variables) | _assigned(tree)
     unknown = sorted(_names_read(tree) - declared)
     if unknown:
-        raise TemplateRefused(TemplateErrorCode.UNKNOWN_VARIABLE,
-                              f"Unknown variable(s): {', '.join(unknown)}.", field=field)
+        raise TemplateRefused(TemplateErrorCode.UNKNOWN_VARIABLE, "Unknown variable(s): %(names)s.",
+                              field=field, params={"names": ", ".join(unknown)})
 
 
 def _refuse_unsafe(tree: nodes.Template, field: str) -> None:
@@ -104,8 +104,8 @@ def _refuse_unsafe(tree: nodes.Template, field: str) -> None:
         if isinstance(node, nodes.For) and not isinstance(node.iter, nodes.Name):
             refused = "loops over anything but a variable"
         if refused:
-            raise TemplateRefused(TemplateErrorCode.UNSAFE_TEMPLATE, f"Templates may not use {refused}.",
-                                  field=field)
+            raise TemplateRefused(TemplateErrorCode.UNSAFE_TEMPLATE, "Templates may not use %(construct)s.",
+                                  field=field, params={"construct": refused})
 
 
 def _names_read(tree: nodes.Template) -> set[str]:
