@@ -1,0 +1,46 @@
+"""Runs every example of docs/emails.md, in order, against the demo data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from comptoir import demo
+from tests.docs.test_hosting_guide import STEP, dig, no_user_errors, substitute
+
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "emails.md"
+
+
+def steps() -> list[dict[str, Any]]:
+    return [m.groupdict() for m in STEP.finditer(GUIDE.read_text(encoding="utf-8"))]
+
+
+async def test_every_example_of_the_emails_guide_runs_without_errors(client: Any, published_intents: Any) -> None:
+    credentials = {c.username: c.password for c in demo.load()}
+    examples = steps()
+    assert len(examples) >= 9, "the guide lost its examples"
+    saved: dict[str, str] = {}
+    tokens: dict[str, str] = {}
+    answers = []
+    for number, step in enumerate(examples, 1):
+        who = step["who"]
+        if who not in tokens:
+            tokens[who] = await client.login(who, credentials[who])
+        variables = json.loads(substitute(step["variables"], saved)) if step["variables"] else None
+        result = await client.execute(substitute(step["query"], saved), variables, token=tokens[who])
+        assert "errors" not in result, f"example {number}: {result['errors']}"
+        assert no_user_errors(result["data"]) == [], f"example {number}: {result['data']}"
+        answers.append(result["data"])
+        for assignment in filter(None, (step["save"] or "").split(";")):
+            name, _, path = (part.strip() for part in assignment.partition("="))
+            saved[name] = str(dig(result, path))
+    # the French welcome e-mail, changed, previewed with sample data, then reset
+    assert answers[0]["emailTemplates"][0]["subject"] == "Bienvenue chez {{ seller_name }}"
+    preview = answers[2]["emailTemplatePreview"]["preview"]
+    assert preview["subject"] == "Bienvenue chez Alpha Hosting, Ada Lovelace !"
+    assert "Se connecter (https://panel.example.test/login)" in preview["text"]
+    assert answers[3]["emailTemplateReset"]["emailTemplate"] == {"subject": "Bienvenue chez {{ seller_name }}",
+                                                                  "overridden": False}
+    assert answers[4]["smtpSettingsUpdate"]["smtpSettings"]["hasPassword"] is True
+    assert answers[8]["massEmailCreate"]["massEmail"]["status"] == "PENDING"
