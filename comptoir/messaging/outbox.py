@@ -62,11 +62,12 @@ def write(*, session: Session, seller_id: uuid.UUID, customer_id: uuid.UUID | No
                           body_html=rendered.html, mass_email_id=mass_email_id, resent_from_id=resent_from_id)
     session.add(email)
     session.flush()
-    session.add_all([EmailAttachment(seller_id=seller_id, email_id=email.id, position=position,
-                                     filename=a.filename, content_type=a.content_type, content=a.content,
-                                     document_kind=a.document_kind, document_id=a.document_id)
-                     for position, a in enumerate(attachments)])
-    session.flush()
+    if attachments:
+        session.add_all([EmailAttachment(seller_id=seller_id, email_id=email.id, position=position,
+                                         filename=a.filename, content_type=a.content_type, content=a.content,
+                                         document_kind=a.document_kind, document_id=a.document_id)
+                         for position, a in enumerate(attachments)])
+        session.flush()
     return email
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from comptoir import clock
@@ -57,6 +57,18 @@ def known(template: str, language: str | None = None) -> None:
 
 def effective(session: Session, *, seller_id: uuid.UUID, template: str, language: str) -> EffectiveTemplate:
     """The seller's override in the most specific language it has, else the shipped default."""
+    cache = session.info.setdefault(_CACHE, {})
+    key = (seller_id, template, language)
+    if key not in cache:
+        cache[key] = _effective(session, seller_id=seller_id, template=template, language=language)
+    return cache[key]  # type: ignore[no-any-return]
+
+
+# Per transaction: a batch of e-mails (a mailing, a billing run) looks each template up once.
+_CACHE = "comptoir.messaging.effective_templates"
+
+
+def _effective(session: Session, *, seller_id: uuid.UUID, template: str, language: str) -> EffectiveTemplate:
     shipped = default(template, language)
     candidates = language_candidates(language)
     rows = {row.language: row for row in session.scalars(select(EmailTemplateOverride).where(
@@ -111,6 +123,7 @@ def update(session: Session, *, seller_id: uuid.UUID, template: str, language: s
     row.subject, row.body_html, row.body_text = change.subject, change.body_html, change.body_text
     row.updated_at = clock.now()
     session.flush()
+    session.info.pop(_CACHE, None)
     return effective(session, seller_id=seller_id, template=template, language=language)
 
 
@@ -119,6 +132,7 @@ def reset(session: Session, *, seller_id: uuid.UUID, template: str, language: st
     session.execute(delete(EmailTemplateOverride).where(
         EmailTemplateOverride.seller_id == seller_id, EmailTemplateOverride.template == template,
         EmailTemplateOverride.language == language))
+    session.info.pop(_CACHE, None)
     return effective(session, seller_id=seller_id, template=template, language=language)
 
 
@@ -138,7 +152,19 @@ def preview(session: Session, *, seller_id: uuid.UUID, template: str, language: 
 
 def seller_variables(session: Session, seller_id: uuid.UUID) -> dict[str, object]:
     """The variables every template may use, from the seller who sends."""
-    seller = session.get(Seller, seller_id)
-    if seller is None:
-        return {"seller_name": "", "seller_email": ""}
-    return {"seller_name": seller.company_name or seller.name, "seller_email": seller.email}
+    cache = session.info.setdefault(_SELLERS, {})
+    if seller_id not in cache:
+        seller = session.get(Seller, seller_id)
+        cache[seller_id] = ({"seller_name": seller.company_name or seller.name, "seller_email": seller.email}
+                            if seller else {"seller_name": "", "seller_email": ""})
+    return dict(cache[seller_id])
+
+
+_SELLERS = "comptoir.messaging.seller_variables"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_cached(session: Session, *args: object) -> None:
+    session.info.pop(_CACHE, None)
+    session.info.pop(_SELLERS, None)

@@ -8,13 +8,14 @@ database by hand) still reaches nothing: it fails to render instead (see templat
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -116,12 +117,18 @@ def _assigned(tree: nodes.Template) -> set[str]:
     return {node.name for node in tree.find_all(nodes.Name) if node.ctx in ("store", "param")} | {"loop"}
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(source: str, *, html: bool) -> Template:
+    """Compiling costs far more than rendering: each distinct text is compiled once per process."""
+    return (HTML if html else TEXT).from_string(source)
+
+
 def render_text(source: str, variables: dict[str, Any]) -> str:
-    return TEXT.from_string(source).render(variables)
+    return _compiled(source, html=False).render(variables)
 
 
 def render_html(source: str, variables: dict[str, Any]) -> str:
-    return HTML.from_string(source).render(variables)
+    return _compiled(source, html=True).render(variables)
 
 
 # ---- the other part of multipart/alternative ------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -58,21 +60,69 @@ def server_for(session: Session, *, seller_id: uuid.UUID) -> SmtpServer:
 
 
 def send(server: SmtpServer, message: EmailMessage) -> None:
-    """One SMTP session for one message; raises what the server or the network raised."""
+    """Send over this thread's open session with `server` (opened on first use, reopened when the server
+    closed it or it sat idle): a busy outbox does not pay a TCP and TLS handshake per e-mail. Raises what
+    the server or the network raised."""
     if not server.host:
         raise NoSmtpServer("no SMTP server is configured (COMPTOIR_SMTP_HOST, or the seller's own)")
+    connection = _open_session(server)
+    try:
+        connection.send_message(message)
+    except smtplib.SMTPServerDisconnected:  # closed while idle: one fresh session
+        _forget(server)
+        _open_session(server).send_message(message)
+    except (OSError, smtplib.SMTPException) as error:
+        if not isinstance(error, smtplib.SMTPResponseException) or error.smtp_code >= 500 or error.smtp_code < 400:
+            _forget(server)
+        raise
+    _sessions.used[server] = time.monotonic()
+
+
+class _Sessions(threading.local):
+    def __init__(self) -> None:
+        self.open: dict[SmtpServer, smtplib.SMTP] = {}
+        self.used: dict[SmtpServer, float] = {}
+
+
+_sessions = _Sessions()
+IDLE_SECONDS = 20.0
+
+
+def _open_session(server: SmtpServer) -> smtplib.SMTP:
+    connection = _sessions.open.get(server)
+    if connection is not None and time.monotonic() - _sessions.used.get(server, 0.0) < IDLE_SECONDS:
+        return connection
+    _forget(server)
+    connection = _connect(server)
+    _sessions.open[server], _sessions.used[server] = connection, time.monotonic()
+    return connection
+
+
+def _forget(server: SmtpServer) -> None:
+    connection = _sessions.open.pop(server, None)
+    if connection is not None:
+        try:
+            connection.quit()
+        except (OSError, smtplib.SMTPException):
+            connection.close()
+
+
+def _connect(server: SmtpServer) -> smtplib.SMTP:
     timeout = get_settings().smtp_timeout_seconds
     if server.security == "tls":
         connection: smtplib.SMTP = smtplib.SMTP_SSL(server.host, server.port, timeout=timeout,
                                                     context=ssl.create_default_context())
     else:
         connection = smtplib.SMTP(server.host, server.port, timeout=timeout)
-    with connection:
+    try:
         if server.security == "starttls":
             connection.starttls(context=ssl.create_default_context())
         if server.username:
             connection.login(server.username, server.password)
-        connection.send_message(message)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
 
 
 @dataclass(frozen=True)
