@@ -17,7 +17,6 @@ from comptoir.errors import collect_errors
 from comptoir.messaging import sandbox
 from comptoir.messaging.models import EmailTemplateOverride
 from comptoir.messaging.sandbox import TemplateErrorCode, TemplateRefused
-from comptoir.tenancy.models import Seller
 from comptoir.messaging.templates import (
     DEFAULTS,
     SHIPPED_LANGUAGES,
@@ -28,6 +27,7 @@ from comptoir.messaging.templates import (
     render_email,
     sample_variables,
 )
+from comptoir.tenancy.models import Seller
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from comptoir import clock
 from comptoir.automation.models import ScheduledEvent
 from comptoir.database.engine import session_scope
 from comptoir.hosting import models as hosting
-from comptoir.hosting import usage_models
 from comptoir.hosting import server_models as servers
+from comptoir.hosting import usage_models
 from comptoir.hosting.vocabulary import Resource
 from comptoir.messaging import models as messaging
 from comptoir.panel import models as panel

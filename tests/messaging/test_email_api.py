@@ -3,9 +3,8 @@ and sends a mass e-mail to a filtered set of customers, following its progress."
 
 from __future__ import annotations
 
-from typing import Any
-
 import uuid
+from typing import Any
 
 import pytest
 from sqlalchemy import update
