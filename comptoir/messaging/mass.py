@@ -16,12 +16,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from comptoir.database.pagination import Page, PageRequest, paginate
-from comptoir.errors import CommonErrorCode, DomainError, collect_errors
 from comptoir.hosting.models import Subscription
 from comptoir.messaging import outbox, sandbox
 from comptoir.messaging.models import MassEmail, OutboundEmail
 from comptoir.messaging.overrides import seller_variables
-from comptoir.messaging.sandbox import TemplateErrorCode, TemplateRefused
 from comptoir.messaging.templates import COMMON_VARIABLES, Template, render_email
 from comptoir.storefront.models import Order
 from comptoir.tenancy.models import Customer
@@ -75,15 +73,7 @@ def customers_matching(seller_id: uuid.UUID, audience: Audience) -> Select[tuple
 def create(session: Session, *, seller_id: uuid.UUID, subject: str, body_html: str, body_text: str,
            audience: Audience) -> MassEmail:
     """Check the texts (the sandbox's rules, the mailing's variables) and queue the mailing."""
-    allowed = VARIABLES | COMMON_VARIABLES
-    with collect_errors() as errors:
-        if not subject.strip():
-            errors.add(DomainError(CommonErrorCode.REQUIRED, "A subject is required.", field="subject"))
-        if not (body_html.strip() or body_text.strip()):
-            errors.add(TemplateRefused(TemplateErrorCode.TEMPLATE_SYNTAX, "Give an HTML or a text body.",
-                                       field="bodyText"))
-        for name, source in (("subject", subject), ("bodyHtml", body_html), ("bodyText", body_text)):
-            errors.check(lambda s=source, f=name: sandbox.check(s, allowed, field=f))
+    sandbox.check_email(subject, body_html, body_text, VARIABLES | COMMON_VARIABLES)
     mailing = MassEmail(seller_id=seller_id, subject=subject, body_html=body_html, body_text=body_text,
                         filter=audience.to_json())
     session.add(mailing)

@@ -13,7 +13,6 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.orm import Session
 
 from comptoir import clock
-from comptoir.errors import collect_errors
 from comptoir.messaging import sandbox
 from comptoir.messaging.models import EmailTemplateOverride
 from comptoir.messaging.sandbox import TemplateErrorCode, TemplateRefused
@@ -98,16 +97,7 @@ def list_effective(session: Session, *, seller_id: uuid.UUID, template: str | No
 
 def check(template: str, change: TemplateChange) -> None:
     """Refuse a change that is empty, uses an undeclared variable, or anything unsafe (every field at once)."""
-    allowed = default(template, "en").allowed
-    with collect_errors() as errors:
-        if not change.subject.strip():
-            errors.add(TemplateRefused(TemplateErrorCode.TEMPLATE_SYNTAX, "A subject is required.", field="subject"))
-        if not (change.body_html.strip() or change.body_text.strip()):
-            errors.add(TemplateRefused(TemplateErrorCode.TEMPLATE_SYNTAX, "Give an HTML or a text body.",
-                                       field="bodyText"))
-        for field, source in (("subject", change.subject), ("bodyHtml", change.body_html),
-                              ("bodyText", change.body_text)):
-            errors.check(lambda s=source, f=field: sandbox.check(s, allowed, field=f))
+    sandbox.check_email(change.subject, change.body_html, change.body_text, default(template, "en").allowed)
 
 
 def update(session: Session, *, seller_id: uuid.UUID, template: str, language: str,

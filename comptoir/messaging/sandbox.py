@@ -19,7 +19,7 @@ from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import SandboxedEnvironment
 
-from comptoir.errors import DomainError, ErrorCode
+from comptoir.errors import CommonErrorCode, DomainError, ErrorCode, collect_errors
 
 # Filters a template may use: none reaches an attribute, calls code or grows its input without bound.
 SAFE_FILTERS = frozenset({
@@ -87,6 +87,19 @@ def check(source: str, variables: Iterable[str], *, field: str) -> None:
     if unknown:
         raise TemplateRefused(TemplateErrorCode.UNKNOWN_VARIABLE, "Unknown variable(s): %(names)s.",
                               field=field, params={"names": ", ".join(unknown)})
+
+
+def check_email(subject: str, body_html: str, body_text: str, variables: Iterable[str]) -> None:
+    """An e-mail's texts as a seller gives them: a subject, at least one body, every part checked; every
+    refused field reported at once."""
+    allowed = frozenset(variables)
+    with collect_errors() as errors:
+        if not subject.strip():
+            errors.add(DomainError(CommonErrorCode.REQUIRED, "A subject is required.", field="subject"))
+        if not (body_html.strip() or body_text.strip()):
+            errors.add(DomainError(CommonErrorCode.REQUIRED, "Give an HTML or a text body.", field="bodyText"))
+        for field, source in (("subject", subject), ("bodyHtml", body_html), ("bodyText", body_text)):
+            errors.check(lambda s=source, f=field: check(s, allowed, field=f))
 
 
 def _refuse_unsafe(tree: nodes.Template, field: str) -> None:

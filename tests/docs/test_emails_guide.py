@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
-from comptoir import demo
-from tests.docs.test_hosting_guide import STEP, dig, no_user_errors
+from tests.docs.guide import run_examples
+from tests.docs.test_hosting_guide import STEP
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "emails.md"
 
@@ -23,24 +22,9 @@ def steps() -> list[dict[str, Any]]:
 
 
 async def test_every_example_of_the_emails_guide_runs_without_errors(client: Any, published_intents: Any) -> None:
-    credentials = {c.username: c.password for c in demo.load()}
     examples = steps()
     assert len(examples) >= 9, "the guide lost its examples"
-    saved: dict[str, str] = {}
-    tokens: dict[str, str] = {}
-    answers = []
-    for number, step in enumerate(examples, 1):
-        who = step["who"]
-        if who not in tokens:
-            tokens[who] = await client.login(who, credentials[who])
-        variables = json.loads(substitute(step["variables"], saved)) if step["variables"] else None
-        result = await client.execute(substitute(step["query"], saved), variables, token=tokens[who])
-        assert "errors" not in result, f"example {number}: {result['errors']}"
-        assert no_user_errors(result["data"]) == [], f"example {number}: {result['data']}"
-        answers.append(result["data"])
-        for assignment in filter(None, (step["save"] or "").split(";")):
-            name, _, path = (part.strip() for part in assignment.partition("="))
-            saved[name] = str(dig(result, path))
+    answers, _ = await run_examples(client, examples, substitute)
     # the French welcome e-mail, changed, previewed with sample data, then reset
     assert answers[0]["emailTemplates"][0]["subject"] == "Bienvenue chez {{ seller_name }}"
     preview = answers[2]["emailTemplatePreview"]["preview"]
