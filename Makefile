@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench schema check lint clean node-deps
+.PHONY: run test bench schema check lint clean node-deps i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ node-deps:
 ## bench: request throughput and latency benchmarks, figures printed and written to bench/results/
 bench: $(STAMP)
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## i18n: extract the messages (comptoir/i18n/locales/comptoir.pot), update the .po files, compile the .mo files
+## (the .mo files are not committed: the application also compiles a missing or stale one on first use)
+i18n: $(STAMP)
+	$(BIN)/python -m comptoir.i18n.catalogs extract update compile
 
 ## schema: export schema.graphql (a test fails when it is stale)
 schema: $(STAMP)

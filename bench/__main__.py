@@ -25,13 +25,13 @@ from typing import Any
 
 import httpx
 
-from bench import database, hosting, loadgen, servers
+from bench import database, emails, hosting, loadgen, servers
 from bench.queries import QUERIES
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 TARGETS = {"floor": "bench.floor:app", "comptoir": "comptoir.app:app"}
-BENCHMARKS = ("api", "subscriptions", "plan-sync")
+BENCHMARKS = ("api", "subscriptions", "plan-sync", "emails")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -56,7 +56,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="drop and re-seed the benchmark databases")
     parser.add_argument("--benchmarks", default=",".join(BENCHMARKS),
                         help="comma-separated, of api (the queries against the floor), subscriptions (the"
-                             " subscriptions connection as one reseller), plan-sync (plan \"Update & Sync\")")
+                             " subscriptions connection as one reseller), plan-sync (plan \"Update & Sync\"),"
+                             " emails (e-mails delivered per second to a local SMTP server)")
+    parser.add_argument("--emails", type=int, default=2000, help="e-mails queued and delivered (2000)")
     parser.add_argument("--subscriptions", type=int, default=100_000,
                         help="subscriptions over the resellers, for the subscriptions query (100000)")
     parser.add_argument("--resellers", type=int, default=200,
@@ -270,6 +272,18 @@ def run_hosting(args: argparse.Namespace, benchmarks: list[str], tool: str) -> d
     return out
 
 
+def run_emails(args: argparse.Namespace) -> dict[str, Any]:
+    """E-mails delivered per second to a local SMTP server (bench/emails.py)."""
+    print(f"e-mail delivery: {args.emails} e-mails to a local SMTP server", file=sys.stderr, flush=True)
+    db = database.prepare(fresh=args.fresh)
+    found = emails.run(db.app_url, count=args.emails)
+    print(f"\ne-mails: {found['received']}/{found['emails']} delivered in {found['deliver_s']:.2f} s ="
+          f" {found['delivered_per_second']:.0f}/s (goal >= {found['goal_per_second']}/s, {found['workers']} threads);"
+          f" queued at {found['enqueued_per_second']:.0f}/s; CPU per e-mail: {found['enqueue_cpu_ms_per_email']:.1f} ms"
+          f" queueing, {found['deliver_cpu_ms_per_email']:.1f} ms delivering")
+    return found
+
+
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
     queries = [q for q in args.queries.split(",") if q]
@@ -286,6 +300,7 @@ def main(argv: list[str]) -> None:
 
     api = run_api(args, queries, targets, tool) if "api" in benchmarks else None
     hosted = run_hosting(args, benchmarks, tool) if {"subscriptions", "plan-sync"} & set(benchmarks) else None
+    mail = run_emails(args) if "emails" in benchmarks else None
     if hasattr(os, "getloadavg"):
         print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work on the machine"
               " lowers requests/s more than the servers' CPU time per request")
@@ -298,6 +313,7 @@ def main(argv: list[str]) -> None:
         "concurrency": args.concurrency, "duration_s": args.duration, "warmup_s": args.warmup,
         "results": api["results"] if api else {}, "vs_floor": api["vs_floor"] if api else {},
         "hosting": hosted,
+        "emails": mail,
     }
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(report, indent=2) + "\n")

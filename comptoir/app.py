@@ -23,6 +23,7 @@ from comptoir.database.migrate import head_revision
 from comptoir.graphiql import graphiql_assets
 from comptoir.http_graphql import graphql_endpoint
 from comptoir.http_webhooks import webhook_endpoint
+from comptoir.messaging import catcher
 from comptoir.settings import get_settings
 from comptoir.websocket import GraphQLWebSocket
 
@@ -62,10 +63,27 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)  # fewer young-generation collections under load (measured in bench/)
     scheduler = asyncio.create_task(embedded_scheduler()) if _runs_embedded_scheduler() else None
+    catching = start_smtp_catcher()
     yield
     if scheduler is not None:
         scheduler.cancel()
+    if catching:
+        catcher.stop()
     await async_engine().dispose()
+
+
+def start_smtp_catcher() -> bool:
+    """Embedded mode with no SMTP server configured: catch the e-mails locally (caughtEmails lists them)."""
+    settings = get_settings()
+    if settings.broker_url or settings.smtp_host or not settings.smtp_catcher:
+        return False
+    try:
+        host, port = catcher.start(settings.smtp_catcher_port)
+    except OSError:
+        log.warning("the local SMTP catcher could not listen on port %s", settings.smtp_catcher_port)
+        return False
+    log.info("no SMTP server configured: e-mails are caught on %s:%s (query caughtEmails)", host, port)
+    return True
 
 
 def _runs_embedded_scheduler() -> bool:

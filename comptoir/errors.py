@@ -9,7 +9,7 @@ one `DomainErrors`, so a client learns about every bad field of an input at once
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -34,11 +34,15 @@ class CommonErrorCode(ErrorCode):
 class DomainError(Exception):
     """An expected failure of a domain operation (validation, limits, conflicts)."""
 
-    def __init__(self, code: enum.Enum, message: str = "", *, field: str | None = None) -> None:
+    def __init__(self, code: enum.Enum, message: str = "", *, field: str | None = None,
+                 params: Mapping[str, object] | None = None) -> None:
         super().__init__(message or code.name)
         self.code = code
         self.field = field
-        self.message = message or code.name.replace("_", " ").capitalize()
+        # `template` is what the catalogs translate (comptoir.i18n); `params` fill its %(name)s places.
+        self.template = message or code.name.replace("_", " ").capitalize()
+        self.params = dict(params or {})
+        self.message = self.template % self.params if self.params else self.template
 
     @property
     def errors(self) -> tuple[DomainError, ...]:
@@ -47,7 +51,7 @@ class DomainError(Exception):
 
     def under(self, prefix: str) -> DomainError:
         """The same error(s) with each field named by its path from `prefix` (`contact` → `contact.email`)."""
-        moved = [DomainError(e.code, e.message, field=_join(prefix, e.field)) for e in self.errors]
+        moved = [DomainError(e.code, e.template, field=_join(prefix, e.field), params=e.params) for e in self.errors]
         return moved[0] if len(moved) == 1 else DomainErrors(moved)
 
 
@@ -58,7 +62,7 @@ class DomainErrors(DomainError):
         flat = tuple(item for error in errors for item in error.errors)
         if not flat:
             raise ValueError("DomainErrors needs at least one error")
-        super().__init__(flat[0].code, flat[0].message, field=flat[0].field)
+        super().__init__(flat[0].code, flat[0].template, field=flat[0].field, params=flat[0].params)
         self._errors = flat
 
     @property

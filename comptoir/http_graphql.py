@@ -38,6 +38,7 @@ from comptoir.http_input import (
     params_from_query_string,
 )
 from comptoir.http_uploads import is_multipart, multipart_params
+from comptoir.i18n.negotiation import REQUEST_LOCALE, resolve_locale
 from comptoir.schema.context import Context
 from comptoir.schema.extensions import INTERNAL_ERROR, SERVICE_UNAVAILABLE
 from comptoir.schema.root import schema
@@ -131,15 +132,18 @@ async def _read_params(request: Request, files: AsyncExitStack, max_upload_bytes
     return await params_from_body(request)
 
 
-def request_context(*, token: str | None, client_address: str, user_agent: str, request_id: str) -> Context:
+def request_context(*, token: str | None, client_address: str, user_agent: str, request_id: str,
+                    accept_language: str = "") -> Context:
+    REQUEST_LOCALE.set(resolve_locale(accept=accept_language[:500]))
     return Context(session_factory=async_sessionmaker_for(), token=token, client_address=client_address,
-                   user_agent=user_agent[:500], request_id=request_id)
+                   user_agent=user_agent[:500], request_id=request_id, accept_language=accept_language[:500])
 
 
 async def _execute(request: Request, params: GraphQLParams, request_id: str, deadline: float) -> ExecutionResult:
     allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
     context = request_context(token=_bearer_token(request), client_address=_client_address(request),
-                              user_agent=request.headers.get("user-agent", ""), request_id=request_id)
+                              user_agent=request.headers.get("user-agent", ""), request_id=request_id,
+                              accept_language=request.headers.get("accept-language", ""))
     # Set by the ingress (e.g. from GeoIP); read by the storefront's fraud rule only.
     context.client_country = request.headers.get(get_settings().client_country_header, "").strip()[:2].upper()
     try:

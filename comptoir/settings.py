@@ -57,12 +57,19 @@ class Settings(BaseSettings):
     webhooks_allow_http: bool = False
     webhooks_allow_private: bool = False
 
-    smtp_host: str = "127.0.0.1"
+    # The provider's SMTP server, used by every seller without its own (smtpSettingsUpdate). Empty host:
+    # none; `comptoir serve` in embedded mode then starts a local catcher (smtp_catcher_port) that keeps
+    # what it receives for the caughtEmails query, and points delivery at it.
+    smtp_host: str = ""
     smtp_port: int = 25
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    smtp_tls: bool = False  # implicit TLS (port 465)
+    smtp_timeout_seconds: float = 10.0
     mail_from: str = "Comptoir <no-reply@localhost>"
+    smtp_catcher: bool = True
+    smtp_catcher_port: int = 1025
 
     # argon2id cost (argon2-cffi's defaults); the test suite lowers it to keep hashing cheap.
     password_hash_time_cost: int = 3

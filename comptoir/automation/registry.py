@@ -23,6 +23,8 @@ from comptoir.messaging.models import OutboundEmail
 from comptoir.payments import charges as payment_charges
 from comptoir.payments import reminders as payment_reminders
 from comptoir.payments.models import PaymentCharge
+from comptoir.messaging import mass, outbox
+from comptoir.messaging.models import MassEmail, OutboundEmail
 from comptoir.settings import get_settings
 from comptoir.storefront import checkout
 from comptoir.webhooks import service as webhooks
@@ -31,6 +33,10 @@ from comptoir.webhooks.models import WebhookDelivery
 
 def _deliver_email(session: Session, email: OutboundEmail) -> None:
     outbox.deliver(session=session, email=email)
+
+
+def _send_mass_email(session: Session, mailing: MassEmail) -> None:
+    mass.run(session, mailing)
 
 
 def _provision(session: Session, request: ProvisioningRequest) -> None:
@@ -81,6 +87,7 @@ def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
 
 def _register() -> None:
     intents.register(intents.IntentKind("email", OutboundEmail, _deliver_email, max_attempts=outbox.MAX_ATTEMPTS))
+    intents.register(intents.IntentKind("mass_email", MassEmail, _send_mass_email, max_attempts=3))
     intents.register(intents.IntentKind("provisioning", ProvisioningRequest, _provision,
                                         max_attempts=provisioning.MAX_ATTEMPTS))
     intents.register(intents.IntentKind("background_job", BackgroundJob, sync.run_plan_sync_job,

@@ -21,6 +21,7 @@ from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.numbering_rules import Series
 from comptoir.billing.rules import PERIOD_KINDS, LineKind, Period
 from comptoir.messaging import outbox
+from comptoir.settings import get_settings
 from comptoir.money import Money
 from comptoir.tenancy.models import Customer, Seller
 
@@ -144,9 +145,14 @@ def _announce(session: Session, invoice: Invoice, customer: Customer) -> None:
         outbox.enqueue(session=session, seller_id=invoice.seller_id, customer_id=invoice.customer_id,
                        to_address=address, template="invoice_issued", language=invoice.language, variables={
                            "name": customer.contact_name, "number": invoice.number,
+                           "invoice_number": invoice.number, "link": _invoice_link(invoice),
                            "total": total.formatted(invoice.language), "amount_due": due.formatted(invoice.language),
                            "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else "",
                            "due_date": invoice.due_date.isoformat() if invoice.due_date else ""})
+
+
+def _invoice_link(invoice: Invoice) -> str:
+    return f"{get_settings().public_url.rstrip('/')}/invoices/{invoice.id}"
 
 
 def _subtotal_json(subtotal: taxation.TaxSubtotal) -> dict[str, Any]:

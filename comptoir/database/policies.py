@@ -184,6 +184,12 @@ TABLES: tuple[TablePolicy, ...] = (
     # Wrapped data keys: staff read their mode and set a passphrase (which may create the first key); the
     # seam itself reads and creates keys in short provider transactions. Never a customer's or a visitor's.
     TablePolicy("seller_data_keys", _staff(reseller=grant(SELECT, INSERT, UPDATE))),
+    # -- e-mails (0018): staff keep their templates, SMTP server and mailings; workers only read the
+    # SMTP settings, and write the e-mails (with their attachments) a mailing makes.
+    TablePolicy("mass_emails", _staff()),
+    TablePolicy("email_attachments", _staff()),
+    TablePolicy("email_templates", _staff()),
+    TablePolicy("smtp_settings", _staff(system=READ)),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

@@ -1,163 +1,117 @@
-"""Default e-mail templates per language, rendered in a Jinja2 sandbox with whitelisted variables."""
+"""The shipped e-mail templates: one file per template, one section per language (docs/emails.md).
+
+`comptoir/messaging/defaults/<name>.toml` declares the template's variables, sample values for
+previews, and per language a subject and a plain-text body (an HTML body is optional: without one the
+HTML part is made from the text). A template may also be declared in code, in `DEFAULTS` below, as
+`Template(subject, body, variables)` per language: such an entry wins over a file of the same name.
+Templates run in the sandbox of comptoir.messaging.sandbox, with only their declared variables.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-from jinja2 import StrictUndefined
-from jinja2.sandbox import SandboxedEnvironment
+from comptoir.messaging import sandbox
 
 SHIPPED_LANGUAGES = ("en", "fr", "de", "es", "ru")
-
-_environment = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+FALLBACK_LANGUAGE = "en"
+DEFAULTS_DIRECTORY = Path(__file__).parent / "defaults"
+# Every template may also use these; enqueue fills them from the seller.
+COMMON_VARIABLES = frozenset({"seller_name", "seller_email"})
+COMMON_SAMPLE = {"seller_name": "Example Hosting", "seller_email": "billing@example.test"}
 
 
 @dataclass(frozen=True)
 class Template:
     subject: str
-    body: str
+    body: str  # the plain-text part
     variables: frozenset[str]
+    html: str = ""  # empty: the HTML part is made from the text
+    sample: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        return self.variables | COMMON_VARIABLES
 
 
-_USAGE_VARIABLES = frozenset({"domain", "resource", "kind", "used_mb", "threshold_mb", "suspended", "day"})
-_INVOICE_VARIABLES = frozenset({"name", "number", "total", "amount_due", "issue_date", "due_date"})
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
 
-DEFAULTS: dict[str, dict[str, Template]] = {
-    "invoice_issued": {
-        "en": Template(
-            "Invoice {{ number }}",
-            "Hello {{ name }},\n\nInvoice {{ number }} of {{ issue_date }} totals {{ total }}.\n"
-            "{% if amount_due != total %}After your account credit and payments, {{ amount_due }} is left to pay.\n"
-            "{% endif %}Please pay by {{ due_date }}.\n",
-            _INVOICE_VARIABLES,
-        ),
-    },
-    "payment_action_required": {
-        "en": Template(
-            "Your bank asks you to confirm a payment",
-            "Hello {{ name }},\n\nYour bank wants you to confirm the payment of {{ amount }} before it goes through."
-            "\nOpen this link to confirm it:\n\n{{ link }}\n\nUntil you do, the payment waits: we will not try "
-            "your card again on our own.\n",
-            frozenset({"name", "amount", "link"}),
-        ),
-    },
-    "card_expiring": {
-        "en": Template(
-            "Your card ending in {{ last4 }} expires soon",
-            "Hello {{ name }},\n\nThe {{ brand }} card ending in {{ last4 }} that you keep with us expires at the "
-            "end of {{ expiry }}.\nTo keep your services paid without interruption, add a new card in your "
-            "account.\n",
-            frozenset({"name", "brand", "last4", "expiry"}),
-        ),
-    },
-    "password_reset": {
-        "en": Template(
-            "Reset your password",
-            "Hello {{ name }},\n\nSomeone asked to reset the password of the account \"{{ username }}\".\n"
-            "To choose a new password, open this link within {{ minutes }} minutes:\n\n{{ link }}\n\n"
-            "If you did not ask for this, ignore this message: your password stays as it is.\n",
-            frozenset({"name", "username", "link", "minutes"}),
-        ),
-        "fr": Template(
-            "Réinitialisez votre mot de passe",
-            "Bonjour {{ name }},\n\nUne réinitialisation du mot de passe du compte « {{ username }} » a été "
-            "demandée.\nPour choisir un nouveau mot de passe, ouvrez ce lien dans les {{ minutes }} minutes :"
-            "\n\n{{ link }}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
-            frozenset({"name", "username", "link", "minutes"}),
-        ),
-        "de": Template(
-            "Passwort zurücksetzen",
-            "Hallo {{ name }},\n\nfür das Konto „{{ username }}“ wurde das Zurücksetzen des Passworts "
-            "angefordert.\nÖffnen Sie diesen Link innerhalb von {{ minutes }} Minuten:\n\n{{ link }}\n\n"
-            "Falls Sie das nicht angefordert haben, ignorieren Sie diese Nachricht.\n",
-            frozenset({"name", "username", "link", "minutes"}),
-        ),
-        "es": Template(
-            "Restablezca su contraseña",
-            "Hola {{ name }}:\n\nSe ha solicitado restablecer la contraseña de la cuenta «{{ username }}».\n"
-            "Abra este enlace antes de {{ minutes }} minutos:\n\n{{ link }}\n\n"
-            "Si no lo ha solicitado, ignore este mensaje.\n",
-            frozenset({"name", "username", "link", "minutes"}),
-        ),
-        "ru": Template(
-            "Сброс пароля",
-            "Здравствуйте, {{ name }}!\n\nЗапрошен сброс пароля учётной записи «{{ username }}».\n"
-            "Откройте эту ссылку в течение {{ minutes }} минут:\n\n{{ link }}\n\n"
-            "Если вы не запрашивали сброс, просто проигнорируйте это письмо.\n",
-            frozenset({"name", "username", "link", "minutes"}),
-        ),
-    },
-    "usage_overuse": {
-        # resource: "disk" or "traffic"; kind: "limit" (exceeded) or "soft" ("notify when usage reaches").
-        "en": Template(
-            "{{ domain }}: {% if resource == 'disk' %}disk space{% else %}traffic{% endif %} "
-            "{% if kind == 'limit' %}over its limit{% else %}reached {{ threshold_mb }} MB{% endif %}",
-            "Hello,\n\nOn {{ day }} the subscription {{ domain }} used {{ used_mb }} MB of "
-            "{% if resource == 'disk' %}disk space{% else %}traffic this month{% endif %}"
-            "{% if kind == 'limit' %}, over its limit of {{ threshold_mb }} MB{% else %}: the notice threshold "
-            "is {{ threshold_mb }} MB{% endif %}.\n"
-            "{% if suspended %}The subscription has been suspended, as its plan requires.\n{% endif %}",
-            _USAGE_VARIABLES,
-        ),
-        "fr": Template(
-            "{{ domain }} : {% if resource == 'disk' %}espace disque{% else %}trafic{% endif %} "
-            "{% if kind == 'limit' %}au-delà de sa limite{% else %}a atteint {{ threshold_mb }} Mo{% endif %}",
-            "Bonjour,\n\nLe {{ day }}, l'abonnement {{ domain }} a utilisé {{ used_mb }} Mo "
-            "{% if resource == 'disk' %}d'espace disque{% else %}de trafic ce mois-ci{% endif %}"
-            "{% if kind == 'limit' %}, au-delà de sa limite de {{ threshold_mb }} Mo{% else %} ; le seuil "
-            "d'avertissement est de {{ threshold_mb }} Mo{% endif %}.\n"
-            "{% if suspended %}L'abonnement a été suspendu, comme son offre le prévoit.\n{% endif %}",
-            _USAGE_VARIABLES,
-        ),
-        "de": Template(
-            "{{ domain }}: {% if resource == 'disk' %}Speicherplatz{% else %}Datenverkehr{% endif %} "
-            "{% if kind == 'limit' %}über dem Limit{% else %}hat {{ threshold_mb }} MB erreicht{% endif %}",
-            "Hallo,\n\nam {{ day }} hat das Abonnement {{ domain }} {{ used_mb }} MB "
-            "{% if resource == 'disk' %}Speicherplatz{% else %}Datenverkehr in diesem Monat{% endif %} belegt"
-            "{% if kind == 'limit' %}, mehr als sein Limit von {{ threshold_mb }} MB{% else %}; die "
-            "Benachrichtigungsschwelle liegt bei {{ threshold_mb }} MB{% endif %}.\n"
-            "{% if suspended %}Das Abonnement wurde gemäß seinem Tarif gesperrt.\n{% endif %}",
-            _USAGE_VARIABLES,
-        ),
-        "es": Template(
-            "{{ domain }}: {% if resource == 'disk' %}espacio en disco{% else %}tráfico{% endif %} "
-            "{% if kind == 'limit' %}por encima del límite{% else %}ha alcanzado {{ threshold_mb }} MB{% endif %}",
-            "Hola:\n\nEl {{ day }} la suscripción {{ domain }} usó {{ used_mb }} MB "
-            "{% if resource == 'disk' %}de espacio en disco{% else %}de tráfico este mes{% endif %}"
-            "{% if kind == 'limit' %}, por encima de su límite de {{ threshold_mb }} MB{% else %}; el umbral "
-            "de aviso es {{ threshold_mb }} MB{% endif %}.\n"
-            "{% if suspended %}La suscripción se ha suspendido, como exige su plan.\n{% endif %}",
-            _USAGE_VARIABLES,
-        ),
-        "ru": Template(
-            "{{ domain }}: {% if resource == 'disk' %}дисковое пространство{% else %}трафик{% endif %} "
-            "{% if kind == 'limit' %}сверх лимита{% else %}достиг {{ threshold_mb }} МБ{% endif %}",
-            "Здравствуйте!\n\n{{ day }} подписка {{ domain }} использовала {{ used_mb }} МБ "
-            "{% if resource == 'disk' %}дискового пространства{% else %}трафика за этот месяц{% endif %}"
-            "{% if kind == 'limit' %}, сверх лимита {{ threshold_mb }} МБ{% else %}; порог уведомления — "
-            "{{ threshold_mb }} МБ{% endif %}.\n"
-            "{% if suspended %}Подписка приостановлена, как предусмотрено её тарифом.\n{% endif %}",
-            _USAGE_VARIABLES,
-        ),
-    },
-    "webhook_endpoint_disabled": {
-        "en": Template(
-            "Webhook endpoint disabled: {{ url }}",
-            "Hello,\n\nThe last {{ failures }} events sent to {{ url }} could not be delivered, despite retries "
-            "over about an hour each. The endpoint has been disabled: no more events are sent to it.\n\n"
-            "Once the receiver works again, enable the endpoint (webhookEndpointUpdate) and resend the failed "
-            "deliveries (webhookDeliveryResend).\n",
-            frozenset({"url", "failures"}),
-        ),
-    },
-}
+
+# Templates declared in code (language -> Template); the shipped files fill in every other name.
+DEFAULTS: dict[str, dict[str, Template]] = {}
+
+
+def _load_file(path: Path) -> dict[str, Template]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    variables = frozenset(data["variables"])
+    sample = data.get("sample", {})
+    return {language: Template(section["subject"], section.get("text", ""), variables,
+                               section.get("html", ""), sample)
+            for language, section in data.items() if isinstance(section, dict) and "subject" in section}
+
+
+def load_shipped() -> dict[str, dict[str, Template]]:
+    return {path.stem: _load_file(path) for path in sorted(DEFAULTS_DIRECTORY.glob("*.toml"))}
+
+
+for _name, _languages in load_shipped().items():
+    DEFAULTS.setdefault(_name, _languages)
+
+
+def names() -> list[str]:
+    return sorted(DEFAULTS)
+
+
+def language_candidates(language: str) -> list[str]:
+    """`fr_CH` -> fr_CH, fr, en: the most specific shipped first, English last."""
+    normalized = language.replace("-", "_")
+    return list(dict.fromkeys([normalized, normalized.split("_")[0].lower(), FALLBACK_LANGUAGE]))
+
+
+def default(template_name: str, language: str) -> Template:
+    """The shipped template in `language`, or in English; KeyError for a template nobody declared."""
+    by_language = DEFAULTS[template_name]
+    for candidate in language_candidates(language):
+        if candidate in by_language:
+            return by_language[candidate]
+    return next(iter(by_language.values()))
+
+
+def sample_variables(template_name: str) -> dict[str, Any]:
+    """Values a preview renders with: the file's samples, else each variable's own name in brackets."""
+    template = default(template_name, FALLBACK_LANGUAGE)
+    return {**{name: f"[{name}]" for name in template.variables}, **COMMON_SAMPLE, **template.sample}
+
+
+def render_email(template: Template, variables: Mapping[str, Any], *, language: str) -> RenderedEmail:
+    """Subject, text and HTML of `template` with its declared variables only (others are dropped)."""
+    allowed = {k: v for k, v in variables.items() if k in template.allowed}
+    subject = " ".join(sandbox.render_text(template.subject, allowed).split())
+    html = sandbox.render_html(template.html, allowed) if template.html else ""
+    text = sandbox.render_text(template.body, allowed) if template.body else sandbox.text_from_html(html)
+    if not html:
+        html = sandbox.html_from_text(text, subject=subject, language=language)
+    return RenderedEmail(subject=subject, text=text, html=html)
 
 
 def render(template_name: str, language: str, variables: dict[str, object]) -> tuple[str, str]:
-    """Subject and body in `language` (falling back to English), only whitelisted variables passed."""
-    by_language = DEFAULTS[template_name]
-    template = by_language.get(language) or by_language["en"]
-    allowed = {k: v for k, v in variables.items() if k in template.variables}
-    subject = _environment.from_string(template.subject).render(allowed)
-    body = _environment.from_string(template.body).render(allowed)
-    return subject, body
+    """Subject and plain-text body of the shipped template in `language` (falling back to English)."""
+    rendered = render_email(default(template_name, language), variables, language=language)
+    return rendered.subject, rendered.text
+
+
+@functools.cache
+def placeholders(source: str) -> frozenset[str]:
+    """The variables a template text reads (for the catalog completeness test)."""
+    return frozenset(re.findall(r"{{-?\s*([a-z_][a-z0-9_]*)", source)) | frozenset(
+        re.findall(r"{%-?\s*(?:if|elif|for \w+ in)\s+([a-z_][a-z0-9_]*)", source))

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from comptoir.settings import get_settings
 from comptoir.messaging import outbox
 from comptoir.payments import seller_settings
 from comptoir.payments.models import PaymentMethod
@@ -35,7 +36,8 @@ def process_expired_credit_cards(session: Session, *, seller_id: uuid.UUID, toda
             outbox.enqueue(session=session, seller_id=seller_id, customer_id=customer.id, to_address=customer.email,
                            template="card_expiring", language=customer.locale,
                            variables={"name": customer.contact_name, "brand": card.brand, "last4": card.last4,
-                                      "expiry": label})
+                                      "card_last4": card.last4, "expiry": label,
+                                      "link": f"{get_settings().public_url.rstrip('/')}/payment-methods"})
             sent += 1
         card.expiry_reminded_for = label
     session.flush()

@@ -22,7 +22,10 @@ from strawberry.types.nodes import SelectedField
 from comptoir.audit import recorder
 from comptoir.database.pagination import Page, PageRequest, SortDirection
 from comptoir.errors import CommonErrorCode, DomainError, ErrorCode
+from comptoir.i18n.catalogs import translate
+from comptoir.i18n.negotiation import REQUEST_LOCALE, resolve_locale
 from comptoir.settings import get_settings
+from comptoir.tenancy.models import Seller, User
 
 NodeT = TypeVar("NodeT")
 T = TypeVar("T")
@@ -162,21 +165,39 @@ def _code_map_of(error_type: type[Any]) -> dict[enum.Enum, enum.Enum]:
     return _CODE_MAPS[_field_type(error_type, "code").wrapped_cls]
 
 
-def user_errors(error: DomainError, error_type: type[E]) -> list[E]:
-    """The payload errors of a domain error: one per field it collected, each code as itself."""
+def user_errors(error: DomainError, error_type: type[E], *, locale: str | None = None) -> list[E]:
+    """The payload errors of a domain error: one per field it collected, each code as itself, each message
+    in `locale` (default: the request's, from Accept-Language)."""
     codes = _code_map_of(error_type)
+    language = locale or REQUEST_LOCALE.get()
     converted = []
     for item in error.errors:
         code = codes.get(item.code)
         if code is None:
             raise UnmappedErrorCode(f"{item.code!r} has no member in {error_type.__name__}'s code enum") from error
-        converted.append(error_type(field=item.field, message=item.message, code=code))
+        message = translate(item.template, language, item.params)
+        converted.append(error_type(field=item.field, message=message, code=code))
     return converted
 
 
-def error_payload(payload: type[P], error: DomainError) -> P:
+def error_payload(payload: type[P], error: DomainError, *, locale: str | None = None) -> P:
     """A payload carrying only the errors (its other fields keep their null defaults)."""
-    return payload(errors=user_errors(error, _error_type_of(payload)))
+    return payload(errors=user_errors(error, _error_type_of(payload), locale=locale))
+
+
+async def reader_locale(info: Info) -> str:
+    """The locale of the person asking: their preference, else Accept-Language, else their seller's."""
+    context = info.context
+    tenant = context.tenant
+    if tenant is None or tenant.user_id is None:
+        return resolve_locale(accept=context.accept_language)
+
+    def load(session: Session) -> str:
+        user = session.get(User, tenant.user_id)
+        seller = session.get(Seller, tenant.seller_id)
+        return resolve_locale(user=user.locale if user else None, accept=context.accept_language,
+                              seller=seller.locale if seller else None)
+    return await context.run(load)
 
 
 async def mutate(info: Info, payload: type[P], work: Callable[[Session], T],
@@ -185,7 +206,7 @@ async def mutate(info: Info, payload: type[P], work: Callable[[Session], T],
     or the payload's errors from the domain error it raised."""
     result = await run_mutation(info, work, keep_changes_on_error=keep_changes_on_error)
     if isinstance(result, DomainError):
-        return error_payload(payload, result)
+        return error_payload(payload, result, locale=await reader_locale(info))
     built = done(result)
     return await built if inspect.isawaitable(built) else built
 

@@ -28,6 +28,7 @@ class Context:
     client_address: str = ""
     user_agent: str = ""
     client_country: str = ""  # ISO code the ingress states in COMPTOIR_CLIENT_COUNTRY_HEADER, if any
+    accept_language: str = ""
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     tenant: TenantContext | None = None
     session: AsyncSession | None = None

@@ -26,6 +26,7 @@ from comptoir.resolvers import branding as branding_resolvers
 from comptoir.resolvers import customers as customer_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
 from comptoir.resolvers import payments as payment_resolvers
+from comptoir.resolvers import messaging as messaging_resolvers
 from comptoir.resolvers import plans as plan_resolvers
 from comptoir.resolvers import resellers as reseller_resolvers
 from comptoir.resolvers import servers as server_resolvers
@@ -48,6 +49,8 @@ from comptoir.schema.ip_addresses import IpAddress, IpPoolEntry
 from comptoir.schema.ip_addresses_root import IpMutation, IpQuery
 from comptoir.schema.payments import GatewayConfig, Payment, PaymentMethod
 from comptoir.schema.payments_root import PaymentsMutation, PaymentsQuery
+from comptoir.schema.messaging import Email, MassEmail
+from comptoir.schema.messaging_root import MessagingMutation, MessagingQuery
 from comptoir.schema.permissions import IsAuthenticated, IsProvider, IsReseller, IsStaff
 from comptoir.schema.pricing_root import PricingMutation, PricingQuery
 from comptoir.schema.resellers import (
@@ -111,6 +114,8 @@ NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
     # a customer reads its own payments and methods (the database confines it to them)
     "Payment": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), payment_resolvers.load_payment),
     "PaymentMethod": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), payment_resolvers.load_payment_method),
+    "Email": (frozenset({Role.PROVIDER, Role.RESELLER}), messaging_resolvers.load_email),
+    "MassEmail": (frozenset({Role.PROVIDER, Role.RESELLER}), messaging_resolvers.load_mass_email),
 }
 
 
@@ -200,6 +205,7 @@ QUERIES: list[type] = [
     BillingQuery,
     PaymentsQuery,
     EncryptionQuery,
+    MessagingQuery,
 ]
 MUTATIONS: list[type] = [
     CoreMutation,
@@ -217,6 +223,7 @@ MUTATIONS: list[type] = [
     BillingMutation,
     PaymentsMutation,
     EncryptionMutation,
+    MessagingMutation,
 ]
 NODE_TYPES: list[type] = [
     account_types.User,
@@ -240,6 +247,8 @@ NODE_TYPES: list[type] = [
     GatewayConfig,
     PaymentMethod,
     Payment,
+    Email,
+    MassEmail,
 ]
 
 Query = merge_types("Query", tuple(QUERIES))

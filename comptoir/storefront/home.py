@@ -59,8 +59,8 @@ def _exists(session: Session, model: type, *conditions: object) -> bool:
 
 
 def smtp_configured(settings: Settings) -> bool:
-    """The instance sends mail through a server of its own choosing: its SMTP host is not the default
-    (a local relay on 127.0.0.1 that a fresh install cannot rely on)."""
+    """The instance sends mail through a server of its own choosing: its SMTP host is set (the default is
+    none: embedded mode then only catches e-mails locally)."""
     default = Settings.model_fields["smtp_host"].default
     return bool(settings.smtp_host) and settings.smtp_host != default
 

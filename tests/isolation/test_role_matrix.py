@@ -113,6 +113,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "payment_settings":           _row("SIUD", "SIUD", "",    "",  "S"),
     # Wrapped data keys: staff read the mode and set a passphrase (creating the first key if need be).
     "seller_data_keys":           _row("SIUD", "SIU",  "",    "",  "SIUD"),
+    # E-mails: staff own templates, SMTP settings and mailings; workers only read the SMTP settings.
+    "mass_emails":                _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "email_attachments":          _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "email_templates":            _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "smtp_settings":              _row("SIUD", "SIUD", "",    "",  "S"),
 }
 
 

@@ -21,6 +21,7 @@ from comptoir.hosting import models as hosting
 from comptoir.hosting import server_models as servers
 from comptoir.hosting import usage_models
 from comptoir.hosting.vocabulary import Resource
+from comptoir.messaging import models as messaging
 from comptoir.panel import models as panel
 from comptoir.payments import models as payments
 from comptoir.storefront import models as storefront
@@ -95,6 +96,7 @@ def build_world(superuser: Connection) -> World:
             address = f"198.51.100.{number + 1}"
             tokens[member.username] = factories.log_in(member.actor, client_address=address)
             factories.request_password_reset(member.actor, email=member.email, client_address=address)
+        _mail(tenant, number)
     # The sandbox clock's row (on time: the wall clock) exists once a provider has moved the clock.
     superuser.execute("INSERT INTO sandbox_clock (ahead_by) VALUES ('0') ON CONFLICT DO NOTHING")
     return World(provider, alpha, bravo, tokens)
@@ -321,6 +323,23 @@ def _payments(tenant: Tenant, number: int) -> None:
     with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
         session.add(payments.WebhookEvent(seller_id=tenant.seller_id, gateway_config_id=config_id, event_id="evt_1",
                                           type="payment.captured", reference="ch_0"))
+
+
+def _mail(tenant: Tenant, number: int) -> None:
+    """A template override, the seller's SMTP server, a mailing, and a file on one of its e-mails (the
+    password resets above wrote the e-mails): written from the models."""
+    with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
+        email = session.scalars(select(messaging.OutboundEmail).where(
+            messaging.OutboundEmail.seller_id == tenant.seller_id).limit(1)).one()
+        session.add_all([
+            messaging.EmailTemplateOverride(seller_id=tenant.seller_id, template="password_reset", language="en",
+                                            subject="Reset", body_text="{{ link }}"),
+            messaging.MassEmail(seller_id=tenant.seller_id, subject="News", body_text="Hello", status="done"),
+            messaging.EmailAttachment(seller_id=tenant.seller_id, email_id=email.id, position=0,
+                                      filename="a.txt", content_type="text/plain", content=b"a"),
+        ])
+    with session_scope(TenantContext(Role.PROVIDER if number == 0 else Role.RESELLER, tenant.seller_id)) as session:
+        session.add(messaging.SmtpSettings(seller_id=tenant.seller_id, host="smtp.example.test", port=587))
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:
