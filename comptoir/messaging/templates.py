@@ -112,6 +112,27 @@ DEFAULTS: dict[str, dict[str, Template]] = {
             _USAGE_VARIABLES,
         ),
     },
+    # Domains and certificates (SPEC §7, §11): what became of a customer's domain or certificate order.
+    "domain_status": {
+        "en": Template(
+            "{{ domain }}: {{ status }}",
+            "Hello {{ name }},\n\n{% if status == 'active' %}The domain {{ domain }} is yours"
+            "{% if expires_on %} until {{ expires_on }}{% endif %}.{% else %}We could not {{ action }} the domain "
+            "{{ domain }}: {{ reason }}\nOur team has been told and will get back to you.{% endif %}\n",
+            frozenset({"name", "domain", "status", "action", "reason", "expires_on"}),
+        ),
+    },
+    "certificate_status": {
+        "en": Template(
+            "Your SSL certificate for {{ common_name }}: {{ state }}",
+            "Hello {{ name }},\n\n{% if state == 'user_input_required' %}The certificate authority needs more "
+            "information to issue the certificate for {{ common_name }}: {{ requested }}.\nPlease give it in your "
+            "control panel.{% elif state == 'issued' %}The certificate for {{ common_name }} is issued"
+            "{% if expires_on %}; it is valid until {{ expires_on }}{% endif %}.{% else %}The certificate for "
+            "{{ common_name }} could not be issued: {{ reason }}{% endif %}\n",
+            frozenset({"name", "common_name", "state", "requested", "reason", "expires_on"}),
+        ),
+    },
 }
 
 

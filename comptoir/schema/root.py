@@ -23,6 +23,7 @@ from strawberry.types import Info
 from comptoir.resolvers import accounts as account_resolvers
 from comptoir.resolvers import branding as branding_resolvers
 from comptoir.resolvers import customers as customer_resolvers
+from comptoir.resolvers import domains as domain_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
 from comptoir.resolvers import plans as plan_resolvers
 from comptoir.resolvers import resellers as reseller_resolvers
@@ -34,6 +35,8 @@ from comptoir.schema.base import Connection, Node, check_error_codes
 from comptoir.schema.branding import CustomButton
 from comptoir.schema.branding_root import BrandingMutation, BrandingQuery
 from comptoir.schema.customers import Customer
+from comptoir.schema.domains import Domain, RegistrarAccount
+from comptoir.schema.domains_root import DomainsMutation, DomainsQuery
 from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction, Schema, SingleOperation
 from comptoir.schema.hosting import BackgroundJob, Plan
 from comptoir.schema.hosting_root import HostingMutation, HostingQuery
@@ -97,6 +100,8 @@ NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
     "ServerPoolEntry": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}),
                         server_resolvers.load_server_pool_entry),
     "SslCertificate": (frozenset({Role.PROVIDER, Role.RESELLER}), server_resolvers.load_certificate),
+    "Domain": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), domain_resolvers.load_domain),
+    "RegistrarAccount": (frozenset({Role.PROVIDER, Role.RESELLER}), domain_resolvers.load_registrar_account),
 }
 
 
@@ -169,13 +174,13 @@ class CoreMutation:
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
 QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
-                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery]
+                       UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery, DomainsQuery]
 MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
                          AutomationMutation, UsageMutation, ServerMutation, StorefrontMutation,
-                         StorefrontHomeMutation]
+                         StorefrontHomeMutation, DomainsMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
                          Plan, Subscription, BackgroundJob, CustomButton, IpAddress, IpPoolEntry, HostingServer,
-                         ServerPoolEntry, SslCertificate, Store, Offer, Order]
+                         ServerPoolEntry, SslCertificate, Store, Offer, Order, Domain, RegistrarAccount]
 
 Query = merge_types("Query", tuple(QUERIES))
 Mutation = merge_types("Mutation", tuple(MUTATIONS))
