@@ -14,9 +14,10 @@ from comptoir import clock
 from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
+from comptoir.domains import certificate_orders
 from comptoir.domains import orders as domain_orders
 from comptoir.domains import synchronization as domain_synchronization
-from comptoir.domains.models import DomainOperation
+from comptoir.domains.models import CertificateOrder, DomainOperation
 from comptoir.hosting import overuse, provisioning, subscription_lifecycle, sync, usage
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import outbox
@@ -50,6 +51,10 @@ def _checkout_key_purge(session: Session, event: ScheduledEvent) -> dict[str, An
     return {"purged": checkout.purge_keys(session=session, seller_id=event.seller_id)}
 
 
+def _certificate_round(session: Session, order: CertificateOrder) -> None:
+    certificate_orders.perform_round(session=session, order=order)
+
+
 def _domain_synchronization(session: Session, event: ScheduledEvent) -> dict[str, Any]:
     return domain_synchronization.synchronize(session=session, seller_id=event.seller_id, today=clock.today())
 
@@ -66,6 +71,8 @@ def _register() -> None:
                                         max_attempts=sync.MAX_ATTEMPTS, long_running=True))
     intents.register(intents.IntentKind("domain_operation", DomainOperation, domain_orders.perform,
                                         max_attempts=domain_orders.MAX_ATTEMPTS, long_running=True))
+    intents.register(intents.IntentKind("certificate_order", CertificateOrder, _certificate_round,
+                                        max_attempts=certificate_orders.MAX_ATTEMPTS))
     events.register(EventKind("process_domain_synchronization", lambda: "P7D", _domain_synchronization))
     events.register(EventKind("expiration_check", lambda: "P1D", _expiration_check))
     events.register(EventKind("usage_collection", lambda: "P1D", _usage_collection))

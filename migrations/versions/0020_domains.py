@@ -14,6 +14,8 @@
 - `certificate_plans` and `certificate_orders`: certificate orders are intents too (each customer
   submission is one round with the certificate authority); `state` is the conversation.
 
+References that are not owned (a TLD's registrar, a plan's provider) are checked at commit, as in 0010.
+
 Revision ID: 0020
 Revises: 0013
 """
@@ -68,6 +70,7 @@ CREATE TABLE tlds (
     UNIQUE (seller_id, name),
     CHECK (status = 'suspended' OR registrar_account_id IS NOT NULL),
     FOREIGN KEY (seller_id, registrar_account_id) REFERENCES registrar_accounts (seller_id, id)
+        DEFERRABLE INITIALLY DEFERRED
 );
 
 CREATE TABLE domain_plans (
@@ -91,6 +94,7 @@ CREATE TABLE domain_plan_tlds (
     PRIMARY KEY (seller_id, plan_id, tld_id, currency),
     FOREIGN KEY (seller_id, plan_id) REFERENCES domain_plans (seller_id, id) ON DELETE CASCADE,
     FOREIGN KEY (seller_id, tld_id) REFERENCES tlds (seller_id, id)
+        DEFERRABLE INITIALLY DEFERRED
 );
 
 CREATE TABLE domains (
@@ -113,7 +117,8 @@ CREATE TABLE domains (
     UNIQUE (seller_id, id),
     UNIQUE (seller_id, name),
     FOREIGN KEY (seller_id, customer_id) REFERENCES customers (seller_id, id) ON DELETE CASCADE,
-    FOREIGN KEY (seller_id, registrar_account_id) REFERENCES registrar_accounts (seller_id, id),
+    FOREIGN KEY (seller_id, registrar_account_id) REFERENCES registrar_accounts (seller_id, id)
+        DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (seller_id, subscription_id) REFERENCES subscriptions (seller_id, id) ON DELETE SET NULL (subscription_id)
 );
 CREATE INDEX domains_seller ON domains (seller_id, created_at, id);
@@ -136,6 +141,7 @@ CREATE TABLE domain_operations (
     FOREIGN KEY (seller_id, customer_id) REFERENCES customers (seller_id, id) ON DELETE CASCADE,
     FOREIGN KEY (seller_id, domain_id) REFERENCES domains (seller_id, id) ON DELETE CASCADE,
     FOREIGN KEY (seller_id, registrar_account_id) REFERENCES registrar_accounts (seller_id, id)
+        DEFERRABLE INITIALLY DEFERRED
 );
 CREATE INDEX domain_operations_due ON domain_operations (seller_id, next_attempt_at) WHERE status IN ('pending', 'running');
 CREATE UNIQUE INDEX domain_operations_once_per_order ON domain_operations (seller_id, order_id, name) WHERE order_id IS NOT NULL;
@@ -166,6 +172,7 @@ CREATE TABLE certificate_plans (
     UNIQUE (seller_id, id),
     UNIQUE (seller_id, name),
     FOREIGN KEY (seller_id, provider_id) REFERENCES certificate_providers (seller_id, id)
+        DEFERRABLE INITIALLY DEFERRED
 );
 
 CREATE TABLE certificate_orders (
@@ -187,7 +194,8 @@ CREATE TABLE certificate_orders (
     {INTENT_COLUMNS}
     UNIQUE (seller_id, id),
     FOREIGN KEY (seller_id, customer_id) REFERENCES customers (seller_id, id) ON DELETE CASCADE,
-    FOREIGN KEY (seller_id, plan_id) REFERENCES certificate_plans (seller_id, id),
+    FOREIGN KEY (seller_id, plan_id) REFERENCES certificate_plans (seller_id, id)
+        DEFERRABLE INITIALLY DEFERRED,
     FOREIGN KEY (seller_id, subscription_id) REFERENCES subscriptions (seller_id, id) ON DELETE SET NULL (subscription_id),
     FOREIGN KEY (seller_id, ssl_certificate_id) REFERENCES ssl_certificates (seller_id, id)
         ON DELETE SET NULL (ssl_certificate_id)

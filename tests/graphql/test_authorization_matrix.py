@@ -85,10 +85,15 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "sellerHome":                  (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "todoItems":                   (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "myOrders":                    (UNAUTHENTICATED, SHOWN,           FORBIDDEN,       FORBIDDEN),
+    "registrarAccounts":           (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "tlds":                        (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "domainPlans":                 (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "domains":                     (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
     # public: a visitor of a store (no store answers to the placeholder name, no cart has its id)
     "storefront":                  (NULL,            NULL,            NULL,            NULL),
     "cart":                        (NULL,            NULL,            NULL,            NULL),
     "panelBranding":               (NULL,            NULL,            NULL,            NULL),
+    "domainCheck":                 (NULL,            NULL,            NULL,            NULL),
 }
 
 MUTATIONS: dict[str, tuple[str, str, str, str]] = {
@@ -185,6 +190,16 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "cartPaymentMethodSelect":           (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
     "cartTermsAccept":                   (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
     "checkoutComplete":                  (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
+    "registrarAccountCreate":            (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "registrarAccountUpdate":            (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "registrarAccountDisable":           (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "tldCreate":                         (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "tldAssignRegistrar":                (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainPlanCreate":                  (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainPlanUpdate":                  (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainRenew":                       (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainSetNameServers":              (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainLock":                        (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
 }
 
 
