@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import strawberry
 
+from comptoir.resolvers import certificates as c
 from comptoir.resolvers import domains as r
 from comptoir.schema.base import Connection
+from comptoir.schema.certificates import (
+    CertificateOrder,
+    CertificateOrderPayload,
+    CertificatePlan,
+    CertificatePlanPayload,
+    CertificateProvider,
+    CertificateProviderPayload,
+)
 from comptoir.schema.domains import (
     Domain,
     DomainCheckResult,
@@ -17,7 +26,7 @@ from comptoir.schema.domains import (
     Tld,
     TldPayload,
 )
-from comptoir.schema.permissions import IsAuthenticated, IsStaff
+from comptoir.schema.permissions import IsAuthenticated, IsCustomer, IsStaff
 
 STAFF = [IsStaff]
 
@@ -35,6 +44,13 @@ class DomainsQuery:
     domain_check: DomainCheckResult | None = strawberry.field(
         resolver=r.domain_check,
         description="Public (no log-in): can the store's seller register this name? Null: no such store.")
+    certificate_providers: list[CertificateProvider] = strawberry.field(resolver=c.certificate_provider_list,
+                                                                        permission_classes=STAFF)
+    certificate_plans: list[CertificatePlan] = strawberry.field(resolver=c.certificate_plan_list,
+                                                                permission_classes=STAFF)
+    certificate_orders: list[CertificateOrder] = strawberry.field(
+        resolver=c.certificate_order_list, permission_classes=[IsAuthenticated],
+        description="Staff: the seller's certificate orders; a customer: its own.")
 
 
 @strawberry.type
@@ -62,3 +78,20 @@ class DomainsMutation:
     domain_set_name_servers: DomainPayload = strawberry.mutation(resolver=r.domain_set_name_servers,
                                                                  permission_classes=STAFF)
     domain_lock: DomainPayload = strawberry.mutation(resolver=r.domain_lock, permission_classes=STAFF)
+    certificate_provider_create: CertificateProviderPayload = strawberry.mutation(
+        resolver=c.certificate_provider_create, permission_classes=STAFF)
+    certificate_provider_update: CertificateProviderPayload = strawberry.mutation(
+        resolver=c.certificate_provider_update, permission_classes=STAFF)
+    certificate_provider_enable: CertificateProviderPayload = strawberry.mutation(
+        resolver=c.certificate_provider_enable, permission_classes=STAFF)
+    certificate_provider_disable: CertificateProviderPayload = strawberry.mutation(
+        resolver=c.certificate_provider_disable, permission_classes=STAFF,
+        description="Refused (PROVIDER_IN_USE) while certificate plans use it.")
+    certificate_plan_create: CertificatePlanPayload = strawberry.mutation(resolver=c.certificate_plan_create,
+                                                                          permission_classes=STAFF)
+    certificate_order_place: CertificateOrderPayload = strawberry.mutation(
+        resolver=c.certificate_order_place, permission_classes=STAFF,
+        description="Order a certificate for a customer; the authority's first questions follow.")
+    certificate_order_submit: CertificateOrderPayload = strawberry.mutation(
+        resolver=c.certificate_order_submit, permission_classes=[IsCustomer],
+        description="The customer answers what the authority asked; the next round follows.")

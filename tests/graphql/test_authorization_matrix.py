@@ -89,6 +89,9 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "tlds":                        (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "domainPlans":                 (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "domains":                     (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
+    "certificateProviders":        (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "certificatePlans":            (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "certificateOrders":           (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
     # public: a visitor of a store (no store answers to the placeholder name, no cart has its id)
     "storefront":                  (NULL,            NULL,            NULL,            NULL),
     "cart":                        (NULL,            NULL,            NULL,            NULL),
@@ -200,6 +203,13 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "domainRenew":                       (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "domainSetNameServers":              (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "domainLock":                        (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificateProviderCreate":         (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificateProviderUpdate":         (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificateProviderEnable":         (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificateProviderDisable":        (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificatePlanCreate":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificateOrderPlace":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificateOrderSubmit":            (UNAUTHENTICATED, ALLOWED,         FORBIDDEN,       FORBIDDEN),
 }
 
 
@@ -239,7 +249,7 @@ def placeholder(type_: GraphQLInputType) -> Any:
         return {name: placeholder(field.type) for name, field in type_.fields.items() if _required(field)}
     assert isinstance(type_, GraphQLScalarType), type_
     return {"ID": encode_id("Nothing", uuid.UUID(int=0)), "String": "x", "Int": 1, "Float": 1.0,
-            "Boolean": False, "Date": "2031-01-01", "DateTime": "2031-01-01T00:00:00+00:00"}[type_.name]
+            "Boolean": False, "Date": "2031-01-01", "DateTime": "2031-01-01T00:00:00+00:00", "JSON": {}}[type_.name]
 
 
 def operation_text(operation: str, name: str, field: GraphQLField, reseller_id: str) -> tuple[str, dict[str, Any]]:
