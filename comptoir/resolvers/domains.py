@@ -27,9 +27,11 @@ from comptoir.schema.domains import (
     DomainPlanPayload,
     DomainPlanTldInput,
     DomainPlanUpdateInput,
+    DomainRegisterInput,
     DomainRenewInput,
     DomainSetNameServersInput,
     DomainSortInput,
+    DomainTransferInput,
     RegistrarAccount,
     RegistrarAccountCreateInput,
     RegistrarAccountIdInput,
@@ -38,6 +40,7 @@ from comptoir.schema.domains import (
     Tld,
     TldAssignRegistrarInput,
     TldCreateInput,
+    TldFilterInput,
     TldPayload,
 )
 from comptoir.schema.ids import decode_id
@@ -61,9 +64,13 @@ async def registrar_accounts(info: Info) -> list[RegistrarAccount]:
                                              for a in registrars.list_all(s, seller_id=seller_id)])
 
 
-async def tld_list(info: Info) -> list[Tld]:
+async def tld_list(info: Info, filter: TldFilterInput | None = None) -> list[Tld]:
     seller_id = _seller(info)
-    return await info.context.run(lambda s: [Tld.from_model(t) for t in tlds.list_all(s, seller_id=seller_id)])
+    status = filter.status.value if filter and filter.status else None
+    names = {name.strip().lower().lstrip(".") for name in filter.names} if filter and filter.names else None
+    return await info.context.run(lambda s: [
+        Tld.from_model(t) for t in tlds.list_all(s, seller_id=seller_id)
+        if (status is None or t.status == status) and (names is None or t.name in names)])
 
 
 async def domain_plans(info: Info) -> list[DomainPlan]:
@@ -178,6 +185,27 @@ async def domain_plan_update(info: Info, input: DomainPlanUpdateInput) -> Domain
         s, seller_id=seller_id, plan_id=decode_id(input.id, "DomainPlan"), name=input.name,
         prices=_prices(input.tlds) if input.tlds is not None else None)),
         lambda built: DomainPlanPayload(domain_plan=built))
+
+
+async def _domain_step(info: Info, customer_id: str, name: str, action: str, years: int, auth_code: str = ""
+                       ) -> DomainPayload:
+    seller_id = _seller(info)
+
+    def work(session: Session) -> DomainPayload:
+        operation = orders.start_domain_step(
+            session, seller_id=seller_id, customer_id=decode_id(customer_id, "Customer", field="customerId"),
+            order_id=None, name=name, action=action, years=years, auth_code=auth_code)
+        domain = domains.get_or_raise(session, seller_id=seller_id, domain_id=operation.domain_id)  # type: ignore[arg-type]
+        return DomainPayload(domain=Domain.from_model(domain), operation=DomainOperation.from_model(operation))
+    return await mutate(info, DomainPayload, work, lambda payload: payload)
+
+
+async def domain_register(info: Info, input: DomainRegisterInput) -> DomainPayload:
+    return await _domain_step(info, input.customer_id, input.name, "register", input.years)
+
+
+async def domain_transfer(info: Info, input: DomainTransferInput) -> DomainPayload:
+    return await _domain_step(info, input.customer_id, input.name, "transfer", input.years, input.auth_code)
 
 
 async def domain_renew(info: Info, input: DomainRenewInput) -> DomainPayload:

@@ -243,6 +243,27 @@ class DomainPlanPayload:
 
 
 @strawberry.input
+class TldFilterInput:
+    status: TldStatus | None = None
+    names: list[str] | None = None
+
+
+@strawberry.input
+class DomainRegisterInput:
+    customer_id: strawberry.ID
+    name: str
+    years: int = 1
+
+
+@strawberry.input
+class DomainTransferInput:
+    customer_id: strawberry.ID
+    name: str
+    auth_code: str
+    years: int = 1
+
+
+@strawberry.input
 class DomainFilterInput:
     status: DomainStatus | None = None
     search: str | None = None

@@ -72,6 +72,12 @@ class DomainsMutation:
                                                                 permission_classes=STAFF)
     domain_plan_update: DomainPlanPayload = strawberry.mutation(resolver=r.domain_plan_update,
                                                                 permission_classes=STAFF)
+    domain_register: DomainPayload = strawberry.mutation(
+        resolver=r.domain_register, permission_classes=STAFF,
+        description="Register a name for a customer through the TLD's default registrar (an operation).")
+    domain_transfer: DomainPayload = strawberry.mutation(
+        resolver=r.domain_transfer, permission_classes=STAFF,
+        description="Transfer a customer's name in with its auth code (an operation).")
     domain_renew: DomainPayload = strawberry.mutation(
         resolver=r.domain_renew, permission_classes=STAFF,
         description="Renew at the registrar (an operation); the expiry date moves once it is done.")

@@ -200,6 +200,8 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "tldAssignRegistrar":                (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "domainPlanCreate":                  (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "domainPlanUpdate":                  (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainRegister":                    (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainTransfer":                    (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "domainRenew":                       (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "domainSetNameServers":              (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "domainLock":                        (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
