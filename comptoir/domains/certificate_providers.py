@@ -29,13 +29,6 @@ def _spec(driver: str) -> authorities.AuthoritySpec:
                            f"Choose one of: {', '.join(authorities.authority_names())}.", field="driver") from None
 
 
-def _name(name: str) -> str:
-    name = name.strip()
-    if not 1 <= len(name) <= 255:
-        raise DomainsError(DomainsErrorCode.INVALID_SETTINGS, "A name has 1 to 255 characters.", field="name")
-    return name
-
-
 def get_or_raise(session: Session, *, seller_id: uuid.UUID, provider_id: uuid.UUID, field: str = "id"
                  ) -> CertificateProvider:
     provider = session.get(CertificateProvider, provider_id)
@@ -63,7 +56,7 @@ def create(session: Session, *, seller_id: uuid.UUID, driver: str, name: str, se
            test_mode: bool = True) -> CertificateProvider:
     spec = _spec(driver)
     provider = CertificateProvider(
-        seller_id=seller_id, driver=driver, name=_name(name), test_mode=test_mode, enabled=True,
+        seller_id=seller_id, driver=driver, name=driver_settings.check_name(name), test_mode=test_mode, enabled=True,
         settings=driver_settings.validated(spec.settings_model, settings, secret_fields=spec.secret_fields,
                                            seller_id=seller_id))
     session.add(provider)
@@ -76,7 +69,7 @@ def update(session: Session, *, seller_id: uuid.UUID, provider_id: uuid.UUID, na
     provider = get_or_raise(session, seller_id=seller_id, provider_id=provider_id)
     spec = _spec(provider.driver)
     if name is not None:
-        provider.name = _name(name)
+        provider.name = driver_settings.check_name(name)
     if settings is not None:
         provider.settings = driver_settings.validated(spec.settings_model, settings, previous=provider.settings,
                                                       secret_fields=spec.secret_fields, seller_id=seller_id)
@@ -112,8 +105,8 @@ def create_plan(session: Session, *, seller_id: uuid.UUID, provider_id: uuid.UUI
     if not CURRENCY.match(currency) or yearly_price < 0:
         raise DomainsError(DomainsErrorCode.INVALID_PRICES, "A currency code and a price of zero or more.",
                            field="yearlyPrice")
-    plan = CertificatePlan(seller_id=seller_id, provider_id=provider.id, name=_name(name), product=product,
-                           currency=currency, yearly_price=yearly_price)
+    plan = CertificatePlan(seller_id=seller_id, provider_id=provider.id, name=driver_settings.check_name(name),
+                           product=product, currency=currency, yearly_price=yearly_price)
     session.add(plan)
     session.flush()
     return plan

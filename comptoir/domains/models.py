@@ -17,10 +17,9 @@ UUID_PK: dict[str, Any] = {"primary_key": True, "server_default": text("gen_rand
 NOW: dict[str, Any] = {"server_default": text("now()")}
 
 
-class RegistrarAccount(Base):
-    """A seller's account with a registrar: its driver and settings (secret fields sealed)."""
-
-    __tablename__ = "registrar_accounts"
+class DriverAccount:
+    """Columns of a seller's account with an outside service: its driver, settings (secret fields sealed),
+    test mode and whether it is enabled (mixed into a declarative model)."""
 
     id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
     seller_id: Mapped[uuid.UUID]
@@ -31,6 +30,10 @@ class RegistrarAccount(Base):
     enabled: Mapped[bool] = mapped_column(server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(**NOW)
     updated_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+class RegistrarAccount(DriverAccount, Base):
+    __tablename__ = "registrar_accounts"
 
 
 class Tld(Base):
@@ -106,18 +109,8 @@ class DomainOperation(Intent, Base):
     outcome: Mapped[str] = mapped_column(server_default="")
 
 
-class CertificateProvider(Base):
+class CertificateProvider(DriverAccount, Base):
     __tablename__ = "certificate_providers"
-
-    id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
-    seller_id: Mapped[uuid.UUID]
-    driver: Mapped[str]
-    name: Mapped[str]
-    settings: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
-    test_mode: Mapped[bool] = mapped_column(server_default=text("true"))
-    enabled: Mapped[bool] = mapped_column(server_default=text("true"))
-    created_at: Mapped[datetime] = mapped_column(**NOW)
-    updated_at: Mapped[datetime] = mapped_column(**NOW)
 
 
 class CertificatePlan(Base):

@@ -36,13 +36,6 @@ def _spec(driver: str) -> drivers.DriverSpec:
                            field="driver") from None
 
 
-def _check_name(name: str) -> str:
-    name = name.strip()
-    if not 1 <= len(name) <= 255:
-        raise DomainsError(DomainsErrorCode.INVALID_SETTINGS, "A name has 1 to 255 characters.", field="name")
-    return name
-
-
 def get_or_raise(session: Session, *, seller_id: uuid.UUID, account_id: uuid.UUID, field: str = "id"
                  ) -> RegistrarAccount:
     account = session.get(RegistrarAccount, account_id)
@@ -76,7 +69,7 @@ def create(session: Session, *, seller_id: uuid.UUID, driver: str, name: str, se
     """Configure a registrar account; the unassigned TLDs it supports become active with it."""
     spec = _spec(driver)
     account = RegistrarAccount(
-        seller_id=seller_id, driver=driver, name=_check_name(name), test_mode=test_mode, enabled=True,
+        seller_id=seller_id, driver=driver, name=driver_settings.check_name(name), test_mode=test_mode, enabled=True,
         settings=driver_settings.validated(spec.settings_model, settings, secret_fields=spec.secret_fields,
                                            seller_id=seller_id))
     session.add(account)
@@ -90,7 +83,7 @@ def update(session: Session, *, seller_id: uuid.UUID, account_id: uuid.UUID, cha
     account = get_or_raise(session, seller_id=seller_id, account_id=account_id)
     spec = _spec(account.driver)
     if changes.name is not None:
-        account.name = _check_name(changes.name)
+        account.name = driver_settings.check_name(changes.name)
     if changes.settings is not None:
         account.settings = driver_settings.validated(spec.settings_model, changes.settings, previous=account.settings,
                                                      secret_fields=spec.secret_fields, seller_id=seller_id)

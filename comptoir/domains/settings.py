@@ -45,3 +45,11 @@ def unsealed(stored: Mapping[str, Any], secret_fields: tuple[str, ...]) -> dict[
 def public(stored: Mapping[str, Any], secret_fields: tuple[str, ...]) -> dict[str, Any]:
     """The settings as staff may read them: secrets replaced by whether they are set."""
     return {key: (bool(value) if key in secret_fields else value) for key, value in stored.items()}
+
+
+def check_name(name: str) -> str:
+    """An account's name as staff see it: 1 to 255 characters, trimmed."""
+    name = name.strip()
+    if not 1 <= len(name) <= 255:
+        raise DomainsError(DomainsErrorCode.INVALID_SETTINGS, "A name has 1 to 255 characters.", field="name")
+    return name

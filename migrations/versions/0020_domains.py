@@ -43,8 +43,9 @@ INTENT_COLUMNS = """
     done_at timestamptz,
 """
 
-TABLES = f"""
-CREATE TABLE registrar_accounts (
+# A seller's account with an outside service (registrar, certificate authority): the same columns.
+DRIVER_ACCOUNT = """
+CREATE TABLE {table} (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     seller_id uuid NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
     driver text NOT NULL CHECK (driver ~ '^[a-z][a-z0-9_]{{0,63}}$'),
@@ -56,7 +57,10 @@ CREATE TABLE registrar_accounts (
     updated_at timestamptz NOT NULL DEFAULT now(),
     UNIQUE (seller_id, id),
     UNIQUE (seller_id, name)
-);
+);"""
+
+TABLES = f"""
+{DRIVER_ACCOUNT.format(table="registrar_accounts")}
 
 CREATE TABLE tlds (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -146,19 +150,7 @@ CREATE TABLE domain_operations (
 CREATE INDEX domain_operations_due ON domain_operations (seller_id, next_attempt_at) WHERE status IN ('pending', 'running');
 CREATE UNIQUE INDEX domain_operations_once_per_order ON domain_operations (seller_id, order_id, name) WHERE order_id IS NOT NULL;
 
-CREATE TABLE certificate_providers (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    seller_id uuid NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
-    driver text NOT NULL CHECK (driver ~ '^[a-z][a-z0-9_]{{0,63}}$'),
-    name text NOT NULL CHECK (length(name) BETWEEN 1 AND 255),
-    settings jsonb NOT NULL DEFAULT '{{}}'::jsonb CHECK (jsonb_typeof(settings) = 'object'),
-    test_mode boolean NOT NULL DEFAULT true,
-    enabled boolean NOT NULL DEFAULT true,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (seller_id, id),
-    UNIQUE (seller_id, name)
-);
+{DRIVER_ACCOUNT.format(table="certificate_providers")}
 
 CREATE TABLE certificate_plans (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

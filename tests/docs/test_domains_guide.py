@@ -3,13 +3,12 @@ performs the due registrar operations and certificate rounds, as the worker woul
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-from comptoir import demo
 from comptoir.automation import intents
-from tests.docs.test_hosting_guide import STEP, dig, no_user_errors, substitute
+from tests.docs.guide_runner import run_examples
+from tests.docs.test_hosting_guide import STEP
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "domains.md"
 DUE = """SELECT %s, seller_id, id FROM {table}
@@ -27,25 +26,9 @@ def work(superuser: Any) -> None:
 
 
 async def test_every_example_of_the_domains_guide_runs_without_errors(client: Any, superuser_connection: Any) -> None:
-    credentials = {c.username: c.password for c in demo.load()}
     examples = steps()
     assert len(examples) >= 20, "the guide lost its examples"
-    saved: dict[str, str] = {}
-    tokens: dict[str, str | None] = {"visitor": None}
-    answers = []
-    for number, step in enumerate(examples, 1):
-        who = step["who"]
-        if who not in tokens:
-            tokens[who] = await client.login(who, credentials[who])
-        variables = json.loads(substitute(step["variables"], saved)) if step["variables"] else None
-        result = await client.execute(substitute(step["query"], saved), variables, token=tokens[who])
-        assert "errors" not in result, f"example {number}: {result['errors']}"
-        assert no_user_errors(result["data"]) == [], f"example {number}: {result['data']}"
-        answers.append(result["data"])
-        for assignment in filter(None, (step["save"] or "").split(";")):
-            name, _, path = (part.strip() for part in assignment.partition("="))
-            saved[name] = str(dig(result, path))
-        work(superuser_connection)
+    answers, _ = await run_examples(client, examples, after_each=lambda: work(superuser_connection))
     tlds = next(a["tlds"] for a in answers if "tlds" in a)
     assert [(t["name"], t["status"]) for t in tlds] == [("com", "ACTIVE"), ("shop", "SUSPENDED")]
     checks = next(a for a in answers if "free" in a)

@@ -3,13 +3,12 @@ logged in, the visitor anonymous."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
-from comptoir import demo
-from tests.docs.test_hosting_guide import STEP, dig, no_user_errors, substitute
+from tests.docs.guide_runner import run_examples
+from tests.docs.test_hosting_guide import STEP
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "storefront.md"
 
@@ -19,24 +18,9 @@ def steps() -> list[dict[str, Any]]:
 
 
 async def test_every_example_of_the_storefront_guide_runs_without_errors(client: Any) -> None:
-    credentials = {c.username: c.password for c in demo.load()}
     examples = steps()
     assert len(examples) >= 12, "the guide lost its examples"
-    saved: dict[str, str] = {}
-    tokens: dict[str, str | None] = {"visitor": None}
-    answers = []
-    for number, step in enumerate(examples, 1):
-        who = step["who"]
-        if who not in tokens:
-            tokens[who] = await client.login(who, credentials[who])
-        variables = json.loads(substitute(step["variables"], saved)) if step["variables"] else None
-        result = await client.execute(substitute(step["query"], saved), variables, token=tokens[who])
-        assert "errors" not in result, f"example {number}: {result['errors']}"
-        assert no_user_errors(result["data"]) == [], f"example {number}: {result['data']}"
-        answers.append(result["data"])
-        for assignment in filter(None, (step["save"] or "").split(";")):
-            name, _, path = (part.strip() for part in assignment.partition("="))
-            saved[name] = str(dig(result, path))
+    answers, saved = await run_examples(client, examples)
     # the catalog formatted for fr_FR, the cart ready, the order pending and followed by the visitor
     catalog = next(a["storefront"] for a in answers if "storefront" in a)
     assert catalog["offers"][0]["name"] == "Hébergement web"
