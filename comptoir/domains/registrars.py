@@ -15,8 +15,8 @@ from comptoir.domains import settings as driver_settings
 from comptoir.domains import tlds
 from comptoir.domains.errors import DomainsError, DomainsErrorCode
 from comptoir.domains.models import RegistrarAccount, Tld
+from comptoir.provisioning import epp, sandbox_registrar  # noqa: F401 -- they register their drivers
 from comptoir.provisioning import registrar as drivers
-from comptoir.provisioning import sandbox_registrar  # noqa: F401 -- registers the sandbox driver
 from comptoir.provisioning.registrar import Registrar
 
 
