@@ -35,7 +35,7 @@ INTENT_TABLES = ("email_outbox", "provisioning_requests", "background_jobs", "do
 
 INTENT_COLUMNS = """
     status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'running', 'done', 'failed')),
-    attempts integer NOT NULL DEFAULT 0,
+    attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     next_attempt_at timestamptz NOT NULL DEFAULT now(),
     last_error text NOT NULL DEFAULT '',
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -204,12 +204,18 @@ def upgrade() -> None:
     for table in NEW_TABLES:
         for statement in role_aware_table(POLICIES[table]):
             op.execute(statement)
+    # The relay's look-up reads the new intent tables (as 0006 grants for the first ones).
+    op.execute("GRANT SELECT ON domain_operations, certificate_orders TO comptoir_definer")
+    op.execute("GRANT CREATE ON SCHEMA public TO comptoir_definer")
     for statement in intent_lookup(INTENT_TABLES):
         op.execute(statement)
+    op.execute("REVOKE CREATE ON SCHEMA public FROM comptoir_definer")
 
 
 def downgrade() -> None:
     op.execute("DROP TABLE IF EXISTS certificate_orders, certificate_plans, certificate_providers, domain_operations,"
                " domains, domain_plan_tlds, domain_plans, tlds, registrar_accounts")
+    op.execute("GRANT CREATE ON SCHEMA public TO comptoir_definer")
     for statement in intent_lookup(INTENT_TABLES[:3]):
         op.execute(statement)
+    op.execute("REVOKE CREATE ON SCHEMA public FROM comptoir_definer")

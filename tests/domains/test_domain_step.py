@@ -167,3 +167,10 @@ def test_renewing_moves_the_expiry_date_by_the_years() -> None:
     assert perform(fixture, renewal) == "done"
     assert domain(fixture, "keep.com").expires_on == add_years(before, 3)
     assert isinstance(before, date)
+
+
+def test_the_relay_finds_and_performs_a_due_operation() -> None:
+    fixture = seller_with_registrar()
+    start(fixture, "relayed.com")
+    assert intents.relay(inline=True) >= 1
+    assert domain(fixture, "relayed.com").status == "active"
