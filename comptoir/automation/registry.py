@@ -16,6 +16,10 @@ from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
 from comptoir.billing import changes, generation
+from comptoir.domains import certificate_orders
+from comptoir.domains import orders as domain_orders
+from comptoir.domains import synchronization as domain_synchronization
+from comptoir.domains.models import CertificateOrder, DomainOperation
 from comptoir.hosting import overuse, provisioning, subscription_lifecycle, sync, usage
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import outbox
@@ -81,6 +85,14 @@ def _process_expired_credit_cards(session: Session, event: ScheduledEvent) -> di
         session=session, seller_id=event.seller_id, today=clock.today())}
 
 
+def _certificate_round(session: Session, order: CertificateOrder) -> None:
+    certificate_orders.perform_round(session=session, order=order)
+
+
+def _domain_synchronization(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    return domain_synchronization.synchronize(session=session, seller_id=event.seller_id, today=clock.today())
+
+
 def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
     return {"handed_out": intents.relay()}
 
@@ -97,6 +109,11 @@ def _register() -> None:
     # Long-running: a charge marks itself in flight, calls the gateway outside any transaction, then records.
     intents.register(intents.IntentKind("payment_charge", PaymentCharge, payment_charges.perform,
                                         max_attempts=payment_charges.MAX_ATTEMPTS, long_running=True))
+    intents.register(intents.IntentKind("domain_operation", DomainOperation, domain_orders.perform,
+                                        max_attempts=domain_orders.MAX_ATTEMPTS, long_running=True))
+    intents.register(intents.IntentKind("certificate_order", CertificateOrder, _certificate_round,
+                                        max_attempts=certificate_orders.MAX_ATTEMPTS))
+    events.register(EventKind("process_domain_synchronization", lambda: "P7D", _domain_synchronization))
     events.register(EventKind("expiration_check", lambda: "P1D", _expiration_check))
     events.register(EventKind("usage_collection", lambda: "P1D", _usage_collection))
     events.register(EventKind("overuse_check", lambda: "P1D", _overuse_check))

@@ -190,6 +190,20 @@ TABLES: tuple[TablePolicy, ...] = (
     TablePolicy("email_attachments", _staff()),
     TablePolicy("email_templates", _staff()),
     TablePolicy("smtp_settings", _staff(system=READ)),
+    # -- domains and certificates (0020) --------------------------------------------------------------
+    # Registrar and CA settings are the seller's secrets (sealed); a store's visitor reads the enabled
+    # registrar accounts and the TLDs, so that its cart checks a name's availability.
+    TablePolicy("registrar_accounts", _staff(storefront=grant(SELECT, rows="enabled"))),
+    TablePolicy("tlds", _staff(storefront=READ)),
+    TablePolicy("domain_plans", _staff()),
+    TablePolicy("domain_plan_tlds", _staff()),
+    TablePolicy("domains", _staff(customer=READ), customer_column="customer_id"),
+    TablePolicy("domain_operations", _staff(), customer_column="customer_id"),
+    TablePolicy("certificate_providers", _staff()),
+    TablePolicy("certificate_plans", _staff(customer=READ)),
+    # A customer answers the provider's questions: its answers, which hand the order back to the worker.
+    TablePolicy("certificate_orders", _staff(customer=READ_UPDATE), customer_column="customer_id",
+                customer_may_change=("answers", "state", "status", "next_attempt_at", "updated_at")),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

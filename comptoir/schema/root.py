@@ -24,6 +24,7 @@ from comptoir.resolvers import accounts as account_resolvers
 from comptoir.resolvers import billing as billing_resolvers
 from comptoir.resolvers import branding as branding_resolvers
 from comptoir.resolvers import customers as customer_resolvers
+from comptoir.resolvers import domains as domain_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
 from comptoir.resolvers import payments as payment_resolvers
 from comptoir.resolvers import messaging as messaging_resolvers
@@ -41,6 +42,8 @@ from comptoir.schema.branding import CustomButton
 from comptoir.schema.branding_root import BrandingMutation, BrandingQuery
 from comptoir.schema.customers import Customer
 from comptoir.schema.encryption_root import EncryptionMutation, EncryptionQuery
+from comptoir.schema.domains import Domain, RegistrarAccount
+from comptoir.schema.domains_root import DomainsMutation, DomainsQuery
 from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction, Schema, SingleOperation
 from comptoir.schema.hosting import BackgroundJob, Plan
 from comptoir.schema.hosting_root import HostingMutation, HostingQuery
@@ -116,6 +119,8 @@ NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
     "PaymentMethod": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), payment_resolvers.load_payment_method),
     "Email": (frozenset({Role.PROVIDER, Role.RESELLER}), messaging_resolvers.load_email),
     "MassEmail": (frozenset({Role.PROVIDER, Role.RESELLER}), messaging_resolvers.load_mass_email),
+    "Domain": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), domain_resolvers.load_domain),
+    "RegistrarAccount": (frozenset({Role.PROVIDER, Role.RESELLER}), domain_resolvers.load_registrar_account),
 }
 
 
@@ -206,6 +211,7 @@ QUERIES: list[type] = [
     PaymentsQuery,
     EncryptionQuery,
     MessagingQuery,
+    DomainsQuery,
 ]
 MUTATIONS: list[type] = [
     CoreMutation,
@@ -224,6 +230,7 @@ MUTATIONS: list[type] = [
     PaymentsMutation,
     EncryptionMutation,
     MessagingMutation,
+    DomainsMutation,
 ]
 NODE_TYPES: list[type] = [
     account_types.User,
@@ -249,6 +256,8 @@ NODE_TYPES: list[type] = [
     Payment,
     Email,
     MassEmail,
+    Domain,
+    RegistrarAccount,
 ]
 
 Query = merge_types("Query", tuple(QUERIES))

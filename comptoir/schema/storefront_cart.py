@@ -21,7 +21,9 @@ from comptoir.tenancy.models import Customer as CustomerModel
 class CartProblem:
     code: str = strawberry.field(description="EMPTY, OFFER_UNAVAILABLE, CYCLE_NOT_OFFERED, CURRENCY_MISMATCH, "
                                              "BUYER_DETAILS_MISSING, PAYMENT_METHOD_MISSING, TERMS_NOT_ACCEPTED, "
-                                             "DOMAIN_ACTION_UNAVAILABLE, STORE_CLOSED")
+                                             "STORE_CLOSED; a line's domain choice: DOMAIN_TAKEN, "
+                                             "DOMAIN_NOT_REGISTERED, DOMAIN_INVALID, TLD_NOT_SOLD, "
+                                             "TRANSFER_NOT_SUPPORTED, REGISTRAR_UNAVAILABLE")
     message: str
     line_id: strawberry.ID | None = None
 

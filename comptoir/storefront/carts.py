@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir import clock
+from comptoir.domains import availability
 from comptoir.errors import CommonErrorCode, DomainError, collect_errors
 from comptoir.storefront import stores
 from comptoir.storefront.access import CartToken
@@ -314,10 +315,10 @@ def _problems(session: Session, cart: Cart, store: Store | None, lines: list[tup
             problems.append(Problem("OFFER_UNAVAILABLE", "This offer is no longer on sale.", line.id))
         elif price is None:
             problems.append(Problem("CYCLE_NOT_OFFERED", "The offer or an add-on is not sold for this cycle.", line.id))
-        if line.domain_action != "use_own":
-            problems.append(Problem("DOMAIN_ACTION_UNAVAILABLE",
-                                    "Registering and transferring domains is not available yet: use your own.",
-                                    line.id))
+        domain = availability.cart_problem(session, seller_id=cart.seller_id, action=line.domain_action,
+                                           name=line.domain_name)
+        if domain is not None:
+            problems.append(Problem(*domain, line.id))
     if cart.currency != store.currency:
         problems.append(Problem("CURRENCY_MISMATCH", f"The store now sells in {store.currency}; start a new cart."))
     missing = [name for name in REQUIRED_BUYER_FIELDS if not cart.buyer.get(name)]

@@ -112,10 +112,18 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "smtpSettings":                (UNAUTHENTICATED, FORBIDDEN,       NULL,            NULL),
     "massEmails":                  (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "caughtEmails":                (UNAUTHENTICATED, FORBIDDEN,       FORBIDDEN,       SHOWN),
+    "registrarAccounts":           (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "tlds":                        (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "domainPlans":                 (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "domains":                     (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
+    "certificateProviders":        (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "certificatePlans":            (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "certificateOrders":           (UNAUTHENTICATED, SHOWN,           SHOWN,           SHOWN),
     # public: a visitor of a store (no store answers to the placeholder name, no cart has its id)
     "storefront":                  (NULL,            NULL,            NULL,            NULL),
     "cart":                        (NULL,            NULL,            NULL,            NULL),
     "panelBranding":               (NULL,            NULL,            NULL,            NULL),
+    "domainCheck":                 (NULL,            NULL,            NULL,            NULL),
 }
 
 MUTATIONS: dict[str, tuple[str, str, str, str]] = {
@@ -258,6 +266,25 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "paymentMarkPaid":                   (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "paymentAuthenticate":               (UNAUTHENTICATED, ALLOWED,         FORBIDDEN,       FORBIDDEN),
     "paymentSettingsUpdate":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "registrarAccountCreate":            (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "registrarAccountUpdate":            (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "registrarAccountDisable":           (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "tldCreate":                         (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "tldAssignRegistrar":                (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainPlanCreate":                  (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainPlanUpdate":                  (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainRegister":                    (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainTransfer":                    (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainRenew":                       (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainSetNameServers":              (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "domainLock":                        (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificateProviderCreate":         (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificateProviderUpdate":         (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificateProviderEnable":         (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificateProviderDisable":        (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificatePlanCreate":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificateOrderPlace":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "certificateOrderSubmit":            (UNAUTHENTICATED, ALLOWED,         FORBIDDEN,       FORBIDDEN),
 }
 
 
@@ -297,7 +324,8 @@ def placeholder(type_: GraphQLInputType) -> Any:
         return {name: placeholder(field.type) for name, field in type_.fields.items() if _required(field)}
     assert isinstance(type_, GraphQLScalarType), type_
     return {"ID": encode_id("Nothing", uuid.UUID(int=0)), "String": "x", "Int": 1, "Float": 1.0,
-            "Boolean": False, "Decimal": "1", "Date": "2031-01-01", "DateTime": "2031-01-01T00:00:00+00:00"}[type_.name]
+            "Boolean": False, "Decimal": "1", "Date": "2031-01-01", "DateTime": "2031-01-01T00:00:00+00:00",
+            "JSON": {}}[type_.name]
 
 
 def operation_text(operation: str, name: str, field: GraphQLField, reseller_id: str) -> tuple[str, dict[str, Any]]:

@@ -118,6 +118,18 @@ EXPECTED: dict[str, dict[str, str]] = {
     "email_attachments":          _row("SIUD", "SIUD", "",    "",  "SIUD"),
     "email_templates":            _row("SIUD", "SIUD", "",    "",  "SIUD"),
     "smtp_settings":              _row("SIUD", "SIUD", "",    "",  "S"),
+    # Domains and certificates: registrar and CA settings are the seller's alone (a store's visitor reads
+    # enabled registrar accounts to check availability); a customer reads its domains and answers its
+    # certificate orders.
+    "registrar_accounts":         _row("SIUD", "SIUD", "",    "S", "SIUD"),
+    "tlds":                       _row("SIUD", "SIUD", "",    "S", "SIUD"),
+    "domain_plans":               _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "domain_plan_tlds":           _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "domains":                    _row("SIUD", "SIUD", "S",   "",  "SIUD"),
+    "domain_operations":          _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "certificate_providers":      _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    "certificate_plans":          _row("SIUD", "SIUD", "S",   "",  "SIUD"),
+    "certificate_orders":         _row("SIUD", "SIUD", "SU",  "",  "SIUD"),
 }
 
 

@@ -17,6 +17,8 @@ from comptoir.audit.models import AuditArchive
 from comptoir.automation.models import ScheduledEvent
 from comptoir.billing import coupon_models, tax_models
 from comptoir.database.engine import session_scope
+from comptoir.domains import models as domains
+from comptoir.domains import registrars
 from comptoir.hosting import models as hosting
 from comptoir.hosting import server_models as servers
 from comptoir.hosting import usage_models
@@ -92,6 +94,7 @@ def build_world(superuser: Connection) -> World:
         _taxes_and_coupons(tenant)
         _billing(tenant)
         _payments(tenant, number)
+        _domains(tenant, number)
         for member in tenant.members:
             address = f"198.51.100.{number + 1}"
             tokens[member.username] = factories.log_in(member.actor, client_address=address)
@@ -340,6 +343,38 @@ def _mail(tenant: Tenant, number: int) -> None:
         ])
     with session_scope(TenantContext(Role.PROVIDER if number == 0 else Role.RESELLER, tenant.seller_id)) as session:
         session.add(messaging.SmtpSettings(seller_id=tenant.seller_id, host="smtp.example.test", port=587))
+
+
+def _domains(tenant: Tenant, number: int) -> None:
+    """A registrar account (its TLDs activated), a domain plan, a certificate provider and plan; per customer
+    a domain, its registration and a certificate order: through the registrar service, then the models."""
+    with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
+        account = registrars.create(session, seller_id=tenant.seller_id, driver="sandbox", name="Registrar",
+                                    settings={"username": f"world-{number}", "password": "registrar-secret"})
+        tld = session.scalars(select(domains.Tld).where(domains.Tld.name == "com")).one()
+        plan = domains.DomainPlan(seller_id=tenant.seller_id, name="Domains")
+        provider = domains.CertificateProvider(seller_id=tenant.seller_id, driver="sandbox", name="CA",
+                                               settings={"api_key": "sealed-elsewhere"})
+        session.add_all([plan, provider])
+        session.flush()
+        certificate_plan = domains.CertificatePlan(seller_id=tenant.seller_id, provider_id=provider.id, name="DV",
+                                                   product="dv", currency="EUR", yearly_price=1000)
+        session.add_all([certificate_plan, domains.DomainPlanTld(
+            seller_id=tenant.seller_id, plan_id=plan.id, tld_id=tld.id, currency="EUR", register=[1000],
+            transfer=[900], renew=[1100])])
+        session.flush()
+        for index, member in enumerate(tenant.customers):
+            name = f"world-{number}-{index}.com"
+            domain = domains.Domain(seller_id=tenant.seller_id, customer_id=member.actor.customer_id, name=name,
+                                    tld="com", registrar_account_id=account.id, status="active")
+            session.add(domain)
+            session.flush()
+            session.add_all([
+                domains.DomainOperation(seller_id=tenant.seller_id, customer_id=member.actor.customer_id,
+                                        domain_id=domain.id, action="register", name=name, years=1,
+                                        registrar_account_id=account.id, status="done"),
+                domains.CertificateOrder(seller_id=tenant.seller_id, customer_id=member.actor.customer_id,
+                                         plan_id=certificate_plan.id, common_name=name, status="done")])
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:

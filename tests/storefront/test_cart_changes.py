@@ -46,12 +46,12 @@ async def test_a_line_with_an_unsold_cycle_or_addon_is_refused_with_its_field(cl
     assert refused["cart"] is None
 
 
-async def test_registering_a_domain_is_accepted_but_shown_as_a_problem(client: Any) -> None:
+async def test_registering_a_domain_no_registrar_sells_is_accepted_but_shown_as_a_problem(client: Any) -> None:
     fixture = seller_with_shop()
     cart_id = await new_cart(client, fixture)
     added = (await client.execute(LINES_ADD, {"cart": cart_id, "lines": [
         line(fixture, domain={"action": "register", "name": "new-name.example"})]}))["data"]["cartLinesAdd"]
-    assert "DOMAIN_ACTION_UNAVAILABLE" in {p["code"] for p in added["cart"]["problems"]}
+    assert "TLD_NOT_SOLD" in {p["code"] for p in added["cart"]["problems"]}
     bad = (await client.execute(LINES_ADD, {"cart": cart_id, "lines": [
         line(fixture, domain={"action": "steal", "name": "x.example"})]}))["data"]["cartLinesAdd"]
     assert [e["field"] for e in bad["errors"]] == ["lines.0.domainAction"]
