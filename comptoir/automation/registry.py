@@ -14,6 +14,8 @@ from comptoir import clock
 from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
+from comptoir.documents import service as documents
+from comptoir.documents.models import DocumentRender
 from comptoir.hosting import overuse, provisioning, subscription_lifecycle, sync, usage
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import outbox
@@ -24,6 +26,10 @@ from comptoir.storefront import checkout
 
 def _deliver_email(session: Session, email: OutboundEmail) -> None:
     outbox.deliver(session=session, email=email)
+
+
+def _render_document(session: Session, request: DocumentRender) -> None:
+    documents.render(session=session, request=request)
 
 
 def _provision(session: Session, request: ProvisioningRequest) -> None:
@@ -55,6 +61,8 @@ def _register() -> None:
     intents.register(intents.IntentKind("email", OutboundEmail, _deliver_email, max_attempts=outbox.MAX_ATTEMPTS))
     intents.register(intents.IntentKind("provisioning", ProvisioningRequest, _provision,
                                         max_attempts=provisioning.MAX_ATTEMPTS))
+    intents.register(intents.IntentKind("document_render", DocumentRender, _render_document,
+                                        max_attempts=documents.MAX_ATTEMPTS))
     intents.register(intents.IntentKind("background_job", BackgroundJob, sync.run_plan_sync_job,
                                         max_attempts=sync.MAX_ATTEMPTS, long_running=True))
     events.register(EventKind("expiration_check", lambda: "P1D", _expiration_check))

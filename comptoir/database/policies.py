@@ -119,6 +119,16 @@ TABLES: tuple[TablePolicy, ...] = (
     # -- seller home (0013) -----------------------------------------------------------------------
     # Workers create to-do items for a person; staff read them and mark them done.
     TablePolicy("todo_items", _staff(reseller=READ_UPDATE)),
+    # -- documents (0019) -------------------------------------------------------------------------
+    # Staff choose their layout; workers read it only through the render requests that froze it.
+    TablePolicy("invoice_layouts", _staff(reseller=grant(SELECT, INSERT, UPDATE), system=READ)),
+    # Issuing an invoice (staff or a worker) writes the request; the worker renders it and marks it done.
+    TablePolicy("document_renders", _staff(reseller=grant(SELECT, INSERT), system=grant(SELECT, INSERT, UPDATE))),
+    # Issued documents are immutable: written once by the worker, never updated or deleted by anyone
+    # (a trigger refuses updates besides). A customer reads its own, except schet-facturas.
+    TablePolicy("documents", {"provider": READ, "reseller": READ, "system": grant(SELECT, INSERT),
+                              "customer": grant(SELECT, rows="kind <> 'schet_factura'")},
+                customer_column="customer_id"),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

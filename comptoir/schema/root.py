@@ -33,6 +33,7 @@ from comptoir.schema.automation_root import AutomationMutation, AutomationQuery
 from comptoir.schema.base import Connection, Node, check_error_codes
 from comptoir.schema.branding import CustomButton
 from comptoir.schema.branding_root import BrandingMutation, BrandingQuery
+from comptoir.schema.documents_root import DocumentMutation, DocumentQuery
 from comptoir.schema.customers import Customer
 from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction, Schema, SingleOperation
 from comptoir.schema.hosting import BackgroundJob, Plan
@@ -168,9 +169,9 @@ class CoreMutation:
 
 
 # Each domain declares its own Query/Mutation classes; the schema merges them (one line per domain).
-QUERIES: list[type] = [CoreQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
+QUERIES: list[type] = [CoreQuery, DocumentQuery, HostingQuery, BrandingQuery, SkeletonQuery, IpQuery, AutomationQuery,
                        UsageQuery, ServerQuery, StorefrontQuery, StorefrontHomeQuery]
-MUTATIONS: list[type] = [CoreMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
+MUTATIONS: list[type] = [CoreMutation, DocumentMutation, HostingMutation, BrandingMutation, SkeletonMutation, IpMutation,
                          AutomationMutation, UsageMutation, ServerMutation, StorefrontMutation,
                          StorefrontHomeMutation]
 NODE_TYPES: list[type] = [account_types.User, account_types.Session, account_types.SellerAccount, Reseller, Customer,
