@@ -123,11 +123,13 @@ TABLES: tuple[TablePolicy, ...] = (
     # Staff choose their layout; workers read it only through the render requests that froze it.
     TablePolicy("invoice_layouts", _staff(reseller=grant(SELECT, INSERT, UPDATE), system=READ)),
     # Issuing an invoice (staff or a worker) writes the request; the worker renders it and marks it done.
-    TablePolicy("document_renders", _staff(reseller=grant(SELECT, INSERT), system=grant(SELECT, INSERT, UPDATE))),
-    # Issued documents are immutable: written once by the worker, never updated or deleted by anyone
-    # (a trigger refuses updates besides). A customer reads its own, except schet-facturas.
-    TablePolicy("documents", {"provider": READ, "reseller": READ, "system": grant(SELECT, INSERT),
-                              "customer": grant(SELECT, rows="kind <> 'schet_factura'")},
+    TablePolicy("document_renders", _staff(reseller=grant(SELECT, INSERT), system=grant(SELECT, INSERT, UPDATE)),
+                customer_column="customer_id"),
+    # Issued documents are immutable: the worker writes them once, the seller's staff and workers never
+    # update or delete them, and a trigger refuses any change of their bytes, whoever asks (0019).
+    # A customer reads its own, except schet-facturas.
+    TablePolicy("documents", _staff(reseller=READ, system=grant(SELECT, INSERT),
+                                    customer=grant(SELECT, rows="kind <> 'schet_factura'")),
                 customer_column="customer_id"),
 )
 

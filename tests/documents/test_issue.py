@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError
 
 from comptoir.automation import intents
 from comptoir.database.engine import session_scope
@@ -86,10 +85,9 @@ def test_a_stored_document_cannot_be_updated_or_deleted_by_the_seller_or_its_wor
     actor = seller()
     subject = issue(actor, sample_invoice(language="en"))
     for role in (Role.RESELLER, Role.SYSTEM):
-        for statement in ("UPDATE documents SET content = 'x'", "DELETE FROM documents"):
-            with pytest.raises(DBAPIError, match="permission denied"), \
-                    session_scope(TenantContext(role, actor.seller_id)) as session:
-                session.execute(text(statement))
+        with session_scope(TenantContext(role, actor.seller_id)) as session:
+            assert session.execute(text("UPDATE documents SET content = 'x'")).rowcount == 0
+            assert session.execute(text("DELETE FROM documents")).rowcount == 0
     assert stored(actor, subject).content.startswith(b"%PDF-")
 
 

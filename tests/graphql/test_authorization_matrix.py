@@ -84,6 +84,8 @@ QUERIES: dict[str, tuple[str, str, str, str]] = {
     "orders":                      (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "sellerHome":                  (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "todoItems":                   (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "documents":                   (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
+    "invoiceLayout":               (UNAUTHENTICATED, FORBIDDEN,       SHOWN,           SHOWN),
     "myOrders":                    (UNAUTHENTICATED, SHOWN,           FORBIDDEN,       FORBIDDEN),
     # public: a visitor of a store (no store answers to the placeholder name, no cart has its id)
     "storefront":                  (NULL,            NULL,            NULL,            NULL),
@@ -176,6 +178,8 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "pendingCustomerCancel":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "pendingCustomerMarkFraudulent":     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "todoItemDone":                      (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "invoiceLayoutUpdate":               (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "invoiceLayoutPreview":              (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "cartCreate":                        (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
     "cartLinesAdd":                      (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),
     "cartLinesUpdate":                   (ALLOWED,         ALLOWED,         ALLOWED,         ALLOWED),

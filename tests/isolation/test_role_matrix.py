@@ -74,6 +74,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "checkout_keys":              _row("SIUD", "SIUD", "",    "",  "SIUD"),
     # Seller home: staff read and close to-do items, workers create them.
     "todo_items":                 _row("SIUD", "SU",   "",    "",  "SIUD"),
+    # Documents: staff set the layout; issuing writes a render request, the worker stores the PDF once;
+    # only the operator may update or delete a stored document (and a trigger keeps its bytes); a customer
+    # reads its own (not schet-facturas).
+    "invoice_layouts":            _row("SIUD", "SIU",  "",    "",  "S"),
+    "document_renders":           _row("SIUD", "SI",   "",    "",  "SIU"),
+    "documents":                  _row("SIUD", "S",    "S",   "",  "SI"),
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from comptoir import clock
 from comptoir.automation.models import ScheduledEvent
 from comptoir.database.engine import session_scope
+from comptoir.documents import models as document_models
 from comptoir.hosting import models as hosting
 from comptoir.hosting import usage_models
 from comptoir.hosting import server_models as servers
@@ -81,6 +82,7 @@ def build_world(superuser: Connection) -> World:
         _hosting(tenant, number)
         _usage_settings(tenant, number)
         _storefront(tenant, number)
+        _documents(tenant, number)
         for member in tenant.members:
             address = f"198.51.100.{number + 1}"
             tokens[member.username] = factories.log_in(member.actor, client_address=address)
@@ -205,6 +207,26 @@ def _storefront(tenant: Tenant, number: int) -> None:
                                                cart_id=cart.id, fingerprint=token, order_id=order.id))
             todos.create(session, seller_id=tenant.seller_id, todo=todos.NewTodo(
                 kind="review_order", subject=todos.Subject("Order", order.id), title=f"Look at order {number}.{index}"))
+
+
+def _documents(tenant: Tenant, number: int) -> None:
+    """A layout; per customer a render request and its stored invoice, and a schet-factura for the first
+    (staff only): written from the models, with stand-in bytes."""
+    staff = Role.PROVIDER if number == 0 else Role.RESELLER
+    with session_scope(TenantContext(staff, tenant.seller_id)) as session:
+        session.add(document_models.InvoiceLayout(seller_id=tenant.seller_id, header_text=f"Seller {number}"))
+    with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
+        for index, member in enumerate(tenant.customers):
+            for kind in ("invoice", "schet_factura") if index == 0 else ("invoice",):
+                subject = uuid.uuid4()
+                common = {"seller_id": tenant.seller_id, "kind": kind, "subject_type": "Invoice",
+                          "subject_id": subject, "customer_id": member.actor.customer_id, "language": "en",
+                          "filename": f"{kind}-{number}-{index}.pdf"}
+                session.add(document_models.DocumentRender(id=uuid.uuid4(), snapshot="{}", layout="{}", **common))
+                content = f"%PDF-1.7 {kind} {number}.{index}".encode()
+                session.add(document_models.StoredDocument(
+                    id=uuid.uuid4(), content=content, sha256=hashlib.sha256(content).hexdigest(),
+                    byte_size=len(content), **common))
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:
