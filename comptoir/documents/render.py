@@ -10,8 +10,8 @@ from __future__ import annotations
 import io
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import facturx
@@ -19,7 +19,7 @@ import pypdf
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
-from jinja2 import FileSystemLoader, pass_context, StrictUndefined, select_autoescape
+from jinja2 import FileSystemLoader, StrictUndefined, pass_context, select_autoescape
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from weasyprint import CSS, HTML

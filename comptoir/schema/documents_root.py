@@ -6,7 +6,12 @@ import strawberry
 
 from comptoir.resolvers import documents as r
 from comptoir.schema.base import Connection
-from comptoir.schema.documents import Document, InvoiceLayout, InvoiceLayoutPayload, InvoiceLayoutPreviewPayload
+from comptoir.schema.documents import (
+    Document,
+    InvoiceLayout,
+    InvoiceLayoutPayload,
+    InvoiceLayoutPreviewPayload,
+)
 from comptoir.schema.permissions import IsStaff
 
 
