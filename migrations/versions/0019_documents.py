@@ -23,6 +23,21 @@ depends_on = None
 INTENT_TABLES = ("email_outbox", "provisioning_requests", "background_jobs", "document_renders")
 KINDS = "('invoice', 'credit_note', 'statement', 'schet_factura')"
 
+# What a render request and the document it makes both say: whose, what for, for whom, in which language.
+# A customer's deletion keeps the documents issued to it (the tax office rule).
+ABOUT = f"""    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    seller_id uuid NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
+    kind text NOT NULL CHECK (kind IN {KINDS}),
+    subject_type text NOT NULL CHECK (subject_type ~ '^[A-Z][A-Za-z]{{0,63}}$'),
+    subject_id uuid NOT NULL,
+    customer_id uuid,
+    language text NOT NULL CHECK (language ~ '^[a-z]{{2}}$'),
+    filename text NOT NULL CHECK (filename ~ '^[A-Za-z0-9._-]{{1,200}}$'),
+"""
+KEYS = """UNIQUE (seller_id, id),
+    UNIQUE (seller_id, subject_type, subject_id, kind),
+    FOREIGN KEY (seller_id, customer_id) REFERENCES customers (seller_id, id) ON DELETE SET NULL (customer_id)"""
+
 TABLES = f"""
 CREATE TABLE invoice_layouts (
     seller_id uuid PRIMARY KEY REFERENCES sellers (id) ON DELETE CASCADE,
@@ -40,15 +55,7 @@ CREATE TABLE invoice_layouts (
 );
 
 CREATE TABLE document_renders (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    seller_id uuid NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
-    kind text NOT NULL CHECK (kind IN {KINDS}),
-    subject_type text NOT NULL CHECK (subject_type ~ '^[A-Z][A-Za-z]{{0,63}}$'),
-    subject_id uuid NOT NULL,
-    customer_id uuid,
-    language text NOT NULL CHECK (language ~ '^[a-z]{{2}}$'),
-    filename text NOT NULL CHECK (filename ~ '^[A-Za-z0-9._-]{{1,200}}$'),
-    snapshot text NOT NULL,
+{ABOUT}    snapshot text NOT NULL,
     layout text NOT NULL,
     logo bytea,
     stationery bytea,
@@ -59,31 +66,19 @@ CREATE TABLE document_renders (
     created_at timestamptz NOT NULL DEFAULT now(),
     updated_at timestamptz NOT NULL DEFAULT now(),
     done_at timestamptz,
-    UNIQUE (seller_id, id),
-    UNIQUE (seller_id, subject_type, subject_id, kind),
-    FOREIGN KEY (seller_id, customer_id) REFERENCES customers (seller_id, id) ON DELETE CASCADE
+    {KEYS}
 );
 CREATE INDEX document_renders_due ON document_renders (seller_id, next_attempt_at)
     WHERE status IN ('pending', 'running');
 GRANT SELECT ON document_renders TO comptoir_definer;
 
 CREATE TABLE documents (
-    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    seller_id uuid NOT NULL REFERENCES sellers (id) ON DELETE CASCADE,
-    kind text NOT NULL CHECK (kind IN {KINDS}),
-    subject_type text NOT NULL CHECK (subject_type ~ '^[A-Z][A-Za-z]{{0,63}}$'),
-    subject_id uuid NOT NULL,
-    customer_id uuid,
-    language text NOT NULL CHECK (language ~ '^[a-z]{{2}}$'),
-    filename text NOT NULL CHECK (filename ~ '^[A-Za-z0-9._-]{{1,200}}$'),
-    content_type text NOT NULL DEFAULT 'application/pdf',
+{ABOUT}    content_type text NOT NULL DEFAULT 'application/pdf',
     content bytea NOT NULL,
     sha256 text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{{64}}$'),
     byte_size integer NOT NULL CHECK (byte_size = octet_length(content)),
     created_at timestamptz NOT NULL DEFAULT now(),
-    UNIQUE (seller_id, id),
-    UNIQUE (seller_id, subject_type, subject_id, kind),
-    FOREIGN KEY (seller_id, customer_id) REFERENCES customers (seller_id, id) ON DELETE SET NULL (customer_id)
+    {KEYS}
 );
 CREATE INDEX documents_seller ON documents (seller_id, created_at, id);
 CREATE INDEX documents_subject ON documents (seller_id, subject_type, subject_id);

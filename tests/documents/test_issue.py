@@ -109,3 +109,14 @@ def test_a_customer_reads_its_invoices_but_not_its_schet_facturas():
     with session_scope(TenantContext(Role.CUSTOMER, actor.seller_id, customer_id=buyer.customer_id)) as session:
         kinds = session.scalars(select(StoredDocument.kind)).all()
     assert kinds == ["invoice"]
+
+
+def test_deleting_the_customer_keeps_its_issued_documents(superuser_connection):
+    from tests import factories
+
+    actor = seller()
+    buyer = factories.customer(actor, "jonas")
+    subject = issue(actor, sample_invoice(language="en"), customer_id=buyer.customer_id)
+    superuser_connection.execute("DELETE FROM customers WHERE id = %s", (buyer.customer_id,))
+    kept = stored(actor, subject)
+    assert kept.customer_id is None and kept.content.startswith(b"%PDF-")
