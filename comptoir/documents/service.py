@@ -65,8 +65,9 @@ def get_by_subject(*, session: Session, seller_id: uuid.UUID, kind: DocumentKind
         StoredDocument.subject_type == subject_type, StoredDocument.subject_id == subject_id)).one_or_none()
 
 
-def get(*, session: Session, document_id: uuid.UUID) -> StoredDocument | None:
-    return session.get(StoredDocument, document_id)
+def get(*, session: Session, document_id: uuid.UUID, with_content: bool = True) -> StoredDocument | None:
+    options = [] if with_content else [defer(StoredDocument.content)]
+    return session.get(StoredDocument, document_id, options=options)
 
 
 def render(*, session: Session, request: DocumentRender) -> StoredDocument:

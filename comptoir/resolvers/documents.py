@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import uuid
 
 from sqlalchemy.orm import Session
 from strawberry.types import Info
@@ -92,3 +93,9 @@ async def invoice_layout_preview(info: Info, input: InvoiceLayoutPreviewInput) -
 
     return await mutate(info, InvoiceLayoutPreviewPayload,
                         lambda s: layouts.effective(session=s, seller_id=seller_id), done)
+
+
+async def load_document(info: Info, document_id: uuid.UUID) -> Document | None:
+    """A document by id: staff see their seller's, a customer its own (never a schet-factura: RLS)."""
+    row = await info.context.run(lambda s: service.get(session=s, document_id=document_id, with_content=False))
+    return Document.from_model(row, download_url(row.seller_id, row.id)) if row else None

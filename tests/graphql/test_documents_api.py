@@ -155,3 +155,23 @@ async def test_the_preview_renders_sample_data_in_the_current_layout(client, alp
 
 def test_document_kinds_are_the_model_kinds():
     assert {kind.name for kind in DocumentKind} == {"INVOICE", "CREDIT_NOTE", "STATEMENT", "SCHET_FACTURA"}
+
+
+NODE = """query Node($id: ID!) { node(id: $id) { ... on Document { kind filename sha256 downloadUrl } } }"""
+
+
+async def test_a_customer_fetches_its_invoice_by_id_but_never_a_schet_factura(client, alpha, superuser_connection):
+    # given
+    buyer = factories.customer(alpha, "jonas")
+    invoice = issue(alpha, sample_invoice(language="en"), customer_id=buyer.customer_id)
+    schet = issue(alpha, sample_schet_factura(), customer_id=buyer.customer_id)
+    ids = {kind: superuser_connection.execute("SELECT id FROM documents WHERE subject_id = %s", (subject,)).fetchone()[0]
+           for kind, subject in (("invoice", invoice), ("schet", schet))}
+    token = await client.login("jonas", factories.PASSWORD)
+    # when
+    own = (await client.execute(NODE, {"id": encode_id("Document", ids["invoice"])}, token=token))["data"]["node"]
+    hidden = (await client.execute(NODE, {"id": encode_id("Document", ids["schet"])}, token=token))["data"]["node"]
+    # then
+    assert own["kind"] == "INVOICE" and hidden is None
+    response = await download(client, own["downloadUrl"])
+    assert hashlib.sha256(response.content).hexdigest() == own["sha256"]
