@@ -9,6 +9,12 @@ ENV PYTHONUNBUFFERED=1 \
 
 WORKDIR /app
 
+# WeasyPrint renders documents with Pango (HarfBuzz-Subset keeps each PDF's font subsetting fast);
+# the fonts themselves are bundled in comptoir/documents/fonts.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
+ && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, in their own layer: rebuilt only when pyproject.toml changes.
 COPY pyproject.toml README.md ./
 RUN mkdir comptoir && touch comptoir/__init__.py && pip install -e . && rm -rf comptoir

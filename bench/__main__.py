@@ -25,13 +25,13 @@ from typing import Any
 
 import httpx
 
-from bench import database, emails, hosting, loadgen, servers
+from bench import database, documents, emails, hosting, loadgen, servers
 from bench.queries import QUERIES
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 TARGETS = {"floor": "bench.floor:app", "comptoir": "comptoir.app:app"}
-BENCHMARKS = ("api", "subscriptions", "plan-sync", "emails")
+BENCHMARKS = ("api", "subscriptions", "plan-sync", "emails", "documents")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -57,8 +57,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--benchmarks", default=",".join(BENCHMARKS),
                         help="comma-separated, of api (the queries against the floor), subscriptions (the"
                              " subscriptions connection as one reseller), plan-sync (plan \"Update & Sync\"),"
-                             " emails (e-mails delivered per second to a local SMTP server)")
+                             " emails (e-mails delivered per second to a local SMTP server),"
+                             " documents (PDF render time per invoice, warm)")
     parser.add_argument("--emails", type=int, default=2000, help="e-mails queued and delivered (2000)")
+    parser.add_argument("--pdfs", type=int, default=30, help="PDFs rendered per case, documents benchmark (30)")
     parser.add_argument("--subscriptions", type=int, default=100_000,
                         help="subscriptions over the resellers, for the subscriptions query (100000)")
     parser.add_argument("--resellers", type=int, default=200,
@@ -301,6 +303,10 @@ def main(argv: list[str]) -> None:
     api = run_api(args, queries, targets, tool) if "api" in benchmarks else None
     hosted = run_hosting(args, benchmarks, tool) if {"subscriptions", "plan-sync"} & set(benchmarks) else None
     mail = run_emails(args) if "emails" in benchmarks else None
+    pdfs = documents.measure(args.pdfs) if "documents" in benchmarks else None
+    if pdfs:
+        print()
+        documents.print_table(pdfs)
     if hasattr(os, "getloadavg"):
         print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: other work on the machine"
               " lowers requests/s more than the servers' CPU time per request")
@@ -314,6 +320,7 @@ def main(argv: list[str]) -> None:
         "results": api["results"] if api else {}, "vs_floor": api["vs_floor"] if api else {},
         "hosting": hosted,
         "emails": mail,
+        "documents": pdfs,
     }
     path = RESULTS / f"bench-{stamp}.json"
     path.write_text(json.dumps(report, indent=2) + "\n")

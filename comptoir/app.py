@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from comptoir.automation import events, intents, registry  # noqa: F401 -- registry wires the kinds
 from comptoir.database.engine import async_engine
 from comptoir.database.migrate import head_revision
+from comptoir.documents import downloads
 from comptoir.graphiql import graphiql_assets
 from comptoir.http_graphql import graphql_endpoint
 from comptoir.http_webhooks import webhook_endpoint
@@ -129,6 +130,7 @@ def create_app(*, readiness_engine: Callable[[], AsyncEngine] = async_engine) ->
         Route("/webhooks/{config_id}", webhook_endpoint, methods=["POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readiness_probe(readiness_engine)),
+        downloads.route(),
     ]
     if get_settings().graphiql:
         routes.append(graphiql_assets())

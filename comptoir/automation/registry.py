@@ -20,6 +20,8 @@ from comptoir.domains import certificate_orders
 from comptoir.domains import orders as domain_orders
 from comptoir.domains import synchronization as domain_synchronization
 from comptoir.domains.models import CertificateOrder, DomainOperation
+from comptoir.documents import service as documents
+from comptoir.documents.models import DocumentRender
 from comptoir.hosting import overuse, provisioning, subscription_lifecycle, sync, usage
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import outbox
@@ -41,6 +43,10 @@ def _deliver_email(session: Session, email: OutboundEmail) -> None:
 
 def _send_mass_email(session: Session, mailing: MassEmail) -> None:
     mass.run(session, mailing)
+
+
+def _render_document(session: Session, request: DocumentRender) -> None:
+    documents.render(session=session, request=request)
 
 
 def _provision(session: Session, request: ProvisioningRequest) -> None:
@@ -102,6 +108,8 @@ def _register() -> None:
     intents.register(intents.IntentKind("mass_email", MassEmail, _send_mass_email, max_attempts=3))
     intents.register(intents.IntentKind("provisioning", ProvisioningRequest, _provision,
                                         max_attempts=provisioning.MAX_ATTEMPTS))
+    intents.register(intents.IntentKind("document_render", DocumentRender, _render_document,
+                                        max_attempts=documents.MAX_ATTEMPTS))
     intents.register(intents.IntentKind("background_job", BackgroundJob, sync.run_plan_sync_job,
                                         max_attempts=sync.MAX_ATTEMPTS, long_running=True))
     intents.register(intents.IntentKind("webhook_delivery", WebhookDelivery, webhooks.deliver,

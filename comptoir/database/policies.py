@@ -204,6 +204,18 @@ TABLES: tuple[TablePolicy, ...] = (
     # A customer answers the provider's questions: its answers, which hand the order back to the worker.
     TablePolicy("certificate_orders", _staff(customer=READ_UPDATE), customer_column="customer_id",
                 customer_may_change=("answers", "state", "status", "next_attempt_at", "updated_at")),
+    # -- documents (0019) -------------------------------------------------------------------------
+    # Staff choose their layout; workers read it only through the render requests that froze it.
+    TablePolicy("invoice_layouts", _staff(reseller=grant(SELECT, INSERT, UPDATE), system=READ)),
+    # Issuing an invoice (staff or a worker) writes the request; the worker renders it and marks it done.
+    TablePolicy("document_renders", _staff(reseller=grant(SELECT, INSERT), system=grant(SELECT, INSERT, UPDATE)),
+                customer_column="customer_id"),
+    # Issued documents are immutable: the worker writes them once, the seller's staff and workers never
+    # update or delete them, and a trigger refuses any change of their bytes, whoever asks (0019).
+    # A customer reads its own, except schet-facturas.
+    TablePolicy("documents", _staff(reseller=READ, system=grant(SELECT, INSERT),
+                                    customer=grant(SELECT, rows="kind <> 'schet_factura'")),
+                customer_column="customer_id"),
 )
 
 POLICIES: dict[str, TablePolicy] = {policy.table: policy for policy in TABLES}

@@ -25,6 +25,7 @@ from comptoir.resolvers import billing as billing_resolvers
 from comptoir.resolvers import branding as branding_resolvers
 from comptoir.resolvers import customers as customer_resolvers
 from comptoir.resolvers import domains as domain_resolvers
+from comptoir.resolvers import documents as document_resolvers
 from comptoir.resolvers import ip_addresses as ip_resolvers
 from comptoir.resolvers import payments as payment_resolvers
 from comptoir.resolvers import messaging as messaging_resolvers
@@ -44,6 +45,8 @@ from comptoir.schema.customers import Customer
 from comptoir.schema.encryption_root import EncryptionMutation, EncryptionQuery
 from comptoir.schema.domains import Domain, RegistrarAccount
 from comptoir.schema.domains_root import DomainsMutation, DomainsQuery
+from comptoir.schema.documents import Document
+from comptoir.schema.documents_root import DocumentMutation, DocumentQuery
 from comptoir.schema.extensions import MaskInternalErrors, OperationTransaction, Schema, SingleOperation
 from comptoir.schema.hosting import BackgroundJob, Plan
 from comptoir.schema.hosting_root import HostingMutation, HostingQuery
@@ -121,6 +124,7 @@ NODE_LOADERS: dict[str, tuple[frozenset[Role], NodeLoader]] = {
     "MassEmail": (frozenset({Role.PROVIDER, Role.RESELLER}), messaging_resolvers.load_mass_email),
     "Domain": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), domain_resolvers.load_domain),
     "RegistrarAccount": (frozenset({Role.PROVIDER, Role.RESELLER}), domain_resolvers.load_registrar_account),
+    "Document": (frozenset({Role.PROVIDER, Role.RESELLER, Role.CUSTOMER}), document_resolvers.load_document),
 }
 
 
@@ -212,6 +216,7 @@ QUERIES: list[type] = [
     EncryptionQuery,
     MessagingQuery,
     DomainsQuery,
+    DocumentQuery,
 ]
 MUTATIONS: list[type] = [
     CoreMutation,
@@ -231,6 +236,7 @@ MUTATIONS: list[type] = [
     EncryptionMutation,
     MessagingMutation,
     DomainsMutation,
+    DocumentMutation,
 ]
 NODE_TYPES: list[type] = [
     account_types.User,
@@ -258,6 +264,7 @@ NODE_TYPES: list[type] = [
     MassEmail,
     Domain,
     RegistrarAccount,
+    Document,
 ]
 
 Query = merge_types("Query", tuple(QUERIES))

@@ -130,6 +130,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "certificate_providers":      _row("SIUD", "SIUD", "",    "",  "SIUD"),
     "certificate_plans":          _row("SIUD", "SIUD", "S",   "",  "SIUD"),
     "certificate_orders":         _row("SIUD", "SIUD", "SU",  "",  "SIUD"),
+    # Documents: staff set the layout; issuing writes a render request, the worker stores the PDF once;
+    # only the operator may update or delete a stored document (and a trigger keeps its bytes); a customer
+    # reads its own (not schet-facturas).
+    "invoice_layouts":            _row("SIUD", "SIU",  "",    "",  "S"),
+    "document_renders":           _row("SIUD", "SI",   "",    "",  "SIU"),
+    "documents":                  _row("SIUD", "S",    "S",   "",  "SI"),
 }
 
 

@@ -19,6 +19,7 @@ from comptoir.billing import coupon_models, tax_models
 from comptoir.database.engine import session_scope
 from comptoir.domains import models as domains
 from comptoir.domains import registrars
+from comptoir.documents import models as document_models
 from comptoir.hosting import models as hosting
 from comptoir.hosting import server_models as servers
 from comptoir.hosting import usage_models
@@ -95,6 +96,7 @@ def build_world(superuser: Connection) -> World:
         _billing(tenant)
         _payments(tenant, number)
         _domains(tenant, number)
+        _documents(tenant, number)
         for member in tenant.members:
             address = f"198.51.100.{number + 1}"
             tokens[member.username] = factories.log_in(member.actor, client_address=address)
@@ -375,6 +377,26 @@ def _domains(tenant: Tenant, number: int) -> None:
                                         registrar_account_id=account.id, status="done"),
                 domains.CertificateOrder(seller_id=tenant.seller_id, customer_id=member.actor.customer_id,
                                          plan_id=certificate_plan.id, common_name=name, status="done")])
+
+
+def _documents(tenant: Tenant, number: int) -> None:
+    """A layout; per customer a render request and its stored invoice, and a schet-factura for the first
+    (staff only): written from the models, with stand-in bytes."""
+    staff = Role.PROVIDER if number == 0 else Role.RESELLER
+    with session_scope(TenantContext(staff, tenant.seller_id)) as session:
+        session.add(document_models.InvoiceLayout(seller_id=tenant.seller_id, header_text=f"Seller {number}"))
+    with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
+        for index, member in enumerate(tenant.customers):
+            for kind in ("invoice", "schet_factura") if index == 0 else ("invoice",):
+                subject = uuid.uuid4()
+                common = {"seller_id": tenant.seller_id, "kind": kind, "subject_type": "Invoice",
+                          "subject_id": subject, "customer_id": member.actor.customer_id, "language": "en",
+                          "filename": f"{kind}-{number}-{index}.pdf"}
+                session.add(document_models.DocumentRender(id=uuid.uuid4(), snapshot="{}", layout="{}", **common))
+                content = f"%PDF-1.7 {kind} {number}.{index}".encode()
+                session.add(document_models.StoredDocument(
+                    id=uuid.uuid4(), content=content, sha256=hashlib.sha256(content).hexdigest(),
+                    byte_size=len(content), **common))
 
 
 def count_rows(connection: Connection, table: str, where: str = "true", *params: Any) -> int:
