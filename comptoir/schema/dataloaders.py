@@ -168,15 +168,13 @@ class PoolAddressByIdLoader(Loader[uuid.UUID, "str | None"]):
 
 
 class ResellerAllocationLoader(Loader[uuid.UUID, "ResellerAllocation | None"]):
-    """Each reseller's allocation with what it uses of it (allocations, then the usage counts)."""
+    """Each reseller's allocation with what it uses of it, in one query."""
 
     def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[ResellerAllocation | None]:
         from comptoir.schema.resellers import ResellerAllocation
-        from comptoir.tenancy import resellers
 
-        allocations = resellers.allocations_for(session, keys)
-        reports = allocation_usage.reports_for(session, allocations)
-        return [ResellerAllocation.from_model(allocations[k], reports[k]) if k in allocations else None for k in keys]
+        reports = allocation_usage.reports_for(session, keys)
+        return [ResellerAllocation.from_report(reports[k]) if k in reports else None for k in keys]
 
 
 class SitesBySubscriptionIdLoader(Loader[uuid.UUID, list[Site]]):

@@ -8,6 +8,7 @@ from datetime import datetime
 import strawberry
 
 from comptoir.database.pagination import SortDirection
+from comptoir.hosting.allocation_usage import AllocationReport
 from comptoir.hosting.vocabulary import Resource as _Resource
 from comptoir.schema.base import Node, UserError, error_code_enum
 from comptoir.schema.dataloaders import Loaders, value_or_later
@@ -16,7 +17,6 @@ from comptoir.tenancy import allocation as rules
 from comptoir.tenancy.allocation import AllocationErrorCode
 from comptoir.tenancy.errors import ResellerErrorCode as _ResellerErrorCode
 from comptoir.tenancy.errors import ValidationErrorCode
-from comptoir.tenancy.models import ResellerAllocation as AllocationModel
 from comptoir.tenancy.models import Seller as SellerModel
 from comptoir.tenancy.resellers import ResellerSort as _ResellerSort
 
@@ -59,13 +59,13 @@ class ResellerAllocation:
     permissions: list[ResellerPermission]  # type: ignore[valid-type]
 
     @classmethod
-    def from_model(cls, allocation: AllocationModel, report: list[rules.ResourceUsage]) -> ResellerAllocation:
+    def from_report(cls, report: AllocationReport) -> ResellerAllocation:
         return cls(
-            overselling_allowed=allocation.overselling_allowed,
+            overselling_allowed=report.overselling_allowed,
             limits=[ResourceAllocation(resource=u.resource, limit=u.limit, used=u.used,
                                        allocated_to_subscriptions=u.allocated, remaining=u.remaining)
-                    for u in report],
-            permissions=rules.granted_permissions(allocation.permissions),
+                    for u in report.usage],
+            permissions=rules.granted_permissions(report.permissions),
         )
 
 
