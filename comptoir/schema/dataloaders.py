@@ -226,6 +226,19 @@ class SellerByIdLoader(Loader[uuid.UUID, SellerModel | None]):
         return [found.get(k) for k in keys]
 
 
+class RowsByIdLoader(Loader[uuid.UUID, Any]):
+    """Rows of one mapped class by primary key (None where row security hides it or it does not exist):
+    what node(id) fetches and what a list's relation to that table reads (Loaders.rows)."""
+
+    def __init__(self, context: Context, model: Any) -> None:
+        self.model = model
+        super().__init__(context)
+
+    def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[Any]:
+        found = _by_id(session, self.model, keys)
+        return [found.get(k) for k in keys]
+
+
 class JobByIdLoader(Loader[uuid.UUID, JobModel | None]):
     def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[JobModel | None]:
         found = _by_id(session, JobModel, keys)
@@ -345,6 +358,10 @@ class Loaders:
         self.sellers = SellerByIdLoader(context)
         self.effective_values = EffectiveValuesLoader(context)
         self.php_settings = PhpSettingsLoader(context)
+
+    def rows(self, model: Any) -> RowsByIdLoader:
+        """The loader of `model`'s rows by id, made on first use."""
+        return self.extra(f"rows:{model.__tablename__}", lambda context: RowsByIdLoader(context, model))  # type: ignore[return-value]
 
     def extra(self, name: str, make: Callable[[Context], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
         """A loader defined beside the resolvers it builds objects with, made on first use."""
