@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,8 @@ from comptoir.tenancy.models import Seller, User
 from comptoir.tenancy.security import hash_password
 
 LOCAL_SUPERUSER = "postgresql://postgres@127.0.0.1:5432/postgres"
-DATABASE = "comptoir_bench"
+# BENCH_DATABASE names another one: worktrees at different migrations each keep their own.
+DATABASE = os.environ.get("BENCH_DATABASE", "comptoir_bench")
 APP_PASSWORD = "comptoir_app"
 OWNER_PASSWORD = "comptoir_owner"
 PROVIDER = "bench-provider"

@@ -38,7 +38,7 @@ from comptoir.hosting.vocabulary import Resource
 from comptoir.tenancy import allocation
 from comptoir.tenancy.allocation import ResellerOnlyPermission
 
-DATABASE = "comptoir_bench_hosting"
+DATABASE = os.environ.get("BENCH_DATABASE", "comptoir_bench") + "_hosting"
 RESELLER_ADMIN = "hostingreseller"
 RESELLER_PREFIX = "Hosting Reseller "
 SYNC_RESELLER = "Sync Reseller"

@@ -165,13 +165,18 @@ def subscription_figures(session: Session, subscription_ids: Sequence[uuid.UUID]
     return figures
 
 
+_KNOWN = {r.value: r for r in Resource}
+
+
 def _objects(objects: dict[str, int]) -> dict[Resource, int]:
-    known = {r.value: r for r in Resource}
-    return {known[k]: int(v) for k, v in objects.items() if k in known}
+    return {_KNOWN[k]: int(v) for k, v in objects.items() if k in _KNOWN}
 
 
-_SELLER_FIGURES = text("""
-    WITH last AS (
+# Sellers' measured figures (the sellers are `:sellers`) as common table expressions, joined on a seller id
+# column by figures_joins and read by FIGURES_COLUMNS: sellers_figures is this alone; the allocation report
+# (comptoir.hosting.allocation_usage) reads them in its own single statement.
+FIGURES_CTES = """
+    last AS (
         SELECT DISTINCT ON (seller_id, subscription_id) seller_id, disk_bytes, objects FROM subscription_usage
          WHERE seller_id = ANY(:sellers) ORDER BY seller_id, subscription_id, day DESC),
     month AS (
@@ -189,14 +194,18 @@ _SELLER_FIGURES = text("""
     mailbox AS (
         SELECT seller_id, max((values->'limits'->>'mailbox_size')::bigint) AS largest,
                bool_or(coalesce(values->'limits'->'mailbox_size' = 'null'::jsonb, false)) AS any_unlimited
-          FROM subscriptions WHERE seller_id = ANY(:sellers) GROUP BY seller_id)
-    SELECT s.id, coalesce(disk.disk, 0), coalesce(month.traffic, 0), coalesce(objects.objects, '{}'::jsonb),
-           coalesce(domains.domains, 0),
-           CASE WHEN mailbox.any_unlimited THEN NULL ELSE coalesce(mailbox.largest, 0) END
-      FROM unnest(CAST(:sellers AS uuid[])) AS s(id)
-      LEFT JOIN disk ON disk.seller_id = s.id LEFT JOIN month ON month.seller_id = s.id
-      LEFT JOIN objects ON objects.seller_id = s.id LEFT JOIN domains ON domains.seller_id = s.id
-      LEFT JOIN mailbox ON mailbox.seller_id = s.id""")
+          FROM subscriptions WHERE seller_id = ANY(:sellers) GROUP BY seller_id)"""
+FIGURES_COLUMNS = """coalesce(disk.disk, 0), coalesce(month.traffic, 0), coalesce(objects.objects, '{}'::jsonb),
+    coalesce(domains.domains, 0), CASE WHEN mailbox.any_unlimited THEN NULL ELSE coalesce(mailbox.largest, 0) END"""
+
+
+def figures_joins(seller_id: str) -> str:
+    return " ".join(f"LEFT JOIN {cte} ON {cte}.seller_id = {seller_id}"
+                    for cte in ("disk", "month", "objects", "domains", "mailbox"))
+
+
+_SELLER_FIGURES = text(f"""WITH {FIGURES_CTES}
+    SELECT s.id, {FIGURES_COLUMNS} FROM unnest(CAST(:sellers AS uuid[])) AS s(id) {figures_joins("s.id")}""")
 
 
 @dataclass(frozen=True)
@@ -208,13 +217,20 @@ class SellerFigures:
 def sellers_figures(session: Session, seller_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, SellerFigures]:
     """Each seller's actual usage over its subscriptions (one query): disk (MB) as last collected,
     traffic (MB) this month in the seller's time zone, objects as last reported, domains as they are now."""
-    figures: dict[uuid.UUID, SellerFigures] = {}
-    rows = session.execute(_SELLER_FIGURES, {"sellers": list(seller_ids), "now": clock.now()})
-    for seller_id, disk, traffic, objects, domains, largest_mailbox in rows:
-        actual = {**_objects(objects), Resource.DISK_SPACE: megabytes(int(disk)),
-                  Resource.TRAFFIC: megabytes(int(traffic)), Resource.DOMAINS: int(domains)}
-        figures[seller_id] = SellerFigures(actual, None if largest_mailbox is None else int(largest_mailbox))
-    return figures
+    rows = session.execute(_SELLER_FIGURES, figures_parameters(seller_ids))
+    return {seller_id: figures_of(*columns) for seller_id, *columns in rows}
+
+
+def figures_parameters(seller_ids: Sequence[uuid.UUID]) -> dict[str, object]:
+    return {"sellers": list(seller_ids), "now": clock.now()}
+
+
+def figures_of(disk: int, traffic: int, objects: dict[str, int], domains: int, largest_mailbox: int | None
+               ) -> SellerFigures:
+    """A seller's figures from the FIGURES_COLUMNS of its row."""
+    actual = {**_objects(objects), Resource.DISK_SPACE: megabytes(int(disk)),
+              Resource.TRAFFIC: megabytes(int(traffic)), Resource.DOMAINS: int(domains)}
+    return SellerFigures(actual, None if largest_mailbox is None else int(largest_mailbox))
 
 
 def seller_figures(session: Session, seller_id: uuid.UUID) -> dict[Resource, int]:

@@ -199,6 +199,11 @@ def get_or_raise(*, session: Session, viewer: Viewer, button_id: uuid.UUID, for_
     return button
 
 
+def list_by_ids(*, session: Session, viewer: Viewer, button_ids: Sequence[uuid.UUID]) -> list[CustomButton]:
+    """Those of the buttons `button_ids` that `viewer` sees (the others are left out)."""
+    return list(session.scalars(_visible(viewer).where(CustomButton.id.in_(button_ids))))
+
+
 def list_for(*, session: Session, viewer: Viewer, location: ButtonLocation | None = None
              ) -> list[CustomButton]:
     """The buttons `viewer` sees at `location` (everywhere if None): lower priority first, then oldest."""

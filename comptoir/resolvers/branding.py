@@ -33,8 +33,9 @@ from comptoir.schema.branding import (
     Overview,
 )
 from comptoir.schema.context import Context
+from comptoir.schema.dataloaders import Loader
 from comptoir.schema.ids import decode_id, encode_id
-from comptoir.tenancy.context import Role
+from comptoir.tenancy.context import Role, TenantContext
 from comptoir.tenancy.models import User as UserModel
 
 T = TypeVar("T")
@@ -46,7 +47,10 @@ async def _run(info: Info, work: Callable[[Session], T]) -> T:
 
 
 def _viewer(info: Info) -> buttons.Viewer:
-    tenant = info.context.tenant
+    return _viewer_of(info.context.tenant)
+
+
+def _viewer_of(tenant: TenantContext) -> buttons.Viewer:
     return buttons.Viewer(seller_id=tenant.seller_id, user_id=tenant.user_id,
                           customer_id=tenant.customer_id if tenant.role is Role.CUSTOMER else None)
 
@@ -142,17 +146,20 @@ async def visible_custom_buttons(
     return await _run(info, load)
 
 
+class CustomButtonLoader(Loader[uuid.UUID, "CustomButton | None"]):
+    """Buttons by id as the operation's viewer sees them (None: not visible to it), built for the whole batch."""
+
+    def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[CustomButton | None]:
+        assert self.context.tenant is not None
+        viewer = _viewer_of(self.context.tenant)
+        found = buttons.list_by_ids(session=session, viewer=viewer, button_ids=keys)
+        built = dict(zip((button.id for button in found), build_buttons(session, viewer, found), strict=True))
+        return [built.get(k) for k in keys]
+
+
 async def load_custom_button(info: Info, button_id: uuid.UUID) -> CustomButton | None:
-    viewer = _viewer(info)
-
-    def load(session: Session) -> CustomButton | None:
-        try:
-            button = buttons.get_or_raise(session=session, viewer=viewer, button_id=button_id)
-        except DomainError:
-            return None
-        return build_buttons(session, viewer, [button])[0]
-
-    return await _run(info, load)
+    return await info.context.loaders.extra("custom_buttons", CustomButtonLoader).load(  # type: ignore[no-any-return]
+        button_id)
 
 
 async def _button_payload(info: Info, viewer: buttons.Viewer,

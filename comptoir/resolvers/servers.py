@@ -17,6 +17,7 @@ from comptoir.hosting.server_models import SslCertificate as SslCertificateModel
 from comptoir.provisioning.hosting_agent import OsFamily
 from comptoir.resolvers.resellers import build_resellers
 from comptoir.schema.base import mutate
+from comptoir.schema.dataloaders import Loader
 from comptoir.schema.ids import decode_id, encode_id
 from comptoir.schema.servers import (
     HostingServer,
@@ -111,21 +112,27 @@ async def ssl_certificates(info: Info) -> list[SslCertificate]:
         lambda s: [build_certificate(row) for row in certificates.list_store(s, seller_id=seller_id)])
 
 
-async def load_hosting_server(info: Info, server_id: uuid.UUID) -> HostingServer | None:
-    def load(session: Session) -> HostingServer | None:
-        row = session.get(HostingServerModel, server_id)
-        return build_servers(session, [row])[0] if row else None
+class HostingServerLoader(Loader[uuid.UUID, "HostingServer | None"]):
+    """Servers by id, built with their pool entries and resellers for the whole batch."""
 
-    return await info.context.run(load)
+    def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[HostingServer | None]:
+        rows = list(session.scalars(select(HostingServerModel).where(HostingServerModel.id.in_(keys))))
+        built = dict(zip((row.id for row in rows), build_servers(session, rows), strict=True))
+        return [built.get(k) for k in keys]
+
+
+async def load_hosting_server(info: Info, server_id: uuid.UUID) -> HostingServer | None:
+    return await info.context.loaders.extra("hosting_servers", HostingServerLoader).load(  # type: ignore[no-any-return]
+        server_id)
 
 
 async def load_server_pool_entry(info: Info, entry_id: uuid.UUID) -> ServerPoolEntry | None:
-    row = await info.context.run(lambda s: s.get(ServerPoolEntryModel, entry_id))
+    row = await info.context.loaders.rows(ServerPoolEntryModel).load(entry_id)
     return build_pool_entry(row) if row else None
 
 
 async def load_certificate(info: Info, certificate_id: uuid.UUID) -> SslCertificate | None:
-    row = await info.context.run(lambda s: s.get(SslCertificateModel, certificate_id))
+    row = await info.context.loaders.rows(SslCertificateModel).load(certificate_id)
     return build_certificate(row) if row else None
 
 

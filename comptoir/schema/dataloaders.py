@@ -168,15 +168,13 @@ class PoolAddressByIdLoader(Loader[uuid.UUID, "str | None"]):
 
 
 class ResellerAllocationLoader(Loader[uuid.UUID, "ResellerAllocation | None"]):
-    """Each reseller's allocation with what it uses of it (allocations, then the usage counts)."""
+    """Each reseller's allocation with what it uses of it, in one query."""
 
     def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[ResellerAllocation | None]:
         from comptoir.schema.resellers import ResellerAllocation
-        from comptoir.tenancy import resellers
 
-        allocations = resellers.allocations_for(session, keys)
-        reports = allocation_usage.reports_for(session, allocations)
-        return [ResellerAllocation.from_model(allocations[k], reports[k]) if k in allocations else None for k in keys]
+        reports = allocation_usage.reports_for(session, keys)
+        return [ResellerAllocation.from_report(reports[k]) if k in reports else None for k in keys]
 
 
 class SitesBySubscriptionIdLoader(Loader[uuid.UUID, list[Site]]):
@@ -225,6 +223,19 @@ class SubscriptionByIdLoader(Loader[uuid.UUID, SubscriptionModel | None]):
 class SellerByIdLoader(Loader[uuid.UUID, SellerModel | None]):
     def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[SellerModel | None]:
         found = _by_id(session, SellerModel, keys)
+        return [found.get(k) for k in keys]
+
+
+class RowsByIdLoader(Loader[uuid.UUID, Any]):
+    """Rows of one mapped class by primary key (None where row security hides it or it does not exist):
+    what node(id) fetches and what a list's relation to that table reads (Loaders.rows)."""
+
+    def __init__(self, context: Context, model: Any) -> None:
+        self.model = model
+        super().__init__(context)
+
+    def fetch(self, session: Session, keys: list[uuid.UUID]) -> list[Any]:
+        found = _by_id(session, self.model, keys)
         return [found.get(k) for k in keys]
 
 
@@ -347,6 +358,10 @@ class Loaders:
         self.sellers = SellerByIdLoader(context)
         self.effective_values = EffectiveValuesLoader(context)
         self.php_settings = PhpSettingsLoader(context)
+
+    def rows(self, model: Any) -> RowsByIdLoader:
+        """The loader of `model`'s rows by id, made on first use."""
+        return self.extra(f"rows:{model.__tablename__}", lambda context: RowsByIdLoader(context, model))  # type: ignore[return-value]
 
     def extra(self, name: str, make: Callable[[Context], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
         """A loader defined beside the resolvers it builds objects with, made on first use."""

@@ -87,13 +87,13 @@ NodeLoader = Callable[[Info, uuid.UUID], Awaitable[Any]]
 
 
 async def _user_node(info: Info, user_id: uuid.UUID) -> account_types.User | None:
-    user = await info.context.run(lambda s: s.get(UserModel, user_id))
+    user = await info.context.loaders.rows(UserModel).load(user_id)
     return account_types.User.from_model(user) if user else None
 
 
 async def _session_node(info: Info, session_id: uuid.UUID) -> account_types.Session | None:
     context = info.context
-    row = await context.run(lambda s: s.get(SessionModel, session_id))
+    row = await context.loaders.rows(SessionModel).load(session_id)
     if row is None or row.user_id != context.tenant.user_id:
         return None
     return account_types.Session.from_model(row, current_id=context.tenant.session_id)

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy import delete as sql_delete
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,7 @@ from comptoir.tenancy import allocation as rules
 from comptoir.tenancy import users
 from comptoir.tenancy.errors import ResellerErrorCode
 from comptoir.tenancy.listing import LIKE_ESCAPE, contains_pattern
-from comptoir.tenancy.models import Customer, ResellerAllocation, Seller, User
+from comptoir.tenancy.models import ResellerAllocation, Seller, User
 from comptoir.tenancy.security import hash_password
 from comptoir.tenancy.validation import (
     check_country,
@@ -183,42 +183,6 @@ SORT_COLUMNS = {ResellerSort.NAME: Seller.name_key, ResellerSort.CREATED_AT: Sel
 def list_page(session: Session, *, filter_: ResellerFilter, page: PageRequest,
               sort: ResellerSort = ResellerSort.CREATED_AT) -> Page[Seller]:
     return paginate(session, _listing(filter_), page, sort_column=SORT_COLUMNS[sort], id_column=Seller.id)
-
-
-def allocations_for(session: Session, seller_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, ResellerAllocation]:
-    rows = session.scalars(select(ResellerAllocation).where(ResellerAllocation.seller_id.in_(seller_ids)))
-    return {row.seller_id: row for row in rows}
-
-
-def usage_for(session: Session, seller_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[Resource, int]]:
-    """What each reseller uses of its allocation; grows as hosting objects arrive (subscriptions…)."""
-    usage: dict[uuid.UUID, dict[Resource, int]] = {seller_id: {} for seller_id in seller_ids}
-    counts = session.execute(
-        select(Customer.seller_id, func.count()).where(Customer.seller_id.in_(seller_ids))
-        .group_by(Customer.seller_id)
-    )
-    for seller_id, count in counts:
-        usage[seller_id][Resource.CUSTOMERS] = count
-    _add_subscription_usage(session, seller_ids, usage)
-    return usage
-
-
-def _add_subscription_usage(session: Session, seller_ids: Sequence[uuid.UUID],
-                            usage: dict[uuid.UUID, dict[Resource, int]]) -> None:
-    """Subscriptions count, and the finite limits given to them summed per resource (one query)."""
-    from sqlalchemy import text
-
-    from comptoir.hosting.models import Subscription
-    from comptoir.hosting.plan_values import PLAN_RESOURCES
-
-    # Resource names come from our enum, never from input: the JSON paths can be literal.
-    sums = [func.coalesce(func.sum(text(f"(subscriptions.values->'limits'->>'{r.value}')::bigint")), 0)
-            for r in PLAN_RESOURCES]
-    rows = session.execute(select(Subscription.seller_id, func.count(), *sums)
-                           .where(Subscription.seller_id.in_(seller_ids)).group_by(Subscription.seller_id))
-    for seller_id, count, *totals in rows:
-        usage[seller_id][Resource.SUBSCRIPTIONS] = count
-        usage[seller_id].update({r: int(t) for r, t in zip(PLAN_RESOURCES, totals, strict=True)})
 
 
 def admins_of(session: Session, *, seller_id: uuid.UUID) -> list[User]:

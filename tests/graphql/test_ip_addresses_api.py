@@ -430,8 +430,8 @@ def _add_addresses(provider: factories.Actor, resellers: list[factories.Actor], 
         host(provider, own_entry(provider, address_id), domain=f"site{n}.own.example.com")
 
 
-# authentication, total count, page, pool entries, sites, default sites, resellers, allocations, usage
-ADDRESSES_PAGE_STATEMENTS = 11  # includes the resellers' allocation usage (customers, subscriptions, measured usage)
+# authentication, total count, page, pool entries, sites, default sites, resellers, allocations with their usage
+ADDRESSES_PAGE_STATEMENTS = 8
 # authentication, total count, page, sites, default sites
 POOL_PAGE_STATEMENTS = 5
 

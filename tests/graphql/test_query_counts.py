@@ -22,14 +22,14 @@ RESELLERS = """{ resellers(first: 50) { totalCount edges { node { id name alloca
 CUSTOMERS = """{ customers(first: 50) { totalCount edges { node { id contactName email status } } } }"""
 ME = "{ me { id username role } }"
 
-# authentication, page with its total count, allocations, usage
-RESELLERS_PAGE_STATEMENTS = 6  # context + page + allocations + customer counts + subscription limits + measured usage
+# authentication, page with its total count, allocations with their usage (one statement)
+RESELLERS_PAGE_STATEMENTS = 3
 # authentication, page with its total count
 CUSTOMERS_PAGE_STATEMENTS = 2
 # authentication, the user
 ME_STATEMENTS = 2
-# authentication, sellers, customers, allocations + customer counts + subscription limits + measured usage
-NODES_STATEMENTS = 7
+# authentication, sellers, customers, allocations with their usage
+NODES_STATEMENTS = 4
 # authentication; addresses with their pool entries, sites, default sites, resellers; pool entries with
 # their sites and default sites (each kind built in one batch)
 IP_NODES_STATEMENTS = 8
