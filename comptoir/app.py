@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,7 +23,8 @@ from comptoir.database.engine import async_engine
 from comptoir.database.migrate import head_revision
 from comptoir.graphiql import graphiql_assets
 from comptoir.http_graphql import graphql_endpoint
-from comptoir.settings import get_settings
+from comptoir.observability import logs, metrics, tracing
+from comptoir.settings import ensure_fit_to_run, get_settings
 from comptoir.websocket import GraphQLWebSocket
 
 log = logging.getLogger("comptoir")
@@ -56,14 +58,21 @@ def readiness_probe(engine: Callable[[], AsyncEngine]) -> Callable[[Request], Aw
 
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    ensure_fit_to_run(get_settings())  # production refuses development secrets before serving anything
     # Objects alive after start-up never need the cyclic collector's attention (measured: less GC work per request).
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)  # fewer young-generation collections under load (measured in bench/)
     scheduler = asyncio.create_task(embedded_scheduler()) if _runs_embedded_scheduler() else None
     yield
+    # SIGTERM: uvicorn stops accepting, finishes in-flight requests, then runs this: stop the embedded
+    # tick (a tick in progress finishes in its thread: its claims are row locks, released at commit),
+    # the fast-path publisher's threads, then the pool.
     if scheduler is not None:
         scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await scheduler
+    await asyncio.to_thread(intents.shutdown)
     await async_engine().dispose()
 
 
@@ -109,13 +118,18 @@ def create_app(*, readiness_engine: Callable[[], AsyncEngine] = async_engine) ->
         WebSocketRoute("/graphql", GraphQLWebSocket()),
         Route("/healthz", healthz),
         Route("/readyz", readiness_probe(readiness_engine)),
+        Route("/metrics", metrics.metrics_endpoint),
     ]
     if get_settings().graphiql:
         routes.append(graphiql_assets())
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(NoSniff)
+    app.add_middleware(metrics.HttpMetrics)
+    tracing.instrument_app(app, get_settings())
     return app
 
 
+logs.configure(get_settings())
+metrics.install_collector()
 intents.install()  # committed intents reach their handlers from this process
 app = create_app()

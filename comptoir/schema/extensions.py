@@ -4,6 +4,7 @@ error masking; and the schema class that logs expected errors quietly."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from strawberry.types.graphql import OperationType
 
 from comptoir.audit import recorder
 from comptoir.errors import DomainError
+from comptoir.observability import metrics
 from comptoir.tenancy import auth
 from comptoir.tenancy import context as tenant
 
@@ -62,6 +64,7 @@ class OperationTransaction(SchemaExtension):
         recorder.set_origin(source="graphql", operation="", request_id=context.request_id,
                             client_address=context.client_address)
         context.session = context.session_factory()
+        started = time.perf_counter()
         try:
             if context.token:
                 context.tenant = await self._outside_resolvers(context.session.run_sync(
@@ -76,8 +79,20 @@ class OperationTransaction(SchemaExtension):
             await context.session.close()
             context.tenant = tenant.current() or context.tenant
             tenant.set_current(None)
+            self._observe(time.perf_counter() - started)
+
+    def _observe(self, seconds: float) -> None:
+        execution = self.execution_context
+        try:
+            kind = execution.operation_type.value
+        except Exception:  # noqa: BLE001 -- a document that did not parse has no operation type
+            kind = "unknown"
+        metrics.observe_operation(operation=execution.operation_name or "anonymous", kind=kind,
+                                  seconds=seconds, result=execution.result)
 
     async def on_execute(self) -> AsyncIterator[None]:
+        # Logs name the operation (mutations narrow the audit origin to their field while they run).
+        recorder.set_origin(operation=self.execution_context.operation_name or "")
         if self.execution_context.operation_type is OperationType.SUBSCRIPTION:
             # A subscription lasts: it reads in short transactions of its own and must hold no connection.
             await self._outside_resolvers(self.execution_context.context.session.commit())
