@@ -23,6 +23,7 @@ from comptoir.tenancy import auth
 from comptoir.tenancy import context as tenant
 
 log = logging.getLogger("comptoir.graphql")
+operations_log = logging.getLogger("comptoir.graphql.operations")  # one line per operation
 
 T = TypeVar("T")
 
@@ -78,8 +79,8 @@ class OperationTransaction(SchemaExtension):
         finally:
             await context.session.close()
             context.tenant = tenant.current() or context.tenant
+            self._observe(time.perf_counter() - started)  # its log line still names the tenant
             tenant.set_current(None)
-            self._observe(time.perf_counter() - started)
 
     def _observe(self, seconds: float) -> None:
         execution = self.execution_context
@@ -87,8 +88,11 @@ class OperationTransaction(SchemaExtension):
             kind = execution.operation_type.value
         except Exception:  # noqa: BLE001 -- a document that did not parse has no operation type
             kind = "unknown"
-        metrics.observe_operation(operation=execution.operation_name or "anonymous", kind=kind,
-                                  seconds=seconds, result=execution.result)
+        name = execution.operation_name or "anonymous"
+        metrics.observe_operation(operation=name, kind=kind, seconds=seconds, result=execution.result)
+        with recorder.origin(operation=name):
+            operations_log.info("%s %s %.1f ms", kind, name, seconds * 1000,
+                                extra={"duration_ms": round(seconds * 1000, 1)})
 
     async def on_execute(self) -> AsyncIterator[None]:
         # Logs name the operation (mutations narrow the audit origin to their field while they run).
