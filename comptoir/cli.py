@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,6 +92,13 @@ def worker(concurrency: int = typer.Option(2)) -> None:
     """Run a Celery worker (needs COMPTOIR_BROKER_URL). SIGTERM: warm shutdown (running tasks finish;
     unacknowledged ones go back to the broker, acks are late)."""
     _start_process()
+    settings = get_settings()
+    if settings.worker_metrics_port:
+        # Multiprocess mode must be chosen before prometheus_client is first imported (by celery_app).
+        directory = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="comptoir-metrics-"))
+        from comptoir.observability.metrics import serve_worker_metrics
+
+        serve_worker_metrics(settings.worker_metrics_port, directory)
     from comptoir.automation.celery_app import celery
 
     celery.worker_main(["worker", f"--concurrency={concurrency}", f"--loglevel={get_settings().log_level}"])

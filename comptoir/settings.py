@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # /metrics (Prometheus) answers only requests bearing this token; empty: /metrics is not served.
     metrics_token: str = ""
+    # `comptoir worker` serves its task counters on this port (Prometheus text, no token: keep the port
+    # inside the cluster's network policy); 0: not served.
+    worker_metrics_port: int = 0
     # OpenTelemetry traces go to this OTLP endpoint (or where the standard OTEL_EXPORTER_OTLP_* say).
     otel_exporter_otlp_endpoint: str = ""
 

@@ -170,6 +170,16 @@ def pool_metrics() -> Iterator[GaugeMetricFamily]:
     yield family
 
 
+def serve_worker_metrics(port: int, directory: str) -> None:
+    """A Celery worker's task counters: its prefork children count in files under `directory`
+    (PROMETHEUS_MULTIPROC_DIR, set before prometheus_client was imported), this server sums them."""
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=directory)
+    start_http_server(port, registry=registry)
+
+
 _collector: BacklogCollector | None = None
 
 

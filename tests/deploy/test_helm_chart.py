@@ -212,7 +212,10 @@ def test_production_values_autoscale_the_api_and_isolate_the_pods_on_the_network
     assert "replicas" not in objects["Deployment/shop-comptoir-api"]["spec"]  # the HPA owns it
     assert objects["PodDisruptionBudget/shop-comptoir-api"]["spec"]["minAvailable"] < hpa["minReplicas"]
     internal = objects["NetworkPolicy/shop-comptoir-internal"]["spec"]
-    assert internal["policyTypes"] == ["Ingress"] and "ingress" not in internal  # nothing gets in
+    assert internal["policyTypes"] == ["Ingress"]  # only the scraper, only to the metrics port
+    assert [rule["ports"] for rule in internal["ingress"]] == [[{"port": "metrics", "protocol": "TCP"}]]
+    worker = container(objects, "Deployment/shop-comptoir-worker")
+    assert worker["ports"] == [{"name": "metrics", "containerPort": 9100, "protocol": "TCP"}]
     api = objects["NetworkPolicy/shop-comptoir-api"]["spec"]
     assert api["ingress"][0]["ports"] == [{"port": "http", "protocol": "TCP"}] and api["ingress"][0]["from"]
     egress_ports = {p["port"] for rule in objects["NetworkPolicy/shop-comptoir-egress"]["spec"]["egress"]

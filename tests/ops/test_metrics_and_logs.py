@@ -122,3 +122,31 @@ def test_an_exception_is_logged_with_its_traceback_in_one_json_line():
         logger.error("failed", exc_info=True)
     entry = json.loads(stream.getvalue())
     assert entry["message"] == "failed" and "ValueError: boom" in entry["exception"]
+
+
+WORKER_SCRIPT = """
+import multiprocessing, os, sys, tempfile, urllib.request
+directory = tempfile.mkdtemp()
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+from comptoir.observability import metrics
+
+def task_in_a_child():
+    metrics.TASKS.labels("comptoir.perform_intent", "failure").inc()
+
+metrics.serve_worker_metrics(int(sys.argv[1]), directory)
+child = multiprocessing.get_context("fork").Process(target=task_in_a_child)
+child.start(); child.join()
+print(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics").read().decode())
+"""
+
+
+def test_a_worker_serves_the_task_counters_of_its_child_processes():
+    import subprocess
+    import sys
+
+    from tests.tenancy.support import free_port
+
+    completed = subprocess.run([sys.executable, "-c", WORKER_SCRIPT, str(free_port())], capture_output=True,
+                               text=True, timeout=60, check=False)
+    assert completed.returncode == 0, completed.stderr
+    assert 'comptoir_celery_tasks_total{state="failure",task="comptoir.perform_intent"} 1.0' in completed.stdout
