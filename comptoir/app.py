@@ -16,13 +16,14 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
 from comptoir.automation import events, intents, registry  # noqa: F401 -- registry wires the kinds
 from comptoir.database.engine import async_engine
 from comptoir.database.migrate import head_revision
 from comptoir.graphiql import graphiql_assets
 from comptoir.http_graphql import graphql_endpoint
+from comptoir.http_middleware import HttpMiddleware
 from comptoir.observability import logs, metrics, tracing
 from comptoir.settings import ensure_fit_to_run, get_settings
 from comptoir.websocket import GraphQLWebSocket
@@ -92,23 +93,11 @@ async def embedded_scheduler() -> None:
         await asyncio.sleep(get_settings().embedded_tick_seconds)
 
 
-class NoSniff:
+class NoSniff(HttpMiddleware):
     """Every HTTP response says X-Content-Type-Options: nosniff (no browser guesses a type from content)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-content-type-options", b"nosniff")]
-            await send(message)
-
-        await self.app(scope, receive, send_with_header)
+    def on_response_start(self, scope: Scope, message: Message) -> None:
+        message["headers"] = [*message.get("headers", []), (b"x-content-type-options", b"nosniff")]
 
 
 def create_app(*, readiness_engine: Callable[[], AsyncEngine] = async_engine) -> Starlette:

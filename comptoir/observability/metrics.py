@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hmac
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
@@ -21,8 +21,9 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
+from comptoir.http_middleware import HttpMiddleware
 from comptoir.settings import get_settings
 
 HTTP_LATENCY = Histogram("comptoir_http_request_duration_seconds", "HTTP request latency.",
@@ -36,29 +37,20 @@ TASKS = Counter("comptoir_celery_tasks", "Celery tasks finished, by name and sta
 
 # ---- HTTP ---------------------------------------------------------------------------------------
 
-class HttpMetrics:
+class HttpMetrics(HttpMiddleware):
     """Latency of every HTTP request by route template (not raw path: ids would explode the series)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    def on_response_start(self, scope: Scope, message: Message) -> None:
+        scope["comptoir.status"] = message["status"]
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started, status = time.perf_counter(), 500
-
-        async def send_recording(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+    async def around(self, scope: Scope, call: Callable[[], Awaitable[None]]) -> None:
+        started = time.perf_counter()
         try:
-            await self.app(scope, receive, send_recording)
+            await call()
         finally:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
-            HTTP_LATENCY.labels(scope["method"], route, str(status)).observe(time.perf_counter() - started)
+            status = str(scope.get("comptoir.status", 500))
+            HTTP_LATENCY.labels(scope["method"], route, status).observe(time.perf_counter() - started)
 
 
 # ---- GraphQL ------------------------------------------------------------------------------------
