@@ -10,6 +10,7 @@ that have due work, which is few when the workers keep up).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -187,7 +188,5 @@ async def metrics_endpoint(request: Request) -> Response:
     given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     if not token or not hmac.compare_digest(given.encode(), token.encode()):
         return PlainTextResponse("Not Found", status_code=404)
-    import asyncio
-
     body = await asyncio.to_thread(generate_latest, REGISTRY)  # the backlog reads the database
     return Response(body, media_type=CONTENT_TYPE_LATEST)
