@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -15,7 +16,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route, WebSocketRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope
 
 from comptoir.automation import events, intents, registry  # noqa: F401 -- registry wires the kinds
 from comptoir.database.engine import async_engine
@@ -23,9 +24,11 @@ from comptoir.database.migrate import head_revision
 from comptoir.documents import downloads
 from comptoir.graphiql import graphiql_assets
 from comptoir.http_graphql import graphql_endpoint
+from comptoir.http_middleware import HttpMiddleware
 from comptoir.http_webhooks import webhook_endpoint
 from comptoir.messaging import catcher
-from comptoir.settings import get_settings
+from comptoir.observability import logs, metrics, tracing
+from comptoir.settings import ensure_fit_to_run, get_settings
 from comptoir.websocket import GraphQLWebSocket
 
 log = logging.getLogger("comptoir")
@@ -59,6 +62,7 @@ def readiness_probe(engine: Callable[[], AsyncEngine]) -> Callable[[Request], Aw
 
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    ensure_fit_to_run(get_settings())  # production refuses development secrets before serving anything
     # Objects alive after start-up never need the cyclic collector's attention (measured: less GC work per request).
     gc.collect()
     gc.freeze()
@@ -66,8 +70,14 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     scheduler = asyncio.create_task(embedded_scheduler()) if _runs_embedded_scheduler() else None
     catching = start_smtp_catcher()
     yield
+    # SIGTERM: uvicorn stops accepting, finishes in-flight requests, then runs this: stop the embedded
+    # tick (a tick in progress finishes in its thread: its claims are row locks, released at commit),
+    # the fast-path publisher's threads, then the pool.
     if scheduler is not None:
         scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await scheduler
+    await asyncio.to_thread(intents.shutdown)
     if catching:
         catcher.stop()
     await async_engine().dispose()
@@ -103,23 +113,11 @@ async def embedded_scheduler() -> None:
         await asyncio.sleep(get_settings().embedded_tick_seconds)
 
 
-class NoSniff:
+class NoSniff(HttpMiddleware):
     """Every HTTP response says X-Content-Type-Options: nosniff (no browser guesses a type from content)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-content-type-options", b"nosniff")]
-            await send(message)
-
-        await self.app(scope, receive, send_with_header)
+    def on_response_start(self, scope: Scope, message: Message) -> None:
+        message["headers"] = [*message.get("headers", []), (b"x-content-type-options", b"nosniff")]
 
 
 def create_app(*, readiness_engine: Callable[[], AsyncEngine] = async_engine) -> Starlette:
@@ -131,13 +129,18 @@ def create_app(*, readiness_engine: Callable[[], AsyncEngine] = async_engine) ->
         Route("/healthz", healthz),
         Route("/readyz", readiness_probe(readiness_engine)),
         downloads.route(),
+        Route("/metrics", metrics.metrics_endpoint),
     ]
     if get_settings().graphiql:
         routes.append(graphiql_assets())
     app = Starlette(routes=routes, lifespan=lifespan)
     app.add_middleware(NoSniff)
+    app.add_middleware(metrics.HttpMetrics)
+    tracing.instrument_app(app, get_settings())
     return app
 
 
+logs.configure(get_settings())
+metrics.install_collector()
 intents.install()  # committed intents reach their handlers from this process
 app = create_app()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
+import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,7 +13,7 @@ from typing import Any
 
 import typer
 
-from comptoir.settings import get_settings
+from comptoir.settings import ConfigurationError, ensure_fit_to_run, get_settings
 
 app = typer.Typer(help="Comptoir: multi-tenant GraphQL backend for web-hosting resellers.", no_args_is_help=True)
 
@@ -58,6 +60,7 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
     import uvicorn
 
     settings = get_settings()
+    _start_process()
     prepare_database()
     if demo_data:
         demo(force=False)
@@ -66,24 +69,48 @@ def serve(host: str = typer.Option(None), port: int = typer.Option(None),
     # uvicorn re-raises SIGTERM after its graceful shutdown; exiting normally instead lets atexit stop
     # the embedded PostgreSQL (kill, systemd, container stop).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    uvicorn.run("comptoir.app:app", host=host, port=port, workers=workers, log_level="info",
-                proxy_headers=False)
+    uvicorn.run("comptoir.app:app", host=host, port=port, workers=workers, log_level=settings.log_level.lower(),
+                proxy_headers=False, log_config=None, timeout_graceful_shutdown=20)
+
+
+def _start_process() -> None:
+    """Production refuses development secrets; logs and traces as configured."""
+    from comptoir.observability import logs, tracing
+
+    settings = get_settings()
+    try:
+        ensure_fit_to_run(settings)
+    except ConfigurationError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    logs.configure(settings)
+    tracing.configure(settings)
 
 
 @app.command()
 def worker(concurrency: int = typer.Option(2)) -> None:
-    """Run a Celery worker (needs COMPTOIR_BROKER_URL)."""
+    """Run a Celery worker (needs COMPTOIR_BROKER_URL). SIGTERM: warm shutdown (running tasks finish;
+    unacknowledged ones go back to the broker, acks are late)."""
+    _start_process()
+    settings = get_settings()
+    if settings.worker_metrics_port:
+        # Multiprocess mode must be chosen before prometheus_client is first imported (by celery_app).
+        directory = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="comptoir-metrics-"))
+        from comptoir.observability.metrics import serve_worker_metrics
+
+        serve_worker_metrics(settings.worker_metrics_port, directory)
     from comptoir.automation.celery_app import celery
 
-    celery.worker_main(["worker", f"--concurrency={concurrency}", "--loglevel=INFO"])
+    celery.worker_main(["worker", f"--concurrency={concurrency}", f"--loglevel={get_settings().log_level}"])
 
 
 @app.command()
 def beat() -> None:
-    """Run Celery beat, the scheduler of automation events."""
+    """Run Celery beat, the scheduler of automation events (SIGTERM: stops between ticks)."""
+    _start_process()
     from comptoir.automation.celery_app import celery
 
-    celery.start(["beat", "--loglevel=INFO"])
+    celery.start(["beat", f"--loglevel={get_settings().log_level}", "--schedule=/tmp/celerybeat-schedule"])
 
 
 @app.command()
@@ -142,34 +169,14 @@ def _provider_seller_id() -> uuid.UUID:
 
 @app.command()
 def check() -> None:
-    """Check configuration, database reachability and migration state; exit 1 if anything is wrong."""
-    from sqlalchemy import text
+    """Check configuration, database and migrations, broker, SMTP and hosting servers; exit 1 on a failure."""
+    from comptoir.observability.check import run_checks
 
-    from comptoir.database.engine import sync_engine
-    from comptoir.database.migrate import head_revision
-
-    problems = []
-    settings = get_settings()
-    if settings.secret_key == "dev-insecure-change-me":
-        typer.echo("warning: COMPTOIR_SECRET_KEY is the development default")
-    if not settings.encryption_keys:
-        message = "COMPTOIR_ENCRYPTION_KEYS is empty: secrets are sealed with a development key"
-        if settings.production:
-            problems.append(message)
-        else:
-            typer.echo(f"warning: {message}")
-    try:
-        with sync_engine().connect() as connection:
-            current = connection.execute(text("SELECT comptoir_schema_version()")).scalar()
-        if current != head_revision():
-            problems.append(f"migrations pending: database at {current}, code at {head_revision()}")
-    except Exception as error:  # noqa: BLE001
-        problems.append(f"database unreachable: {error}")
-    for problem in problems:
-        typer.echo(f"error: {problem}", err=True)
-    if problems:
+    results = run_checks(get_settings())
+    for result in results:
+        typer.echo(result.line())
+    if not all(result.ok for result in results):
         raise typer.Exit(1)
-    typer.echo("ok")
 
 
 encryption_app = typer.Typer(help="Encryption at rest: key-encryption keys and rotation (docs/encryption.md).",

@@ -4,12 +4,37 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = "dev-insecure-change-me"
+DEFAULT_APP_PASSWORD = "comptoir_app"
+DEFAULT_OWNER_PASSWORD = "comptoir_owner"
+
+
+class ConfigurationError(RuntimeError):
+    """The settings cannot run this environment (production with development secrets)."""
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="COMPTOIR_", extra="ignore")
+
+    # "production" refuses development secrets at start-up and turns GraphiQL and introspection off
+    # unless COMPTOIR_GRAPHIQL / COMPTOIR_INTROSPECTION say otherwise.
+    environment: Literal["development", "production"] = "development"
+    # Log records: "json" (one object per line) or "text". Empty: json in production, text otherwise.
+    log_format: Literal["", "json", "text"] = ""
+    log_level: str = "INFO"
+    # /metrics (Prometheus) answers only requests bearing this token; empty: /metrics is not served.
+    metrics_token: str = ""
+    # `comptoir worker` serves its task counters on this port (Prometheus text, no token: keep the port
+    # inside the cluster's network policy); 0: not served.
+    worker_metrics_port: int = 0
+    # OpenTelemetry traces go to this OTLP endpoint (or where the standard OTEL_EXPORTER_OTLP_* say).
+    otel_exporter_otlp_endpoint: str = ""
 
     # Application role URL (comptoir_app). Empty: a private PostgreSQL under var_dir is started.
     database_url: str = ""
@@ -18,16 +43,14 @@ class Settings(BaseSettings):
     # Superuser URL used once to create the roles and the database. Empty: none (roles must exist).
     bootstrap_database_url: str = ""
     database_name: str = "comptoir"
-    app_password: str = "comptoir_app"
-    owner_password: str = "comptoir_owner"
+    app_password: str = DEFAULT_APP_PASSWORD
+    owner_password: str = DEFAULT_OWNER_PASSWORD
     pool_size: int = 10
 
     var_dir: Path = Path("var")
-    secret_key: str = "dev-insecure-change-me"
-    # Production refuses development defaults (the key-encryption key derived from the secret key).
-    production: bool = False
+    secret_key: str = DEVELOPMENT_SECRET_KEY
     # Key-encryption keys for secrets at rest, "id:base64(32 bytes),...", the first current (docs/encryption.md).
-    # Empty: a development key derived from secret_key (refused when production is set).
+    # Empty: a development key derived from secret_key (refused in production).
     encryption_keys: str = ""
     debug: bool = False
     graphiql: bool = True
@@ -126,6 +149,54 @@ class Settings(BaseSettings):
     storefront_checkouts_per_address: int = 10
     client_country_header: str = "X-Client-Country"
     checkout_key_retention_hours: int = 48
+
+    @model_validator(mode="after")
+    def _production_defaults(self) -> Settings:
+        if self.environment == "production":
+            for name in ("graphiql", "introspection"):
+                if name not in self.model_fields_set:
+                    setattr(self, name, False)
+        if not self.log_format:
+            self.log_format = "json" if self.environment == "production" else "text"
+        return self
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """What production must not run with: the development secret key, the default role passwords."""
+    problems = []
+    if settings.secret_key in ("", DEVELOPMENT_SECRET_KEY) or len(settings.secret_key) < 32:
+        problems.append("COMPTOIR_SECRET_KEY is the development default or shorter than 32 characters")
+    if not settings.database_url:
+        problems.append("COMPTOIR_DATABASE_URL is empty (the embedded development database)")
+    elif _password(settings.database_url) in ("", DEFAULT_APP_PASSWORD):
+        problems.append("COMPTOIR_DATABASE_URL uses the default (or no) password of the comptoir_app role")
+    if settings.migration_database_url:
+        if _password(settings.migration_database_url) in ("", DEFAULT_OWNER_PASSWORD):
+            problems.append("COMPTOIR_MIGRATION_DATABASE_URL uses the default (or no) owner password")
+    elif settings.owner_password == DEFAULT_OWNER_PASSWORD:
+        problems.append("COMPTOIR_OWNER_PASSWORD is the default (migrations derive the owner URL from it)")
+    if settings.bootstrap_database_url and settings.app_password == DEFAULT_APP_PASSWORD:
+        problems.append("COMPTOIR_APP_PASSWORD is the default (the bootstrap would create the role with it)")
+    if settings.sandbox:
+        problems.append("COMPTOIR_SANDBOX is on (the provider could move the instance's clock)")
+    if not settings.encryption_keys:
+        problems.append("COMPTOIR_ENCRYPTION_KEYS is empty (secrets would be sealed with a key derived from the "
+                        "secret key)")
+    return problems
+
+
+def ensure_fit_to_run(settings: Settings) -> None:
+    """Called at start-up of the API, the workers and beat: production refuses development secrets."""
+    if settings.production and (problems := production_problems(settings)):
+        raise ConfigurationError("refusing to start in production: " + "; ".join(problems))
+
+
+def _password(url: str) -> str:
+    return urlsplit(url.replace("+psycopg", "")).password or ""
 
 
 @lru_cache

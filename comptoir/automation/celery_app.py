@@ -8,6 +8,7 @@ import uuid
 from celery import Celery
 
 from comptoir.automation import events, intents, registry  # noqa: F401 -- registry wires the kinds
+from comptoir.observability import metrics
 from comptoir.settings import get_settings
 
 celery = Celery("comptoir")
@@ -19,8 +20,10 @@ celery.conf.update(
     task_serializer="json",
     accept_content=["json"],
     broker_connection_retry_on_startup=True,
+    worker_hijack_root_logger=False,  # our JSON/text handler (comptoir.observability.logs) stays
     beat_schedule={"tick": {"task": "comptoir.tick", "schedule": 60.0}},
 )
+metrics.install_celery_signals()
 intents.install()  # intents written by tasks (an event suspending subscriptions…) are published too
 
 

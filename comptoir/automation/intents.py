@@ -136,6 +136,15 @@ def _pool() -> ThreadPoolExecutor:
     return _executor
 
 
+def shutdown() -> None:
+    """Process exit (SIGTERM): finish the deliveries under way, drop the queued ones (still due in the
+    database: the relay hands them out again)."""
+    global _executor
+    if _executor is not None:
+        _executor.shutdown(wait=True, cancel_futures=True)
+        _executor = None
+
+
 def publish(announcements: list[Announcement]) -> None:
     """Send intents to the workers (broker) or perform them on local threads (embedded mode), off the
     caller's thread: a committed request never waits for, nor fails with, a publish."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from typing import TypeVar
 
@@ -19,10 +20,12 @@ from strawberry.types.graphql import OperationType
 from comptoir.audit import recorder
 from comptoir.errors import DomainError
 from comptoir.security import secrets
+from comptoir.observability import metrics
 from comptoir.tenancy import auth
 from comptoir.tenancy import context as tenant
 
 log = logging.getLogger("comptoir.graphql")
+operations_log = logging.getLogger("comptoir.graphql.operations")  # one line per operation
 
 _DIGIT_RUNS = re.compile(r"\d[\d .-]*\d|\d")
 
@@ -72,6 +75,7 @@ class OperationTransaction(SchemaExtension):
                             client_address=context.client_address)
         secrets.begin_operation()  # keys a passphrase unlocks live for this operation only
         context.session = context.session_factory()
+        started = time.perf_counter()
         try:
             if context.token:
                 context.tenant = await self._outside_resolvers(context.session.run_sync(
@@ -85,10 +89,25 @@ class OperationTransaction(SchemaExtension):
         finally:
             await context.session.close()
             context.tenant = tenant.current() or context.tenant
+            self._observe(time.perf_counter() - started)  # its log line still names the tenant
             tenant.set_current(None)
             secrets.end_operation()
 
+    def _observe(self, seconds: float) -> None:
+        execution = self.execution_context
+        try:
+            kind = execution.operation_type.value
+        except Exception:  # noqa: BLE001 -- a document that did not parse has no operation type
+            kind = "unknown"
+        name = execution.operation_name or "anonymous"
+        metrics.observe_operation(operation=name, kind=kind, seconds=seconds, result=execution.result)
+        with recorder.origin(operation=name):
+            operations_log.info("%s %s %.1f ms", kind, name, seconds * 1000,
+                                extra={"duration_ms": round(seconds * 1000, 1)})
+
     async def on_execute(self) -> AsyncIterator[None]:
+        # Logs name the operation (mutations narrow the audit origin to their field while they run).
+        recorder.set_origin(operation=self.execution_context.operation_name or "")
         if self.execution_context.operation_type is OperationType.SUBSCRIPTION:
             # A subscription lasts: it reads in short transactions of its own and must hold no connection.
             await self._outside_resolvers(self.execution_context.context.session.commit())

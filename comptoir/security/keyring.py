@@ -87,5 +87,5 @@ def _ring(spec: str, secret_key: str, production: bool) -> KeyRing:
     if spec.strip():
         return parse_keys(spec)
     if production:
-        raise EncryptionConfigError("COMPTOIR_ENCRYPTION_KEYS is required in production (COMPTOIR_PRODUCTION=true)")
+        raise EncryptionConfigError("COMPTOIR_ENCRYPTION_KEYS is required in production (COMPTOIR_ENVIRONMENT=production)")
     return KeyRing((development_key(secret_key),))

@@ -9,7 +9,7 @@ import comptoir
 
 PACKAGE = Path(comptoir.__file__).parent
 # The layers above the domains: they may wire automation in.
-ADAPTERS = {"automation", "schema", "resolvers", "app.py", "cli.py", "websocket.py"}
+ADAPTERS = {"automation", "schema", "resolvers", "observability", "app.py", "cli.py", "websocket.py"}
 FORBIDDEN = ("celery", "comptoir.automation")
 
 

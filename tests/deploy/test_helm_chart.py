@@ -1,23 +1,25 @@
-"""The Helm chart renders to valid Kubernetes YAML (helm itself is not installed here).
-
-A small interpreter for the subset of Go templates and Sprig functions the chart uses renders every
-template with the default values and with a production-like override, then checks what Kubernetes
-and Helm rely on: parseable YAML, the probes, the hook order, the commands, no empty database URL.
+"""The Helm chart, rendered by Helm's own engine (helm-python-sdk: Helm v4's Go SDK through a C ABI, no helm
+binary, no cluster) with the default and the production values, every object validated against the
+Kubernetes JSON schemas (kubernetes-validate ships them), then what Kubernetes and Helm rely on: the
+probes, the hook order, the commands, security contexts, no empty database URL.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 yaml = pytest.importorskip("yaml")
+helm = pytest.importorskip("helm_python")
+kubernetes_validate = pytest.importorskip("kubernetes_validate")
 
 CHART = Path(__file__).resolve().parents[2] / "helm" / "comptoir"
+# The oldest Kubernetes the chart declares (Chart.yaml kubeVersion) has no bundled schema; validate
+# against the newest the package ships and one older minor.
+KUBERNETES_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
 
 PRODUCTION = {
     "secret": {"values": {
@@ -27,264 +29,6 @@ PRODUCTION = {
     }},
     "extraEnv": [{"name": "TZ", "value": "UTC"}],
 }
-
-
-# --- a tiny Go-template interpreter -------------------------------------------------------------
-
-ACTION = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.DOTALL)
-TOKEN = re.compile(r'\s*("(?:[^"\\]|\\.)*"|:=|\||\(|\)|,|\$[\w]*(?:\.[\w]+)*|(?:\.[\w]+)+|\.|-?\d+|[\w]+)')
-
-
-class TemplateError(Exception):
-    pass
-
-
-@dataclass
-class Node:
-    kind: str  # text, action, if, range, with, define
-    value: str = ""
-    body: list[Node] = field(default_factory=list)
-    orelse: list[Node] = field(default_factory=list)
-
-
-def lex(source: str) -> list[tuple[str, str]]:
-    """Text and action pieces, with Go's {{- and -}} whitespace trimming applied."""
-    pieces: list[tuple[str, str]] = []
-    position, trim_next = 0, False
-    for match in ACTION.finditer(source):
-        text = source[position:match.start()]
-        if trim_next:
-            text = text.lstrip()
-        if match.group(1):
-            text = text.rstrip()
-        pieces.append(("text", text))
-        pieces.append(("action", match.group(2).strip()))
-        position, trim_next = match.end(), bool(match.group(3))
-    tail = source[position:]
-    pieces.append(("text", tail.lstrip() if trim_next else tail))
-    return pieces
-
-
-def parse(pieces: list[tuple[str, str]]) -> list[Node]:
-    root: list[Node] = []
-    stack: list[tuple[Node | None, list[Node]]] = [(None, root)]
-    for kind, value in pieces:
-        current = stack[-1][1]
-        if kind == "text":
-            current.append(Node("text", value))
-        elif value.startswith("/*"):
-            continue
-        elif value.split(" ", 1)[0] in ("if", "range", "with", "define"):
-            word, _, rest = value.partition(" ")
-            node = Node(word, rest.strip())
-            current.append(node)
-            stack.append((node, node.body))
-        elif value == "else":
-            node = stack[-1][0]
-            assert node is not None
-            stack[-1] = (node, node.orelse)
-        elif value == "end":
-            stack.pop()
-        else:
-            current.append(Node("action", value))
-    if len(stack) != 1:
-        raise TemplateError("unbalanced blocks")
-    return root
-
-
-def tokens(expression: str) -> list[str]:
-    found, position = [], 0
-    while position < len(expression.rstrip()):
-        match = TOKEN.match(expression, position)
-        if not match:
-            raise TemplateError(f"cannot read {expression[position:]!r}")
-        found.append(match.group(1))
-        position = match.end()
-    return found
-
-
-def truthy(value: Any) -> bool:
-    return bool(value) and value != 0
-
-
-def to_yaml(value: Any) -> str:
-    return yaml.safe_dump(value, default_flow_style=False, sort_keys=True).rstrip("\n")
-
-
-def indent(spaces: int, text: str) -> str:
-    return "\n".join(" " * spaces + line for line in str(text).split("\n"))
-
-
-class Renderer:
-    def __init__(self, chart: Path, values: dict[str, Any], revision: int = 1) -> None:
-        self.templates = {p.name: p.read_text() for p in (chart / "templates").iterdir() if p.is_file()}
-        metadata = yaml.safe_load((chart / "Chart.yaml").read_text())
-        self.root = {
-            "Values": values,
-            "Chart": {"Name": metadata["name"], "Version": metadata["version"],
-                      "AppVersion": metadata["appVersion"]},
-            "Release": {"Name": "shop", "Namespace": "default", "Revision": revision, "Service": "Helm"},
-            "Template": {"BasePath": "comptoir/templates"},
-        }
-        self.defines: dict[str, list[Node]] = {}
-        self.parsed = {name: parse(lex(text)) for name, text in self.templates.items()}
-        for nodes in self.parsed.values():
-            for node in nodes:
-                if node.kind == "define":
-                    self.defines[node.value.strip('"')] = node.body
-
-    def render(self, name: str) -> str:
-        return self.run(self.parsed[name], self.root, {"$": self.root})
-
-    def include(self, name: str, dot: Any) -> str:
-        """A define by name, or a whole template file by its path (as checksum annotations do)."""
-        base = self.root["Template"]["BasePath"] + "/"
-        nodes = self.parsed[name[len(base):]] if name.startswith(base) else self.defines[name]
-        return self.run(nodes, dot, {"$": self.root})
-
-    def run(self, nodes: list[Node], dot: Any, scope: dict[str, Any]) -> str:
-        out: list[str] = []
-        for node in nodes:
-            if node.kind == "text":
-                out.append(node.value)
-            elif node.kind == "action":
-                result = self.pipeline(tokens(node.value), dot, scope)
-                out.append("" if result is None or ":=" in node.value else str(result))
-            elif node.kind == "if":
-                branch = node.body if truthy(self.pipeline(tokens(node.value), dot, scope)) else node.orelse
-                out.append(self.run(branch, dot, dict(scope)))
-            elif node.kind == "with":
-                value = self.pipeline(tokens(node.value), dot, scope)
-                out.append(self.run(node.body, value, dict(scope)) if truthy(value)
-                           else self.run(node.orelse, dot, dict(scope)))
-            elif node.kind == "range":
-                out.append(self.range(node, dot, scope))
-        return "".join(out)
-
-    def range(self, node: Node, dot: Any, scope: dict[str, Any]) -> str:
-        words = tokens(node.value)
-        names: list[str] = []
-        if ":=" in words:
-            names = [w for w in words[: words.index(":=")] if w != ","]
-            words = words[words.index(":=") + 1:]
-        collection = self.pipeline(words, dot, scope)
-        items = sorted(collection.items()) if isinstance(collection, dict) else list(enumerate(collection or []))
-        out = []
-        for key, value in items:
-            inner = dict(scope)
-            if len(names) == 2:
-                inner[names[0]], inner[names[1]] = key, value
-            elif names:
-                inner[names[0]] = value
-            out.append(self.run(node.body, value, inner))
-        return "".join(out)
-
-    def pipeline(self, words: list[str], dot: Any, scope: dict[str, Any]) -> Any:
-        if len(words) > 2 and words[1] == ":=":
-            scope[words[0]] = self.pipeline(words[2:], dot, scope)
-            return None
-        commands: list[list[str]] = [[]]
-        depth = 0
-        for word in words:
-            depth += word == "("
-            depth -= word == ")"
-            if word == "|" and depth == 0:
-                commands.append([])
-            else:
-                commands[-1].append(word)
-        result: Any = _NOTHING
-        for command in commands:
-            result = self.command(command, dot, scope, result)
-        return result
-
-    def command(self, words: list[str], dot: Any, scope: dict[str, Any], piped: Any) -> Any:
-        args = self.operands(words[1:], dot, scope)
-        if piped is not _NOTHING:
-            args.append(piped)
-        head = words[0]
-        if head in FUNCTIONS or head in ("include", "print"):
-            if head == "include":
-                return self.include(args[0], args[1])
-            if head == "print":
-                return "".join(str(a) for a in args)
-            return FUNCTIONS[head](*args)
-        if args:
-            raise TemplateError(f"{head} takes no arguments")
-        return self.operands([head], dot, scope)[0]
-
-    def operands(self, words: list[str], dot: Any, scope: dict[str, Any]) -> list[Any]:
-        values: list[Any] = []
-        index = 0
-        while index < len(words):
-            word = words[index]
-            if word == "(":
-                depth, end = 1, index + 1
-                while depth:
-                    depth += (words[end] == "(") - (words[end] == ")")
-                    end += 1
-                values.append(self.pipeline(words[index + 1:end - 1], dot, scope))
-                index = end
-                continue
-            values.append(self.value(word, dot, scope))
-            index += 1
-        return values
-
-    def value(self, word: str, dot: Any, scope: dict[str, Any]) -> Any:
-        if word.startswith('"'):
-            return word[1:-1].encode().decode("unicode_escape")
-        if re.fullmatch(r"-?\d+", word):
-            return int(word)
-        if word in ("true", "false"):
-            return word == "true"
-        if word.startswith("$"):
-            name, *path = word.split(".")
-            return walk(scope[name], path)
-        if word == ".":
-            return dot
-        if word.startswith("."):
-            return walk(dot, word.split(".")[1:])
-        if word in FUNCTIONS:
-            return FUNCTIONS[word]()
-        raise TemplateError(f"unknown word {word!r}")
-
-
-_NOTHING = object()
-
-
-def walk(value: Any, path: list[str]) -> Any:
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value
-
-
-def required(message: str, value: Any) -> Any:
-    if not truthy(value):
-        raise TemplateError(message)
-    return value
-
-
-FUNCTIONS: dict[str, Any] = {
-    "default": lambda fallback, given=None: given if truthy(given) else fallback,
-    "required": required,
-    "quote": lambda value: '"' + str("" if value is None else value).replace('"', '\\"') + '"',
-    "toString": lambda value: "" if value is None else str(value).lower() if isinstance(value, bool) else str(value),
-    "toYaml": to_yaml,
-    "nindent": lambda spaces, text: "\n" + indent(spaces, text),
-    "indent": indent,
-    "trunc": lambda length, text: text[:length],
-    "trimSuffix": lambda suffix, text: text[: -len(suffix)] if suffix and text.endswith(suffix) else text,
-    "contains": lambda part, text: part in text,
-    "printf": lambda form, *args: form.replace("%s", "{}").format(*args),
-    "replace": lambda old, new, text: text.replace(old, new),
-    "sha256sum": lambda text: hashlib.sha256(text.encode()).hexdigest(),
-    "or": lambda *args: next((a for a in args if truthy(a)), args[-1]),
-    "and": lambda *args: next((a for a in args if not truthy(a)), args[-1]),
-    "not": lambda value: not truthy(value),
-    "eq": lambda a, b: a == b,
-}
-
-
-# --- helpers ------------------------------------------------------------------------------------
 
 
 def merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -300,14 +44,24 @@ def values(override: dict[str, Any] | None = None) -> dict[str, Any]:
     return merged(defaults, override or {})
 
 
+def production_values() -> dict[str, Any]:
+    return yaml.safe_load((CHART / "values-production.yaml").read_text())
+
+
+def render(override: dict[str, Any] | None = None) -> dict[str, str]:
+    """Helm's rendering of every template, as `helm template shop helm/comptoir` would (values.yaml under
+    `override`, as -f/--set do), keyed by template path."""
+    return helm.Chart.load(CHART).render(override or {}, name="shop", namespace="comptoir", revision=1,
+                                         is_install=True)
+
+
 def manifests(override: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     """Every rendered object, keyed 'Kind/name'."""
-    renderer = Renderer(CHART, values(override))
     objects: dict[str, dict[str, Any]] = {}
-    for name in sorted(renderer.templates):
-        if name.startswith("_") or not name.endswith(".yaml"):
+    for path, text in sorted(render(override).items()):
+        if not path.endswith(".yaml"):
             continue
-        for document in yaml.safe_load_all(renderer.render(name)):
+        for document in yaml.safe_load_all(text):
             if document:
                 objects[f"{document['kind']}/{document['metadata']['name']}"] = document
     return objects
@@ -389,7 +143,7 @@ def test_production_values_turn_graphiql_and_introspection_off_and_bound_databas
 
 
 def test_an_empty_database_url_is_refused_rather_than_starting_an_embedded_database():
-    with pytest.raises(TemplateError, match="COMPTOIR_DATABASE_URL"):
+    with pytest.raises(helm.HelmRenderError, match="COMPTOIR_DATABASE_URL"):
         manifests()
 
 
@@ -409,8 +163,12 @@ def test_pods_run_unprivileged_on_a_read_only_root_filesystem():
     for key in ("Deployment/shop-comptoir-api", "Deployment/shop-comptoir-worker", "Deployment/shop-comptoir-beat"):
         pod = objects[key]["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True
-        assert pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] is True
+        container_security = pod["containers"][0]["securityContext"]
+        assert container_security["readOnlyRootFilesystem"] is True
+        assert container_security["allowPrivilegeEscalation"] is False
+        assert container_security["capabilities"]["drop"] == ["ALL"]
         assert {"name": "tmp", "mountPath": "/tmp"} in pod["containers"][0]["volumeMounts"]
+        assert {"name": "tmp", "emptyDir": {}} in pod["volumes"]
 
 
 def test_api_and_workers_share_the_webspaces_volume_of_the_local_hosting_agent():
@@ -422,3 +180,58 @@ def test_api_and_workers_share_the_webspaces_volume_of_the_local_hosting_agent()
         assert {"name": "webspaces", "mountPath": "/srv/webspaces"} in pod["containers"][0]["volumeMounts"]
     default = manifests(PRODUCTION)["Deployment/shop-comptoir-api"]["spec"]["template"]["spec"]["volumes"]
     assert {"name": "webspaces", "emptyDir": {}} in default
+
+
+# --- the engine and the schemas -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["default", "production"])
+def test_every_manifest_is_valid_against_the_kubernetes_schemas(case):
+    objects = manifests(PRODUCTION if case == "default" else production_values())
+    assert objects
+    for version in KUBERNETES_VERSIONS:
+        for key, obj in objects.items():
+            try:
+                kubernetes_validate.validate(obj, version, strict=True)
+            except kubernetes_validate.ValidationError as error:
+                pytest.fail(f"{key} is not a valid {obj['kind']} for Kubernetes {version}: {error.message} "
+                            f"at {list(error.path)}")
+
+
+@pytest.mark.parametrize("case", ["default", "production"])
+def test_helm_lint_finds_no_error(case):
+    report = helm.lint(CHART, PRODUCTION if case == "default" else production_values(), strict=True)
+    assert report["errors"] == [] and all(m["severity"] < 2 for m in report["messages"]), report
+
+
+def test_production_values_autoscale_the_api_and_isolate_the_pods_on_the_network():
+    objects = manifests(production_values())
+    hpa = objects["HorizontalPodAutoscaler/shop-comptoir-api"]["spec"]
+    assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "shop-comptoir-api"}
+    assert hpa["minReplicas"] >= 2
+    assert "replicas" not in objects["Deployment/shop-comptoir-api"]["spec"]  # the HPA owns it
+    assert objects["PodDisruptionBudget/shop-comptoir-api"]["spec"]["minAvailable"] < hpa["minReplicas"]
+    internal = objects["NetworkPolicy/shop-comptoir-internal"]["spec"]
+    assert internal["policyTypes"] == ["Ingress"]  # only the scraper, only to the metrics port
+    assert [rule["ports"] for rule in internal["ingress"]] == [[{"port": "metrics", "protocol": "TCP"}]]
+    worker = container(objects, "Deployment/shop-comptoir-worker")
+    assert worker["ports"] == [{"name": "metrics", "containerPort": 9100, "protocol": "TCP"}]
+    api = objects["NetworkPolicy/shop-comptoir-api"]["spec"]
+    assert api["ingress"][0]["ports"] == [{"port": "http", "protocol": "TCP"}] and api["ingress"][0]["from"]
+    egress_ports = {p["port"] for rule in objects["NetworkPolicy/shop-comptoir-egress"]["spec"]["egress"]
+                    for p in rule["ports"]}
+    assert {53, 5432, 6379, 443} <= egress_ports
+    assert "Secret/shop-comptoir" not in objects  # production reads an existing Secret
+    config = objects["ConfigMap/shop-comptoir"]["data"]
+    assert (config["COMPTOIR_ENVIRONMENT"], config["COMPTOIR_LOG_FORMAT"]) == ("production", "json")
+
+
+def test_every_setting_can_be_given_through_the_configmap_or_the_secret():
+    from comptoir.settings import Settings
+
+    settable = {f"COMPTOIR_{name.upper()}" for name in Settings.model_fields}
+    given = set(values()["config"]) | set(values()["secret"]["values"])
+    assert given <= settable, given - settable  # no misspelt setting in values.yaml
+    # Any other setting goes in `config` (every key becomes the containers' environment):
+    objects = manifests(merged(PRODUCTION, {"config": {"COMPTOIR_MAX_PAGE_SIZE": "50"}}))
+    assert objects["ConfigMap/shop-comptoir"]["data"]["COMPTOIR_MAX_PAGE_SIZE"] == "50"

@@ -35,7 +35,7 @@ def test_without_keys_development_derives_one_and_production_refuses(monkeypatch
     get_settings.cache_clear()
     try:
         assert key_ring().current.id == "dev"
-        monkeypatch.setenv("COMPTOIR_PRODUCTION", "true")
+        monkeypatch.setenv("COMPTOIR_ENVIRONMENT", "production")
         get_settings.cache_clear()
         with pytest.raises(EncryptionConfigError, match="required in production"):
             key_ring()
