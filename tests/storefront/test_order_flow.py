@@ -1,0 +1,163 @@
+"""Order-to-provision (issue 9 item 5): checkout → first invoice → payment → subscription → welcome, each
+step an intent performed here by hand as a worker would."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+
+from comptoir.automation import intents
+from comptoir.billing.models import Invoice, LedgerEntry, PaymentAllocation
+from comptoir.database.engine import session_scope
+from comptoir.hosting.models import Subscription
+from comptoir.messaging.models import OutboundEmail
+from comptoir.schema.ids import decode_id, encode_id
+from comptoir.storefront import flows, todos
+from comptoir.storefront.models import Order, OrderStep
+from comptoir.tenancy.context import Role, TenantContext
+from tests import factories
+from tests.hosting import support as hosting
+from tests.storefront.support import ShopFixture, shop
+from tests.storefront.test_checkout_api import COMPLETE, ready_cart
+
+PAYMENT = """mutation($customer: ID!, $amount: String!) {
+  invoicePaymentRecord(input: {customerId: $customer, amount: $amount, currency: "EUR", method: BANK_TRANSFER,
+                               reference: "TR-1"}) {
+    invoices { number status } errors { code field message } } }"""
+RETRY = "mutation($id: ID!) { orderRetry(input: {id: $id}) { order { id status } errors { code field message } } }"
+
+
+def system(seller_id: uuid.UUID) -> TenantContext:
+    return TenantContext(Role.SYSTEM, seller_id)
+
+
+PROVIDERS: dict[uuid.UUID, uuid.UUID] = {}
+
+
+def seller(*, with_ip: bool = True) -> ShopFixture:
+    provider = factories.provider()
+    alpha = factories.reseller(provider, "Alpha Hosting", "alpha")
+    PROVIDERS[alpha.seller_id] = provider.seller_id
+    if with_ip:
+        hosting.pool_entry(provider.seller_id, alpha.seller_id)
+    return shop(alpha.seller_id, "alpha-shop")
+
+
+async def checkout(client: Any, fixture: ShopFixture, key: str = "k1") -> uuid.UUID:
+    cart_id = await ready_cart(client, fixture)
+    answer = (await client.execute(COMPLETE, {"cart": cart_id, "key": key}))["data"]["checkoutComplete"]
+    assert answer["errors"] == [], answer
+    return decode_id(answer["order"]["id"], "Order")
+
+
+def steps(seller_id: uuid.UUID, order_id: uuid.UUID) -> dict[str, OrderStep]:
+    with session_scope(system(seller_id)) as session:
+        rows = session.scalars(select(OrderStep).where(OrderStep.order_id == order_id)).all()
+        session.expunge_all()
+        return {row.step: row for row in rows}
+
+
+def perform(seller_id: uuid.UUID, order_id: uuid.UUID, step: str) -> str:
+    return intents.perform("order_step", seller_id, steps(seller_id, order_id)[step].id)
+
+
+def order_of(seller_id: uuid.UUID, order_id: uuid.UUID) -> Order:
+    with session_scope(system(seller_id)) as session:
+        order = session.get_one(Order, order_id)
+        session.expunge(order)
+        return order
+
+
+def count(seller_id: uuid.UUID, statement: Any) -> int:
+    with session_scope(system(seller_id)) as session:
+        return int(session.scalar(statement) or 0)
+
+
+async def pay_by_staff(client: Any, fixture: ShopFixture, order_id: uuid.UUID) -> None:
+    order = order_of(fixture.seller_id, order_id)
+    with session_scope(system(fixture.seller_id)) as session:
+        invoice = session.scalars(select(Invoice).where(Invoice.order_id == order_id)).one()
+        total = invoice.total
+    token = await client.login("alpha", factories.PASSWORD)
+    answer = await client.execute(PAYMENT, {"customer": encode_id("Customer", order.customer_id),
+                                            "amount": f"{total / 100:.2f}"}, token=token)
+    payload = answer["data"]["invoicePaymentRecord"]
+    assert payload["errors"] == [] and payload["invoices"][0]["status"] == "PAID", payload
+
+
+async def test_manual_payment_takes_the_order_from_checkout_to_a_completed_subscription(client: Any) -> None:
+    # given an order checked out with a bank transfer
+    fixture = seller()
+    order_id = await checkout(client, fixture)
+    assert set(steps(fixture.seller_id, order_id)) == {"invoice"}
+    # when the invoice step runs, staff record the transfer and the provision step runs
+    assert perform(fixture.seller_id, order_id, "invoice") == "done"
+    assert order_of(fixture.seller_id, order_id).status == "invoiced"
+    await pay_by_staff(client, fixture, order_id)
+    assert order_of(fixture.seller_id, order_id).status == "paid"
+    assert perform(fixture.seller_id, order_id, "provision") == "done"
+    # then
+    order = order_of(fixture.seller_id, order_id)
+    assert order.status == "completed"
+    with session_scope(system(fixture.seller_id)) as session:
+        subscription = session.scalars(select(Subscription).where(Subscription.customer_id == order.customer_id)).one()
+        assert subscription.domain_name == "example.org"
+        invoice = session.scalars(select(Invoice).where(Invoice.order_id == order_id)).one()
+        assert invoice.status == "paid" and invoice.total == order.total
+        templates = session.scalars(select(OutboundEmail.template).where(
+            OutboundEmail.customer_id == order.customer_id)).all()
+        assert {"order_confirmation", "welcome", "invoice_issued"} <= set(templates)
+        entries = session.scalars(select(LedgerEntry).where(LedgerEntry.seller_id == fixture.seller_id)).all()
+        assert entries and sum(e.debit_minor - e.credit_minor for e in entries) == 0
+
+
+async def test_performing_each_step_twice_creates_nothing_twice(client: Any) -> None:
+    fixture = seller()
+    order_id = await checkout(client, fixture)
+    for _ in range(2):
+        perform(fixture.seller_id, order_id, "invoice")
+    with session_scope(system(fixture.seller_id)) as session:  # a duplicate delivery of a done step re-armed
+        session.scalars(select(OrderStep).where(OrderStep.order_id == order_id)).one().status = "pending"
+    assert perform(fixture.seller_id, order_id, "invoice") == "done"
+    await pay_by_staff(client, fixture, order_id)
+    for _ in range(2):
+        perform(fixture.seller_id, order_id, "provision")
+    with session_scope(system(fixture.seller_id)) as session:
+        session.scalars(select(OrderStep).where(OrderStep.order_id == order_id,
+                                                OrderStep.step == "provision")).one().status = "pending"
+    assert perform(fixture.seller_id, order_id, "provision") == "done"
+    customer_id = order_of(fixture.seller_id, order_id).customer_id
+    assert count(fixture.seller_id, select(func.count()).select_from(Invoice).where(Invoice.order_id == order_id)) == 1
+    assert count(fixture.seller_id, select(func.count()).select_from(Subscription)
+                 .where(Subscription.customer_id == customer_id)) == 1
+    assert count(fixture.seller_id, select(func.count()).select_from(PaymentAllocation)) == 1
+    assert count(fixture.seller_id, select(func.count()).select_from(OutboundEmail)
+                 .where(OutboundEmail.template == "welcome")) == 1
+
+
+async def test_a_step_failing_for_good_opens_a_todo_and_staff_retry_completes_the_order(client: Any) -> None:
+    # given a seller without any IP address to host on
+    fixture = seller(with_ip=False)
+    order_id = await checkout(client, fixture)
+    perform(fixture.seller_id, order_id, "invoice")
+    await pay_by_staff(client, fixture, order_id)
+    # when the provision step fails every attempt
+    for _ in range(flows.MAX_ATTEMPTS):
+        status = perform(fixture.seller_id, order_id, "provision")
+    # then
+    assert status == "failed" and order_of(fixture.seller_id, order_id).status == "failed"
+    with session_scope(system(fixture.seller_id)) as session:
+        item = session.scalars(select(todos.TodoItem).where(todos.TodoItem.subject_id == order_id)).one()
+        assert item.kind == "order_step_failed" and "IP address" in item.details
+    # when staff add an address and retry
+    hosting.pool_entry(PROVIDERS[fixture.seller_id], fixture.seller_id)
+    token = await client.login("alpha", factories.PASSWORD)
+    answer = (await client.execute(RETRY, {"id": encode_id("Order", order_id)}, token=token))["data"]["orderRetry"]
+    assert answer["errors"] == [] and answer["order"]["status"] == "PAID", answer
+    assert perform(fixture.seller_id, order_id, "provision") == "done"
+    # then
+    assert order_of(fixture.seller_id, order_id).status == "completed"
+    with session_scope(system(fixture.seller_id)) as session:
+        assert session.scalars(select(todos.TodoItem.status).where(todos.TodoItem.subject_id == order_id)).one() == "done"
