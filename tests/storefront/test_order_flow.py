@@ -155,7 +155,7 @@ async def test_a_step_failing_for_good_opens_a_todo_and_staff_retry_completes_th
     hosting.pool_entry(PROVIDERS[fixture.seller_id], fixture.seller_id)
     token = await client.login("alpha", factories.PASSWORD)
     answer = (await client.execute(RETRY, {"id": encode_id("Order", order_id)}, token=token))["data"]["orderRetry"]
-    assert answer["errors"] == [] and answer["order"]["status"] == "PAID", answer
+    assert answer["errors"] == [] and answer["order"]["status"] == "paid", answer
     assert perform(fixture.seller_id, order_id, "provision") == "done"
     # then
     assert order_of(fixture.seller_id, order_id).status == "completed"
