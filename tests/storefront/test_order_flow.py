@@ -13,12 +13,17 @@ from comptoir.billing.models import Invoice, LedgerEntry, PaymentAllocation
 from comptoir.database.engine import session_scope
 from comptoir.hosting.models import Subscription
 from comptoir.messaging.models import OutboundEmail
+from comptoir.payments import gateways
+from comptoir.payments.checkout import MethodInput, pay_for_order
+from comptoir.payments.drivers.base import CardInput
+from comptoir.payments.models import Payment, PaymentCharge
 from comptoir.schema.ids import decode_id, encode_id
-from comptoir.storefront import flows, todos
+from comptoir.storefront import access, flows, todos
 from comptoir.storefront.models import Order, OrderStep
 from comptoir.tenancy.context import Role, TenantContext
 from tests import factories
 from tests.hosting import support as hosting
+from tests.payments import support as payments_support
 from tests.storefront.support import ShopFixture, shop
 from tests.storefront.test_checkout_api import COMPLETE, ready_cart
 
@@ -34,6 +39,7 @@ def system(seller_id: uuid.UUID) -> TenantContext:
 
 
 PROVIDERS: dict[uuid.UUID, uuid.UUID] = {}
+CARTS: dict[uuid.UUID, access.CartToken] = {}  # order id → the visitor's cart token
 
 
 def seller(*, with_ip: bool = True) -> ShopFixture:
@@ -49,7 +55,9 @@ async def checkout(client: Any, fixture: ShopFixture, key: str = "k1") -> uuid.U
     cart_id = await ready_cart(client, fixture)
     answer = (await client.execute(COMPLETE, {"cart": cart_id, "key": key}))["data"]["checkoutComplete"]
     assert answer["errors"] == [], answer
-    return decode_id(answer["order"]["id"], "Order")
+    order_id = decode_id(answer["order"]["id"], "Order")
+    CARTS[order_id] = access.CartToken.parse(cart_id)
+    return order_id
 
 
 def steps(seller_id: uuid.UUID, order_id: uuid.UUID) -> dict[str, OrderStep]:
@@ -161,3 +169,54 @@ async def test_a_step_failing_for_good_opens_a_todo_and_staff_retry_completes_th
     assert order_of(fixture.seller_id, order_id).status == "completed"
     with session_scope(system(fixture.seller_id)) as session:
         assert session.scalars(select(todos.TodoItem.status).where(todos.TodoItem.subject_id == order_id)).one() == "done"
+
+
+def card_gateway(fixture: ShopFixture) -> uuid.UUID:
+    with session_scope(TenantContext(Role.RESELLER, fixture.seller_id)) as session:
+        card = gateways.create(session, seller_id=fixture.seller_id, name="Cards", driver="sandbox_card",
+                               settings={"merchant_id": "m_1", "api_key": payments_support.API_KEY})
+        gateways.set_store_gateways(session, seller_id=fixture.seller_id, store_id=fixture.store_id,
+                                    config_ids=[card.id])
+        return card.id
+
+
+def pay_by_card(fixture: ShopFixture, order_id: uuid.UUID, gateway_id: uuid.UUID, number: str, key: str) -> str:
+    """The visitor presenting its cart pays (pay_for_order), then a worker performs the charge."""
+    token = CARTS[order_id]
+    with session_scope(None) as session, access.visiting(session, access.StoreRef(fixture.store_id, fixture.seller_id),
+                                                         cart=token):
+        order = session.get_one(Order, order_id)
+        payment_id = pay_for_order(session, order=order, method_input=MethodInput(
+            gateway_id, key, card=CardInput(number, 12, 2030, "123", "Ada Buyer"))).id
+    with session_scope(system(fixture.seller_id)) as session:
+        charge = session.scalars(select(PaymentCharge).where(PaymentCharge.payment_id == payment_id)).one()
+        charge_id = charge.id
+    intents.perform("payment_charge", fixture.seller_id, charge_id)
+    with session_scope(system(fixture.seller_id)) as session:
+        return session.get_one(Payment, payment_id).status
+
+
+async def test_a_sandbox_card_that_approves_completes_the_order_without_staff(client: Any) -> None:
+    fixture = seller()
+    gateway_id = card_gateway(fixture)
+    order_id = await checkout(client, fixture)
+    perform(fixture.seller_id, order_id, "invoice")
+    assert pay_by_card(fixture, order_id, gateway_id, "4242424242424242", "pay-1") == "captured"
+    assert order_of(fixture.seller_id, order_id).status == "paid"
+    assert perform(fixture.seller_id, order_id, "provision") == "done"
+    assert order_of(fixture.seller_id, order_id).status == "completed"
+    with session_scope(system(fixture.seller_id)) as session:
+        assert session.scalars(select(Invoice.status).where(Invoice.order_id == order_id)).one() == "paid"
+
+
+async def test_a_declined_card_leaves_the_order_invoiced_and_the_buyer_pays_with_another(client: Any) -> None:
+    fixture = seller()
+    gateway_id = card_gateway(fixture)
+    order_id = await checkout(client, fixture)
+    perform(fixture.seller_id, order_id, "invoice")
+    assert pay_by_card(fixture, order_id, gateway_id, "4000000000009995", "pay-1") == "failed"
+    assert order_of(fixture.seller_id, order_id).status == "invoiced"
+    assert set(steps(fixture.seller_id, order_id)) == {"invoice"}
+    assert pay_by_card(fixture, order_id, gateway_id, "4242424242424242", "pay-2") == "captured"
+    assert order_of(fixture.seller_id, order_id).status == "paid"
+
