@@ -17,6 +17,7 @@ from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
 from comptoir.billing import changes, generation
 from comptoir.domains import certificate_orders
+from comptoir.domains import listeners as domain_listeners
 from comptoir.domains import orders as domain_orders
 from comptoir.domains import synchronization as domain_synchronization
 from comptoir.domains.models import CertificateOrder, DomainOperation
@@ -127,6 +128,7 @@ def _register() -> None:
     intents.register(intents.IntentKind("order_step", OrderStep, flows.perform, max_attempts=flows.MAX_ATTEMPTS,
                                         on_attempt_failed=flows.attempt_failed))
     billing_listeners.on_invoice_paid(flows.on_invoice_paid)
+    domain_listeners.on_domain_ready(flows.on_domain_ready)
     payment_listeners.on_payment_succeeded(flows.on_payment_succeeded)
     events.register(EventKind("process_domain_synchronization", lambda: "P7D", _domain_synchronization))
     events.register(EventKind("expiration_check", lambda: "P1D", _expiration_check))

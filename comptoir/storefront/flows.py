@@ -25,6 +25,8 @@ from comptoir.billing import services as billed
 from comptoir.billing import settlement
 from comptoir.billing.models import BilledService, Invoice, PaymentAllocation
 from comptoir.billing.rules import ServiceKind
+from comptoir.domains import orders as domain_orders
+from comptoir.domains.models import DomainOperation
 from comptoir.errors import CommonErrorCode, DomainError
 from comptoir.hosting import subscriptions
 from comptoir.hosting.models import IpPoolEntry, Subscription
@@ -188,14 +190,21 @@ def _provision(session: Session, order: Order) -> None:
         order.status, order.updated_at = "cancelled", clock.now()
         return
     order.status, order.updated_at = "provisioning", clock.now()
+    waiting = False
     for service in _services_of(session, order):
         if service.subject_id is None:
             line = _line_of(order, service)
+            if not _domain_ready(session, order, line):
+                waiting = True  # the registrar's answer re-arms this step (on_domain_ready)
+                continue
             subscription = subscriptions.create(session, seller_id=order.seller_id, new=subscriptions.NewSubscription(
                 domain_name=str(line.get("domain_name") or ""), ip_pool_id=_default_ip(session, order.seller_id),
                 system_login=_system_login(str(line.get("domain_name") or "site")),
                 system_password=secrets.token_urlsafe(24), customer_id=customer.id, plan_id=service.plan_id))
             service.subject_id = subscription.id
+    if waiting:
+        session.flush()
+        return
     order.status, order.updated_at = "completed", clock.now()
     outbox.enqueue(session=session, seller_id=order.seller_id, customer_id=customer.id, to_address=customer.email,
                    template="welcome", language=customer.locale or "en", variables={
@@ -205,6 +214,32 @@ def _provision(session: Session, order: Order) -> None:
         "id": str(order.id), "customerId": str(order.customer_id), "status": order.status,
         "total": order.total, "currency": order.currency}})
     session.flush()
+
+
+def _domain_ready(session: Session, order: Order, line: dict[str, object]) -> bool:
+    """A domain to register or transfer goes through the domain step first (once per order and name)."""
+    action = str(line.get("domain_action") or "use_own")
+    if action not in ("register", "transfer"):
+        return True
+    operation = domain_orders.start_domain_step(session, seller_id=order.seller_id, customer_id=order.customer_id,
+                                                order_id=order.id, name=str(line["domain_name"]), action=action,
+                                                years=1)
+    return operation.status == "done"
+
+
+def on_domain_ready(session: Session, domain: object, operation: DomainOperation) -> None:
+    """Domains listener: the order's domain is registered (or transferred): its provision step runs again."""
+    if operation.order_id is None:
+        return
+    order = session.get(Order, operation.order_id, with_for_update=True)
+    if order is None or order.status != "provisioning":
+        return
+    step = session.scalars(select(OrderStep).where(OrderStep.seller_id == order.seller_id,
+                                                   OrderStep.order_id == order.id, OrderStep.step == PROVISION)
+                           .with_for_update()).one_or_none()
+    if step is not None:
+        step.status, step.attempts, step.done_at, step.next_attempt_at = "pending", 0, None, clock.now()
+        session.flush()
 
 
 def _services_of(session: Session, order: Order) -> list[BilledService]:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from comptoir.automation import intents
 from comptoir.billing.models import Invoice, LedgerEntry, PaymentAllocation
 from comptoir.database.engine import session_scope
+from comptoir.domains.models import DomainOperation
 from comptoir.hosting.models import Subscription
 from comptoir.messaging.models import OutboundEmail
 from comptoir.payments import gateways
@@ -22,10 +23,12 @@ from comptoir.storefront import access, flows, todos
 from comptoir.storefront.models import Order, OrderStep
 from comptoir.tenancy.context import Role, TenantContext
 from tests import factories
+from tests.domains.support import add_registrar
 from tests.hosting import support as hosting
 from tests.payments import support as payments_support
 from tests.storefront.support import ShopFixture, shop
-from tests.storefront.test_checkout_api import COMPLETE, ready_cart
+from tests.storefront.test_cart_changes import LINES_ADD, line, new_cart
+from tests.storefront.test_checkout_api import BUYER, BUYER_DETAILS, COMPLETE, PAY, TERMS, ready_cart
 
 PAYMENT = """mutation($customer: ID!, $amount: String!) {
   invoicePaymentRecord(input: {customerId: $customer, amount: $amount, currency: "EUR", method: BANK_TRANSFER,
@@ -220,3 +223,32 @@ async def test_a_declined_card_leaves_the_order_invoiced_and_the_buyer_pays_with
     assert pay_by_card(fixture, order_id, gateway_id, "4242424242424242", "pay-2") == "captured"
     assert order_of(fixture.seller_id, order_id).status == "paid"
 
+
+
+async def test_a_domain_to_register_goes_through_the_domain_step_before_its_subscription(client: Any) -> None:
+    # given an order whose line registers a free name through the seller's sandbox registrar
+    fixture = seller()
+    add_registrar(fixture.seller_id, tlds=["com"])
+    cart_id = await new_cart(client, fixture)
+    added = (await client.execute(LINES_ADD, {"cart": cart_id, "lines": [
+        line(fixture, domain={"action": "register", "name": "fresh-name.com"})]}))["data"]["cartLinesAdd"]
+    assert added["errors"] == [] and not {p["code"] for p in added["cart"]["problems"]} & {"DOMAIN_TAKEN", "TLD_NOT_SOLD"}
+    for query, variables in ((BUYER, {"buyer": BUYER_DETAILS}), (PAY, {}), (TERMS, {"v": 1})):
+        assert next(iter((await client.execute(query, {"cart": cart_id, **variables}))["data"].values()))["errors"] == []
+    answer = (await client.execute(COMPLETE, {"cart": cart_id, "key": "d1"}))["data"]["checkoutComplete"]
+    order_id = decode_id(answer["order"]["id"], "Order")
+    perform(fixture.seller_id, order_id, "invoice")
+    await pay_by_staff(client, fixture, order_id)
+    # when the provision step runs: the registration is started, no subscription yet
+    assert perform(fixture.seller_id, order_id, "provision") == "done"
+    assert order_of(fixture.seller_id, order_id).status == "provisioning"
+    with session_scope(system(fixture.seller_id)) as session:
+        operation_id = session.scalars(select(DomainOperation.id).where(DomainOperation.order_id == order_id)).one()
+    # when the registrar registers the name: the step is re-armed and completes the order
+    assert intents.perform("domain_operation", fixture.seller_id, operation_id) == "done"
+    assert steps(fixture.seller_id, order_id)["provision"].status == "pending"
+    assert perform(fixture.seller_id, order_id, "provision") == "done"
+    assert order_of(fixture.seller_id, order_id).status == "completed"
+    with session_scope(system(fixture.seller_id)) as session:
+        assert session.scalars(select(Subscription.domain_name).where(
+            Subscription.customer_id == order_of(fixture.seller_id, order_id).customer_id)).one() == "fresh-name.com"
