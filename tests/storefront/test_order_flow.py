@@ -21,6 +21,8 @@ from comptoir.payments.models import Payment, PaymentCharge
 from comptoir.schema.ids import decode_id, encode_id
 from comptoir.storefront import access, flows, todos
 from comptoir.storefront.models import Order, OrderStep
+from comptoir.storefront.review import ReviewAction, review
+from comptoir.storefront.rules import FraudPolicy
 from comptoir.tenancy.context import Role, TenantContext
 from tests import factories
 from tests.domains.support import add_registrar
@@ -45,13 +47,13 @@ PROVIDERS: dict[uuid.UUID, uuid.UUID] = {}
 CARTS: dict[uuid.UUID, access.CartToken] = {}  # order id → the visitor's cart token
 
 
-def seller(*, with_ip: bool = True) -> ShopFixture:
+def seller(*, with_ip: bool = True, policy: FraudPolicy | None = None) -> ShopFixture:
     provider = factories.provider()
     alpha = factories.reseller(provider, "Alpha Hosting", "alpha")
     PROVIDERS[alpha.seller_id] = provider.seller_id
     if with_ip:
         hosting.pool_entry(provider.seller_id, alpha.seller_id)
-    return shop(alpha.seller_id, "alpha-shop")
+    return shop(alpha.seller_id, "alpha-shop", policy=policy)
 
 
 async def checkout(client: Any, fixture: ShopFixture, key: str = "k1") -> uuid.UUID:
@@ -252,3 +254,23 @@ async def test_a_domain_to_register_goes_through_the_domain_step_before_its_subs
     with session_scope(system(fixture.seller_id)) as session:
         assert session.scalars(select(Subscription.domain_name).where(
             Subscription.customer_id == order_of(fixture.seller_id, order_id).customer_id)).one() == "fresh-name.com"
+
+
+async def test_a_customer_under_manual_review_holds_provisioning_until_activated(client: Any) -> None:
+    fixture = seller(policy=FraudPolicy(manual_review=True))
+    order_id = await checkout(client, fixture)
+    perform(fixture.seller_id, order_id, "invoice")
+    await pay_by_staff(client, fixture, order_id)
+    # waiting is not failing: the step stays due with no attempt used, the order paid, nothing created
+    for _ in range(flows.MAX_ATTEMPTS + 1):
+        assert perform(fixture.seller_id, order_id, "provision") == "pending"
+    step = steps(fixture.seller_id, order_id)["provision"]
+    assert step.attempts == 0 and "review" in step.last_error
+    order = order_of(fixture.seller_id, order_id)
+    assert order.status == "paid"
+    assert count(fixture.seller_id, select(func.count()).select_from(Subscription)
+                 .where(Subscription.customer_id == order.customer_id)) == 0
+    with session_scope(TenantContext(Role.RESELLER, fixture.seller_id)) as session:
+        review(session, customer_id=order.customer_id, action=ReviewAction.ACTIVATE)
+    assert perform(fixture.seller_id, order_id, "provision") == "done"
+    assert order_of(fixture.seller_id, order_id).status == "completed"
