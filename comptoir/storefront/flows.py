@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from comptoir import clock
 from comptoir.billing import services as billed
 from comptoir.billing import settlement
-from comptoir.billing.models import BilledService, Invoice, PaymentAllocation
+from comptoir.billing.models import BilledService, Invoice, InvoiceLine, PaymentAllocation
 from comptoir.billing.rules import ServiceKind
 from comptoir.domains import orders as domain_orders
 from comptoir.domains.models import DomainOperation
@@ -111,17 +111,15 @@ def _hosting_lines(order: Order) -> list[dict[str, object]]:
 def _invoice(session: Session, order: Order) -> None:
     if order.status != "pending":
         return  # done before (or cancelled by the review): nothing twice
+    # A step's attempt is one savepoint: services and invoice are written together or not at all.
     today = local_today(session, order.seller_id)
-    services: list[BilledService] = list(session.scalars(select(BilledService).where(
-        BilledService.seller_id == order.seller_id, BilledService.customer_id == order.customer_id,
-        BilledService.description.like(f"%[{order.id}]"))))
-    if not services:
-        for line in _hosting_lines(order):
-            offer = session.get_one(Offer, uuid.UUID(str(line["offer_id"])))
-            services.append(billed.start_service(
-                session, seller_id=order.seller_id, customer_id=order.customer_id, kind=ServiceKind.HOSTING,
-                description=f"{str(line['name'])[:200]} [{order.id}]", currency=order.currency, cycle=Cycle(line["cycle"]),
-                price_minor=int(line["recurring"]), started_on=today, store_id=order.store_id, plan_id=offer.plan_id))
+    services: list[BilledService] = []
+    for line in _hosting_lines(order):
+        offer = session.get_one(Offer, uuid.UUID(str(line["offer_id"])))
+        services.append(billed.start_service(
+            session, seller_id=order.seller_id, customer_id=order.customer_id, kind=ServiceKind.HOSTING,
+            description=str(line["name"]), currency=order.currency, cycle=Cycle(line["cycle"]),
+            price_minor=int(line["recurring"]), started_on=today, store_id=order.store_id, plan_id=offer.plan_id))
     setup = {service.id: int(line["setup"]) for service, line in zip(services, _hosting_lines(order))}
     invoice = billed.issue_first_invoice(session, seller_id=order.seller_id, service_ids=[s.id for s in services],
                                          today=today, order_id=order.id, setup_fees=setup) if services else None
@@ -191,9 +189,8 @@ def _provision(session: Session, order: Order) -> None:
         return
     order.status, order.updated_at = "provisioning", clock.now()
     waiting = False
-    for service in _services_of(session, order):
+    for service, line in _pairs(session, order):
         if service.subject_id is None:
-            line = _line_of(order, service)
             if not _domain_ready(session, order, line):
                 waiting = True  # the registrar's answer re-arms this step (on_domain_ready)
                 continue
@@ -202,6 +199,8 @@ def _provision(session: Session, order: Order) -> None:
                 system_login=_system_login(str(line.get("domain_name") or "site")),
                 system_password=secrets.token_urlsafe(24), customer_id=customer.id, plan_id=service.plan_id))
             service.subject_id = subscription.id
+            if service.paid_through is not None:  # billing drives its expiry from now on (paid periods)
+                subscription.expiration_date = service.paid_through
     if waiting:
         session.flush()
         return
@@ -243,17 +242,33 @@ def on_domain_ready(session: Session, domain: object, operation: DomainOperation
 
 
 def _services_of(session: Session, order: Order) -> list[BilledService]:
-    return list(session.scalars(select(BilledService).where(
-        BilledService.seller_id == order.seller_id, BilledService.customer_id == order.customer_id,
-        BilledService.description.like(f"%[{order.id}]")).order_by(BilledService.created_at, BilledService.id)))
+    """The order's billed services: those its first invoice bills, in the order of the order's lines."""
+    invoice = first_invoice(session, order)
+    if invoice is None:
+        return []
+    billed_ids = select(InvoiceLine.service_id).where(InvoiceLine.invoice_id == invoice.id)
+    return list(session.scalars(select(BilledService).where(BilledService.id.in_(billed_ids))
+                                .order_by(BilledService.created_at, BilledService.id)))
 
 
-def _line_of(order: Order, service: BilledService) -> dict[str, object]:
-    lines = _hosting_lines(order)
-    for line in lines:
-        if service.description.startswith(f"{str(line['name'])[:200]} ["):
-            return line
-    return lines[0]
+def _pairs(session: Session, order: Order) -> list[tuple[BilledService, dict[str, object]]]:
+    """Each billed service with the order line it was started for: a hosted one by its subscription's
+    domain, the others by name, cycle and price (lines alike in these are interchangeable)."""
+    free = list(_hosting_lines(order))
+    services = _services_of(session, order)
+    hosted = {s.id: session.get_one(Subscription, s.subject_id).domain_name for s in services if s.subject_id}
+    pairs = []
+    for service in sorted(services, key=lambda s: s.subject_id is None):
+        def fits(line: dict[str, object], service: BilledService = service) -> bool:
+            if service.id in hosted:
+                return str(line.get("domain_name") or "").lower() == hosted[service.id]
+            return (line.get("name"), line.get("cycle"), int(str(line.get("recurring", 0)))) == (
+                service.description, service.cycle, service.price_minor)
+        line = next((candidate for candidate in free if fits(candidate)), None)
+        if line is not None:
+            free.remove(line)
+            pairs.append((service, line))
+    return pairs
 
 
 def _default_ip(session: Session, seller_id: uuid.UUID) -> uuid.UUID:

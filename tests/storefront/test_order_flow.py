@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from comptoir.automation import intents
-from comptoir.billing.models import Invoice, LedgerEntry, PaymentAllocation
+from comptoir.billing.models import BilledService, Invoice, LedgerEntry, PaymentAllocation
 from comptoir.database.engine import session_scope
 from comptoir.domains.models import DomainOperation
 from comptoir.hosting.models import Subscription
@@ -117,6 +117,8 @@ async def test_manual_payment_takes_the_order_from_checkout_to_a_completed_subsc
     with session_scope(system(fixture.seller_id)) as session:
         subscription = session.scalars(select(Subscription).where(Subscription.customer_id == order.customer_id)).one()
         assert subscription.domain_name == "example.org"
+        service = session.scalars(select(BilledService).where(BilledService.subject_id == subscription.id)).one()
+        assert service.paid_through is not None and subscription.expiration_date == service.paid_through
         invoice = session.scalars(select(Invoice).where(Invoice.order_id == order_id)).one()
         assert invoice.status == "paid" and invoice.total == order.total
         templates = session.scalars(select(OutboundEmail.template).where(
