@@ -33,6 +33,7 @@ from comptoir.hosting.models import IpPoolEntry, Subscription
 from comptoir.hosting.usage import local_today
 from comptoir.messaging import outbox
 from comptoir.money import Money
+from comptoir.payments.models import Payment
 from comptoir.settings import get_settings
 from comptoir.storefront import todos
 from comptoir.storefront.models import Offer, Order, OrderStep, Store
@@ -130,7 +131,9 @@ def _invoice(session: Session, order: Order) -> None:
                        "name": customer.contact_name, "order_number": invoice.number if invoice else str(order.id),
                        "total": f"{order.total / 100:.2f} {order.currency}", "link": _login_link(session, order)})
     session.flush()
-    if invoice is None or invoice.status == "paid":  # nothing to pay (free order)
+    for payment in _early_payments(session, order):  # paid by card before this step ran
+        _record(session, order, invoice, payment)
+    if invoice is None or invoice.status == "paid":  # nothing to pay (free order), or paid already
         _mark_paid(session, order)
 
 
@@ -167,13 +170,25 @@ def on_payment_succeeded(session: Session, payment: object) -> None:
     invoice = first_invoice(session, order) if order is not None else None
     if order is None or invoice is None:
         return
+    _record(session, order, invoice, payment)
+
+
+def _record(session: Session, order: Order, invoice: Invoice | None, payment: object) -> None:
+    """The gateway's money against the order's first invoice, once per payment."""
     payment_id = getattr(payment, "id")
-    if session.scalars(select(PaymentAllocation.id).where(PaymentAllocation.payment_id == payment_id)).first():
+    if invoice is None or session.scalars(select(PaymentAllocation.id)
+                                          .where(PaymentAllocation.payment_id == payment_id)).first():
         return
     settlement.record_payment(session, seller_id=order.seller_id, customer_id=order.customer_id,
                               amount=Money(getattr(payment, "amount"), getattr(payment, "currency")),
                               method="card", reference=str(payment_id), invoice_ids=[invoice.id],
                               on=local_today(session, order.seller_id), payment_id=payment_id)
+
+
+def _early_payments(session: Session, order: Order) -> list[Payment]:
+    return list(session.scalars(select(Payment).where(
+        Payment.seller_id == order.seller_id, Payment.purpose["order_id"].astext == str(order.id),
+        Payment.status == "captured").order_by(Payment.created_at)))
 
 
 # ---- step "provision" ------------------------------------------------------------------------------

@@ -276,3 +276,14 @@ async def test_a_customer_under_manual_review_holds_provisioning_until_activated
         review(session, customer_id=order.customer_id, action=ReviewAction.ACTIVATE)
     assert perform(fixture.seller_id, order_id, "provision") == "done"
     assert order_of(fixture.seller_id, order_id).status == "completed"
+
+
+async def test_a_card_paid_before_the_invoice_step_settles_the_invoice_when_it_is_issued(client: Any) -> None:
+    fixture = seller()
+    gateway_id = card_gateway(fixture)
+    order_id = await checkout(client, fixture)
+    assert pay_by_card(fixture, order_id, gateway_id, "4242424242424242", "pay-early") == "captured"
+    assert order_of(fixture.seller_id, order_id).status == "pending"
+    assert perform(fixture.seller_id, order_id, "invoice") == "done"
+    assert order_of(fixture.seller_id, order_id).status == "paid"
+    assert count(fixture.seller_id, select(func.count()).select_from(PaymentAllocation)) == 1
