@@ -129,7 +129,8 @@ def _invoice(session: Session, order: Order) -> None:
     outbox.enqueue(session=session, seller_id=order.seller_id, customer_id=customer.id, to_address=customer.email,
                    template="order_confirmation", language=customer.locale or "en", variables={
                        "name": customer.contact_name, "order_number": invoice.number if invoice else str(order.id),
-                       "total": f"{order.total / 100:.2f} {order.currency}", "link": _login_link(session, order)})
+                       "total": Money(order.total, order.currency).formatted(customer.locale or "en"),
+                       "link": _login_link(session, order)})
     session.flush()
     for payment in _early_payments(session, order):  # paid by card before this step ran
         _record(session, order, invoice, payment)
