@@ -24,6 +24,8 @@ from comptoir.storefront.models import Order, OrderStep
 from comptoir.storefront.review import ReviewAction, review
 from comptoir.storefront.rules import FraudPolicy
 from comptoir.tenancy.context import Role, TenantContext
+from comptoir.webhooks import service as webhooks
+from comptoir.webhooks.models import WebhookDelivery
 from tests import factories
 from tests.domains.support import add_registrar
 from tests.hosting import support as hosting
@@ -101,8 +103,11 @@ async def pay_by_staff(client: Any, fixture: ShopFixture, order_id: uuid.UUID) -
 
 
 async def test_manual_payment_takes_the_order_from_checkout_to_a_completed_subscription(client: Any) -> None:
-    # given an order checked out with a bank transfer
+    # given an order checked out with a bank transfer, and a webhook endpoint for completed orders
     fixture = seller()
+    with session_scope(TenantContext(Role.RESELLER, fixture.seller_id)) as session:
+        webhooks.create_endpoint(session, seller_id=fixture.seller_id, given=webhooks.EndpointInput(
+            url="https://hooks.example.com/orders", event_types=(webhooks.EventType.ORDER_COMPLETED,)))
     order_id = await checkout(client, fixture)
     assert set(steps(fixture.seller_id, order_id)) == {"invoice"}
     # when the invoice step runs, staff record the transfer and the provision step runs
@@ -124,6 +129,8 @@ async def test_manual_payment_takes_the_order_from_checkout_to_a_completed_subsc
         templates = session.scalars(select(OutboundEmail.template).where(
             OutboundEmail.customer_id == order.customer_id)).all()
         assert {"order_confirmation", "welcome", "invoice_issued"} <= set(templates)
+        delivery = session.scalars(select(WebhookDelivery).where(WebhookDelivery.event_type == "order.completed")).one()
+        assert delivery.payload["data"]["order"]["id"] == str(order_id)
         entries = session.scalars(select(LedgerEntry).where(LedgerEntry.seller_id == fixture.seller_id)).all()
         assert entries and sum(e.debit_minor - e.credit_minor for e in entries) == 0
 
