@@ -16,7 +16,7 @@ import re
 import secrets
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -91,7 +91,7 @@ def retry(session: Session, *, seller_id: uuid.UUID, order_id: uuid.UUID) -> Ord
     if order.status != "failed" or not failed:
         raise DomainError(CommonErrorCode.INVALID, "Only a failed order can be retried.", field="id")
     for step in failed:
-        step.status, step.attempts, step.done_at, step.next_attempt_at = "pending", 0, None, clock.now()
+        step.status, step.attempts, step.done_at, step.next_attempt_at = "pending", 0, None, func.now()
         order.status = "pending" if step.step == INVOICE else "paid"
     order.updated_at = clock.now()
     for item in session.scalars(select(todos.TodoItem).where(
@@ -99,7 +99,7 @@ def retry(session: Session, *, seller_id: uuid.UUID, order_id: uuid.UUID) -> Ord
             todos.TodoItem.subject_id == order_id, todos.TodoItem.status == "open")):
         todos.mark_done(session, seller_id=seller_id, item_id=item.id)
     session.flush()
-    # Announced to the workers as a new intent would be (the relay finds it due anyway).
+    # Re-armed rows are not announced (only new intents are): the relay hands them out on its next round.
     return order
 
 
@@ -253,7 +253,7 @@ def on_domain_ready(session: Session, domain: object, operation: DomainOperation
                                                    OrderStep.order_id == order.id, OrderStep.step == PROVISION)
                            .with_for_update()).one_or_none()
     if step is not None:
-        step.status, step.attempts, step.done_at, step.next_attempt_at = "pending", 0, None, clock.now()
+        step.status, step.attempts, step.done_at, step.next_attempt_at = "pending", 0, None, func.now()
         session.flush()
 
 
