@@ -17,6 +17,7 @@ from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
 from comptoir.billing import changes, generation
 from comptoir.domains import certificate_orders
+from comptoir.domains import listeners as domain_listeners
 from comptoir.domains import orders as domain_orders
 from comptoir.domains import synchronization as domain_synchronization
 from comptoir.domains.models import CertificateOrder, DomainOperation
@@ -32,7 +33,10 @@ from comptoir.payments.models import PaymentCharge
 from comptoir.messaging import mass, outbox
 from comptoir.messaging.models import MassEmail, OutboundEmail
 from comptoir.settings import get_settings
-from comptoir.storefront import checkout
+from comptoir.billing import listeners as billing_listeners
+from comptoir.payments import listeners as payment_listeners
+from comptoir.storefront import checkout, flows
+from comptoir.storefront.models import OrderStep
 from comptoir.webhooks import service as webhooks
 from comptoir.webhooks.models import WebhookDelivery
 
@@ -121,6 +125,11 @@ def _register() -> None:
                                         max_attempts=domain_orders.MAX_ATTEMPTS, long_running=True))
     intents.register(intents.IntentKind("certificate_order", CertificateOrder, _certificate_round,
                                         max_attempts=certificate_orders.MAX_ATTEMPTS))
+    intents.register(intents.IntentKind("order_step", OrderStep, flows.perform, max_attempts=flows.MAX_ATTEMPTS,
+                                        on_attempt_failed=flows.attempt_failed))
+    billing_listeners.on_invoice_paid(flows.on_invoice_paid)
+    domain_listeners.on_domain_ready(flows.on_domain_ready)
+    payment_listeners.on_payment_succeeded(flows.on_payment_succeeded)
     events.register(EventKind("process_domain_synchronization", lambda: "P7D", _domain_synchronization))
     events.register(EventKind("expiration_check", lambda: "P1D", _expiration_check))
     events.register(EventKind("usage_collection", lambda: "P1D", _usage_collection))

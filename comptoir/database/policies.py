@@ -32,6 +32,9 @@ SERVERS_OF_OWN_SUBSCRIPTIONS = f"id IN ({OWN_SUBSCRIPTIONS.format(column='server
 PUBLISHED_STORE = "store_id IN (SELECT s.id FROM stores s WHERE s.published)"
 PRESENTED_CART = "token_hash = (SELECT comptoir_current_cart())"
 OF_PRESENTED_CART = "cart_id IN (SELECT c.id FROM carts c WHERE c.token_hash = (SELECT comptoir_current_cart()))"
+OWN_ORDER = f"order_id IN (SELECT o.id FROM orders o WHERE o.customer_id = {_CUSTOMER})"
+OF_PRESENTED_ORDER = ("order_id IN (SELECT o.id FROM orders o JOIN carts c ON c.id = o.cart_id"
+                      " WHERE c.token_hash = (SELECT comptoir_current_cart()))")
 # The buyer of the visitor's presented cart (the customer its checkout made).
 OF_BUYER = ("customer_id IN (SELECT o.customer_id FROM orders o JOIN carts c ON c.id = o.cart_id"
             " WHERE c.token_hash = (SELECT comptoir_current_cart()))")
@@ -119,6 +122,11 @@ TABLES: tuple[TablePolicy, ...] = (
     TablePolicy("orders", _staff(customer=READ, storefront=grant(SELECT, INSERT, rows=OF_PRESENTED_CART)),
                 customer_column="customer_id"),
     TablePolicy("checkout_keys", _staff(storefront=grant(SELECT, INSERT, UPDATE, rows=OF_PRESENTED_CART))),
+    # -- order flow (0024) ------------------------------------------------------------------------
+    # Checkout writes its order's first step; whoever pays the first invoice (staff, a customer) writes the
+    # next one; workers perform the steps, staff read and retry them.
+    TablePolicy("order_steps", _staff(reseller=grant(SELECT, INSERT, UPDATE), customer=grant(INSERT, rows=OWN_ORDER),
+                                      storefront=grant(INSERT, rows=OF_PRESENTED_ORDER))),
     # -- seller home (0013) -----------------------------------------------------------------------
     # Workers create to-do items for a person; staff read them and mark them done.
     TablePolicy("todo_items", _staff(reseller=READ_UPDATE)),

@@ -9,18 +9,20 @@ from comptoir.schema.base import Connection, mutate, page_request
 from comptoir.schema.ids import decode_id
 from comptoir.schema.storefront_cart import Order
 from comptoir.schema.storefront_home import (
+    MyOrderFilterInput,
+    MyOrderSortInput,
+    OrderRetryInput,
+    OrderRetryPayload,
     SellerHome,
     SellerOverview,
     SetupChecklistStep,
     TodoItem,
-    TodoItemDonePayload,
-    MyOrderFilterInput,
-    MyOrderSortInput,
     TodoItemDoneInput,
+    TodoItemDonePayload,
     TodoItemFilterInput,
     TodoItemSortInput,
 )
-from comptoir.storefront import home, self_service, todos
+from comptoir.storefront import flows, home, self_service, todos
 
 
 async def seller_home(info: Info) -> SellerHome:
@@ -54,6 +56,14 @@ async def todo_item_done(info: Info, input: TodoItemDoneInput) -> TodoItemDonePa
         lambda s: TodoItem.from_model(todos.mark_done(s, seller_id=seller_id,
                                                       item_id=decode_id(input.id, "TodoItem"))),
         lambda item: TodoItemDonePayload(todo_item=item))
+
+
+async def order_retry(info: Info, input: OrderRetryInput) -> OrderRetryPayload:
+    seller_id = info.context.tenant.seller_id
+    return await mutate(
+        info, OrderRetryPayload,
+        lambda s: Order.from_model(flows.retry(s, seller_id=seller_id, order_id=decode_id(input.id, "Order"))),
+        lambda order: OrderRetryPayload(order=order))
 
 
 async def my_orders(info: Info, first: int | None = None, after: str | None = None,

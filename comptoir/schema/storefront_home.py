@@ -10,6 +10,7 @@ from comptoir.database.pagination import SortDirection
 from comptoir.schema.base import Node
 from comptoir.schema.ids import encode_id
 from comptoir.schema.storefront import StorefrontError
+from comptoir.schema.storefront_cart import Order
 from comptoir.storefront.home import Overview, SetupStep
 from comptoir.storefront.self_service import OrderSort as _OrderSort
 from comptoir.storefront.self_service import OrderStatus as _OrderStatus
@@ -97,6 +98,17 @@ class TodoItemSortInput:
 @strawberry.input
 class TodoItemDoneInput:
     id: strawberry.ID
+
+
+@strawberry.input(description="A failed order (a step gave up): its failed steps run again once the cause is fixed.")
+class OrderRetryInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class OrderRetryPayload:
+    order: Order | None = None
+    errors: list[StorefrontError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input

@@ -8,7 +8,7 @@ from comptoir.resolvers import storefront_home as resolvers
 from comptoir.schema.base import Connection
 from comptoir.schema.permissions import IsCustomer, IsStaff
 from comptoir.schema.storefront_cart import Order
-from comptoir.schema.storefront_home import SellerHome, TodoItem, TodoItemDonePayload
+from comptoir.schema.storefront_home import OrderRetryPayload, SellerHome, TodoItem, TodoItemDonePayload
 
 
 @strawberry.type
@@ -26,3 +26,6 @@ class StorefrontHomeQuery:
 class StorefrontHomeMutation:
     todo_item_done: TodoItemDonePayload = strawberry.mutation(resolver=resolvers.todo_item_done,
                                                               permission_classes=[IsStaff])
+    order_retry: OrderRetryPayload = strawberry.mutation(
+        resolver=resolvers.order_retry, permission_classes=[IsStaff],
+        description="Run a failed order's failed steps again (after fixing what its to-do item says).")

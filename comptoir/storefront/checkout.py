@@ -23,7 +23,7 @@ from comptoir.storefront import carts, stores
 from comptoir.storefront.access import CartToken
 from comptoir.storefront.carts import CartView, KnownBuyer
 from comptoir.storefront.errors import StorefrontError, StorefrontErrorCode
-from comptoir.storefront.models import Cart, CheckoutKey, Order
+from comptoir.storefront.models import Cart, CheckoutKey, Order, OrderStep
 from comptoir.storefront.rules import CheckoutFacts, FraudPolicy, findings, fingerprint, needs_review
 from comptoir.tenancy import throttle
 from comptoir.tenancy.models import Customer
@@ -148,6 +148,10 @@ def _place(session: Session, cart: Cart, view: CartView, *, client_address: str,
                   fraud_findings=[finding.value for finding in found])
     session.add(order)
     session.flush()
+    # The flow's first step (comptoir/storefront/flows.py), in the order's transaction; inserted without
+    # reading it back (the visitor may write it, not read it), so the relay hands it out.
+    session.execute(insert(OrderStep).values(id=uuid.uuid4(), seller_id=cart.seller_id, order_id=order.id,
+                                             step="invoice"))
     return order
 
 

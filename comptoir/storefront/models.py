@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from comptoir.database.base import Base
+from comptoir.database.intents import Intent
 
 UUID_PK: dict[str, Any] = {"primary_key": True, "server_default": text("gen_random_uuid()")}
 NOW: dict[str, Any] = {"server_default": text("now()")}
@@ -144,3 +145,15 @@ class CheckoutKey(Base):
     fingerprint: Mapped[bytes] = mapped_column(LargeBinary)
     order_id: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+class OrderStep(Intent, Base):
+    """One step of an order's flow (migration 0024), performed by a worker as an intent: "invoice" (the
+    first invoice, written by checkout) and "provision" (written when that invoice is paid)."""
+
+    __tablename__ = "order_steps"
+    __intent_kind__ = "order_step"
+
+    seller_id: Mapped[uuid.UUID]
+    order_id: Mapped[uuid.UUID]
+    step: Mapped[str]

@@ -213,6 +213,7 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "pendingCustomerCancel":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "pendingCustomerMarkFraudulent":     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "todoItemDone":                      (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "orderRetry":                        (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "webhookEndpointCreate":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "webhookEndpointUpdate":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "webhookEndpointDelete":             (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),

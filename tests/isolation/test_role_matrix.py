@@ -72,6 +72,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "cart_lines":                 _row("SIUD", "SIUD", "",    "",  "SIUD"),
     "orders":                     _row("SIUD", "SIUD", "S",   "",  "SIUD"),
     "checkout_keys":              _row("SIUD", "SIUD", "",    "",  "SIUD"),
+    # Order steps: a customer (paying its first invoice) and a visitor (checkout) may insert the steps of
+    # their own order only, which the probe's fresh copy (a new order id) is not.
+    "order_steps":                _row("SIUD", "SIU",  "",    "",  "SIUD"),
     # Seller home: staff read and close to-do items, workers create them.
     "todo_items":                 _row("SIUD", "SU",   "",    "",  "SIUD"),
     # Audit log: written by whoever acts, rewritten by nobody; a customer reads its own actions only.

@@ -220,6 +220,7 @@ def _storefront(tenant: Tenant, number: int) -> None:
             session.flush()
             session.add(storefront.CheckoutKey(seller_id=tenant.seller_id, store_id=store.id, key=f"k{index}",
                                                cart_id=cart.id, fingerprint=token, order_id=order.id))
+            session.add(storefront.OrderStep(seller_id=tenant.seller_id, order_id=order.id, step="invoice"))
             todos.create(session, seller_id=tenant.seller_id, todo=todos.NewTodo(
                 kind="review_order", subject=todos.Subject("Order", order.id), title=f"Look at order {number}.{index}"))
 
