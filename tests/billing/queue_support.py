@@ -28,8 +28,9 @@ HARD = "4000000000009979"  # stolen card
 AUTHENTICATE = "4000002760003184"
 
 
-def shop(card: str | None = OK, **settings: Any) -> Merchant:
-    merchant = payments_support.merchant(f"q{uuid.uuid4().hex[:6]}", subscribed=True)
+def shop(card: str | None = OK, *, name: str | None = None, **settings: Any) -> Merchant:
+    """A merchant (staff log-in `<name>admin`) whose customer has a subscription and, unless None, `card`."""
+    merchant = payments_support.merchant(name or f"q{uuid.uuid4().hex[:6]}", subscribed=True)
     if card is not None:
         payments_support.save_card(merchant, card)
     if settings:
