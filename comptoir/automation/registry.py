@@ -15,7 +15,7 @@ from comptoir.audit import service as audit
 from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
-from comptoir.billing import changes, generation
+from comptoir.billing import changes, dunning, generation, payment_outcomes, payment_queue
 from comptoir.domains import certificate_orders
 from comptoir.domains import listeners as domain_listeners
 from comptoir.domains import orders as domain_orders
@@ -28,6 +28,7 @@ from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import outbox
 from comptoir.messaging.models import OutboundEmail
 from comptoir.payments import charges as payment_charges
+from comptoir.payments import listeners as payment_listeners
 from comptoir.payments import reminders as payment_reminders
 from comptoir.payments.models import PaymentCharge
 from comptoir.messaging import mass, outbox
@@ -90,6 +91,21 @@ def _process_cancellations(session: Session, event: ScheduledEvent) -> dict[str,
     return {"cancelled": len(changes.process_cancellations(session=session, seller_id=event.seller_id, today=today))}
 
 
+def _process_payment_queue(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    today = usage.local_today(session, event.seller_id)
+    return payment_queue.process(session=session, seller_id=event.seller_id, today=today)
+
+
+def _process_suspensions(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    today = usage.local_today(session, event.seller_id)
+    return dunning.process_suspensions(session=session, seller_id=event.seller_id, today=today)
+
+
+def _process_unsuspensions(session: Session, event: ScheduledEvent) -> dict[str, Any]:
+    today = usage.local_today(session, event.seller_id)
+    return dunning.process_unsuspensions(session=session, seller_id=event.seller_id, today=today)
+
+
 def _process_expired_credit_cards(session: Session, event: ScheduledEvent) -> dict[str, Any]:
     return {"reminded": payment_reminders.process_expired_credit_cards(
         session=session, seller_id=event.seller_id, today=clock.today())}
@@ -136,6 +152,14 @@ def _register() -> None:
     events.register(EventKind("overuse_check", lambda: "P1D", _overuse_check))
     events.register(EventKind("process_invoices", lambda: "P1D", _process_invoices))
     events.register(EventKind("process_cancellations", lambda: "P1D", _process_cancellations))
+    events.register(EventKind("process_payment_queue", lambda: "P1D", _process_payment_queue))
+    events.register(EventKind("process_suspensions", lambda: "P1D", _process_suspensions))
+    events.register(EventKind("process_unsuspensions", lambda: "PT20M", _process_unsuspensions))
+    # card payments naming invoices settle them (billing.payment_outcomes); payments know nothing of billing
+    payment_listeners.on_payment_succeeded(payment_outcomes.on_succeeded)
+    payment_listeners.on_payment_authorised(payment_outcomes.on_authorised)
+    payment_listeners.on_payment_failed(payment_outcomes.on_failed)
+    payment_listeners.on_action_required(payment_outcomes.on_action_required)
     events.register(EventKind("checkout_key_purge", lambda: "P1D", _checkout_key_purge))
     events.register(EventKind("process_action_log", lambda: f"P{get_settings().audit_archive_months}M",
                               _process_action_log))

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ARRAY, String, text
+from sqlalchemy import ARRAY, SmallInteger, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -33,6 +33,21 @@ class BillingSettings(Base):
     numbering_start: Mapped[int] = mapped_column(server_default=text("1"))
     fiscal_year_start_month: Mapped[int] = mapped_column(server_default=text("1"))
     credit_on_immediate_cancel: Mapped[bool] = mapped_column(server_default=text("true"))
+    # payment queue (SPEC §6, migration 0025)
+    queue_process_new: Mapped[bool] = mapped_column(server_default=text("true"))
+    queue_retry_declined: Mapped[bool] = mapped_column(server_default=text("true"))
+    queue_retry_errored: Mapped[bool] = mapped_column(server_default=text("true"))
+    queue_retry_delay_days: Mapped[int] = mapped_column(server_default=text("3"))
+    queue_due_date_only: Mapped[bool] = mapped_column(server_default=text("false"))
+    queue_clear_first: Mapped[bool] = mapped_column(server_default=text("true"))
+    queue_try_lower_amounts: Mapped[bool] = mapped_column(server_default=text("true"))
+    queue_card_action: Mapped[str] = mapped_column(server_default="capture")
+    queue_days_before_due: Mapped[int] = mapped_column(server_default=text("1"))
+    # dunning (SPEC §10, migration 0025)
+    overdue_notice_days: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger), server_default=text("'{1,7}'"))
+    suspension_days: Mapped[int] = mapped_column(server_default=text("14"))
+    cancellation_days: Mapped[int] = mapped_column(server_default=text("45"))
+    cancellation_action: Mapped[str] = mapped_column(server_default="cancel")
     updated_at: Mapped[datetime] = mapped_column(**NOW)
 
 
@@ -86,6 +101,8 @@ class Invoice(Base):
     customer_snapshot: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default=text("'{}'::jsonb"))
     recipients: Mapped[list[str]] = mapped_column(ARRAY(String), server_default=text("'{}'"))
     language: Mapped[str] = mapped_column(server_default="en")
+    overdue_notices: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger), server_default=text("'{}'"))
+    dunning_stage: Mapped[str] = mapped_column(server_default="")
     order_id: Mapped[uuid.UUID | None]
     credited_invoice_id: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime] = mapped_column(**NOW)
@@ -188,4 +205,24 @@ class PaymentAllocation(Base):
     reference: Mapped[str] = mapped_column(server_default="")
     payment_id: Mapped[uuid.UUID | None]  # the payments table's row, when a gateway took it
     received_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(**NOW)
+
+
+class PaymentQueueRow(Base):
+    """One invoice of a payment queue to charge to its customer's default card (migration 0025)."""
+
+    __tablename__ = "payment_queue_rows"
+
+    id: Mapped[uuid.UUID] = mapped_column(**UUID_PK)
+    seller_id: Mapped[uuid.UUID]
+    queue_id: Mapped[uuid.UUID]
+    invoice_id: Mapped[uuid.UUID]
+    customer_id: Mapped[uuid.UUID]
+    amount_minor: Mapped[int]
+    currency: Mapped[str]
+    position: Mapped[int]
+    status: Mapped[str] = mapped_column(server_default="queued")
+    payment_id: Mapped[uuid.UUID | None]
+    message: Mapped[str] = mapped_column(server_default="")
+    generated_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(**NOW)

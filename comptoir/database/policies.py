@@ -171,6 +171,8 @@ TABLES: tuple[TablePolicy, ...] = (
                                                         customer=READ), customer_column="customer_id"),
     TablePolicy("payment_allocations", _staff(reseller=grant(SELECT, INSERT), system=grant(SELECT, INSERT),
                                               customer=READ), customer_column="customer_id"),
+    # -- payment queue (0025): staff and the daily worker generate and run it; customers see nothing.
+    TablePolicy("payment_queue_rows", _staff(), customer_column="customer_id"),
     # -- payments (0016) ----------------------------------------------------------------------------
     # Staff configure gateways (secrets sealed in `settings`); customers and visitors read enabled ones.
     TablePolicy("gateway_configs", _staff(system=READ, customer=grant(SELECT, rows="enabled"),

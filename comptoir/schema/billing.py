@@ -127,6 +127,22 @@ class BillingSettings:
     numbering_start: int
     fiscal_year_start_month: int
     credit_on_immediate_cancel: bool
+    queue_process_new: bool = strawberry.field(description="Payment queue: charge newly issued invoices.")
+    queue_retry_declined: bool = strawberry.field(description="Retry soft declines after the retry delay "
+                                                              "(hard declines never).")
+    queue_retry_errored: bool = strawberry.field(description="Retry errored charges after the retry delay.")
+    queue_retry_delay_days: int
+    queue_due_date_only: bool = strawberry.field(description="Charge only on the due date (else N days before).")
+    queue_clear_first: bool = strawberry.field(description="Clear the queue before generating a new one.")
+    queue_try_lower_amounts: bool = strawberry.field(description="Smallest invoices first, paying what the card "
+                                                                 "covers; else oldest first, stopping at the "
+                                                                 "customer's first failure.")
+    queue_card_action: str = strawberry.field(description="capture or authorise (authorise only).")
+    queue_days_before_due: int
+    overdue_notice_days: list[int] = strawberry.field(description="Days past due when overdue notices go out.")
+    suspension_days: int = strawberry.field(description="Days past due when the subscriptions are suspended.")
+    cancellation_days: int = strawberry.field(description="Days past due when they are cancelled (or deleted).")
+    cancellation_action: str = strawberry.field(description="cancel or delete.")
 
     @classmethod
     def from_model(cls, settings: SettingsModel) -> BillingSettings:
@@ -136,7 +152,14 @@ class BillingSettings:
                    max_items_per_invoice=settings.max_items_per_invoice,
                    numbering_format=_NumberingFormat(settings.numbering_format),
                    numbering_start=settings.numbering_start, fiscal_year_start_month=settings.fiscal_year_start_month,
-                   credit_on_immediate_cancel=settings.credit_on_immediate_cancel)
+                   credit_on_immediate_cancel=settings.credit_on_immediate_cancel,
+                   **{name: getattr(settings, name) for name in QUEUE_AND_DUNNING})
+
+
+QUEUE_AND_DUNNING = ("queue_process_new", "queue_retry_declined", "queue_retry_errored", "queue_retry_delay_days",
+                     "queue_due_date_only", "queue_clear_first", "queue_try_lower_amounts", "queue_card_action",
+                     "queue_days_before_due", "overdue_notice_days", "suspension_days", "cancellation_days",
+                     "cancellation_action")
 
 
 @strawberry.type(description="An invoice a generation run would issue (dry run).")
@@ -203,6 +226,19 @@ class BillingSettingsUpdateInput:
     numbering_start: int | None = None
     fiscal_year_start_month: int | None = None
     credit_on_immediate_cancel: bool | None = None
+    queue_process_new: bool | None = None
+    queue_retry_declined: bool | None = None
+    queue_retry_errored: bool | None = None
+    queue_retry_delay_days: int | None = None
+    queue_due_date_only: bool | None = None
+    queue_clear_first: bool | None = None
+    queue_try_lower_amounts: bool | None = None
+    queue_card_action: str | None = None
+    queue_days_before_due: int | None = None
+    overdue_notice_days: list[int] | None = None
+    suspension_days: int | None = None
+    cancellation_days: int | None = None
+    cancellation_action: str | None = None
 
 
 @strawberry.type

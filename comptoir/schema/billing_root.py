@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from comptoir.resolvers import billing as resolvers
+from comptoir.resolvers import payment_queue as queue_resolvers
 from comptoir.schema.base import Connection
 from comptoir.schema.billing import (
     BillingSettings,
@@ -16,6 +17,11 @@ from comptoir.schema.billing import (
     InvoicePayload,
     InvoicePaymentRecordPayload,
     InvoicesGeneratePayload,
+)
+from comptoir.schema.payment_queue import (
+    PaymentQueueGeneratePayload,
+    PaymentQueueRow,
+    PaymentQueueRunPayload,
 )
 from comptoir.schema.permissions import IsAuthenticated, IsStaff
 
@@ -31,6 +37,9 @@ class BillingQuery:
         resolver=resolvers.customer_statement, permission_classes=[IsAuthenticated],
         description="Invoices, payments, credits and the running balance in one currency (a customer: its own; "
                     "customerId is then ignored).")
+    payment_queue: list[PaymentQueueRow] = strawberry.field(
+        resolver=queue_resolvers.payment_queue_rows, permission_classes=[IsStaff],
+        description="The rows of a payment queue (queueId), else of every queue, to review before running it.")
 
 
 @strawberry.type
@@ -50,3 +59,9 @@ class BillingMutation:
         resolver=resolvers.credit_note_create, permission_classes=[IsStaff])
     customer_credit_add: CustomerCreditAddPayload = strawberry.mutation(
         resolver=resolvers.customer_credit_add, permission_classes=[IsStaff])
+    payment_queue_generate: PaymentQueueGeneratePayload = strawberry.mutation(
+        resolver=queue_resolvers.payment_queue_generate, permission_classes=[IsStaff],
+        description="Generate a payment queue from today's due invoices per the queue settings (run: charge it).")
+    payment_queue_run: PaymentQueueRunPayload = strawberry.mutation(
+        resolver=queue_resolvers.payment_queue_run, permission_classes=[IsStaff],
+        description="Charge a generated queue: each customer's invoices in order, per the queue settings.")

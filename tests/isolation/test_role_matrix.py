@@ -102,6 +102,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "ledger_entries":             _row("SIUD", "SI",   "",    "",  "SI"),
     "customer_balance_transactions": _row("SIUD", "SI", "S",  "",  "SI"),
     "payment_allocations":        _row("SIUD", "SI",   "S",   "",  "SI"),
+    "payment_queue_rows":         _row("SIUD", "SIUD", "",    "",  "SIUD"),
     # Payments: staff configure gateways and handle payments; customers and visitors read enabled gateways;
     # a customer keeps its own cards (changing only which is the default) and asks for authenticated
     # payments to be completed (a charge intent); visitors save and pay only for the buyer of their cart

@@ -295,6 +295,10 @@ def _billing(tenant: Tenant) -> None:
             session.add(InvoiceLine(seller_id=tenant.seller_id, invoice_id=draft.id, customer_id=customer_id,
                                     position=1, description=line.description, unit_price_minor=500, net_minor=500,
                                     kind=line.kind.value))
+            from comptoir.billing.models import PaymentQueueRow
+            session.add(PaymentQueueRow(seller_id=tenant.seller_id, queue_id=uuid.uuid4(), invoice_id=draft.id,
+                                        customer_id=customer_id, amount_minor=500, currency="EUR", position=1,
+                                        generated_on=today))
 
 
 def _payments(tenant: Tenant, number: int) -> None:
