@@ -16,26 +16,23 @@ from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
 from comptoir.billing import changes, dunning, generation, payment_outcomes, payment_queue
+from comptoir.billing import listeners as billing_listeners
+from comptoir.documents import service as documents
+from comptoir.documents.models import DocumentRender
 from comptoir.domains import certificate_orders
 from comptoir.domains import listeners as domain_listeners
 from comptoir.domains import orders as domain_orders
 from comptoir.domains import synchronization as domain_synchronization
 from comptoir.domains.models import CertificateOrder, DomainOperation
-from comptoir.documents import service as documents
-from comptoir.documents.models import DocumentRender
 from comptoir.hosting import overuse, provisioning, subscription_lifecycle, sync, usage
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
-from comptoir.messaging import outbox
-from comptoir.messaging.models import OutboundEmail
+from comptoir.messaging import mass, outbox
+from comptoir.messaging.models import MassEmail, OutboundEmail
 from comptoir.payments import charges as payment_charges
 from comptoir.payments import listeners as payment_listeners
 from comptoir.payments import reminders as payment_reminders
 from comptoir.payments.models import PaymentCharge
-from comptoir.messaging import mass, outbox
-from comptoir.messaging.models import MassEmail, OutboundEmail
 from comptoir.settings import get_settings
-from comptoir.billing import listeners as billing_listeners
-from comptoir.payments import listeners as payment_listeners
 from comptoir.storefront import checkout, flows
 from comptoir.storefront.models import OrderStep
 from comptoir.webhooks import service as webhooks

@@ -21,8 +21,8 @@ from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.numbering_rules import Series
 from comptoir.billing.rules import PERIOD_KINDS, LineKind, Period
 from comptoir.messaging import outbox
-from comptoir.settings import get_settings
 from comptoir.money import Money
+from comptoir.settings import get_settings
 from comptoir.tenancy.models import Customer, Seller
 
 

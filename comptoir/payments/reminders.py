@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.settings import get_settings
 from comptoir.messaging import outbox
 from comptoir.payments import seller_settings
 from comptoir.payments.models import PaymentMethod
 from comptoir.payments.rules import expires_within, expiry_label
+from comptoir.settings import get_settings
 from comptoir.tenancy.models import Customer
 
 

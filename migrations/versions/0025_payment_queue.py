@@ -3,7 +3,7 @@ settings and dunning thresholds (on billing_settings), the dunning steps an invo
 rows of a payment queue (one invoice to charge each).
 
 Revision ID: 0025
-Revises: 0019
+Revises: 0024
 """
 
 from alembic import op
@@ -12,7 +12,7 @@ from comptoir.database.policies import POLICIES
 from comptoir.database.rls import role_aware_table
 
 revision = "0025"
-down_revision = "0019"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
