@@ -16,6 +16,7 @@ from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
 from comptoir.billing import changes, generation
+from comptoir.billing import documents as invoice_documents
 from comptoir.domains import certificate_orders
 from comptoir.domains import orders as domain_orders
 from comptoir.domains import synchronization as domain_synchronization
@@ -30,6 +31,7 @@ from comptoir.payments import charges as payment_charges
 from comptoir.payments import reminders as payment_reminders
 from comptoir.payments.models import PaymentCharge
 from comptoir.messaging import mass, outbox
+from comptoir.messaging.attachments import register_document_reader
 from comptoir.messaging.models import MassEmail, OutboundEmail
 from comptoir.settings import get_settings
 from comptoir.storefront import checkout
@@ -104,6 +106,8 @@ def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
 
 
 def _register() -> None:
+    # An invoice e-mail's PDF is read when the e-mail is delivered; before it is rendered, the attempt waits.
+    register_document_reader(invoice_documents.ATTACHMENT_KIND, invoice_documents.read_attachment)
     intents.register(intents.IntentKind("email", OutboundEmail, _deliver_email, max_attempts=outbox.MAX_ATTEMPTS))
     intents.register(intents.IntentKind("mass_email", MassEmail, _send_mass_email, max_attempts=3))
     intents.register(intents.IntentKind("provisioning", ProvisioningRequest, _provision,
