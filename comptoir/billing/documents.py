@@ -12,12 +12,20 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer
 
 from comptoir import documents
 from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.documents.labels import labels_for
-from comptoir.documents.model import DocumentKind, DocumentLine, InvoiceDocument, Party, TaxCategory, TaxSubtotal
+from comptoir.documents.model import (
+    DocumentKind,
+    DocumentLine,
+    InvoiceDocument,
+    Party,
+    TaxCategory,
+    TaxSubtotal,
+)
 from comptoir.documents.models import DocumentRender, StoredDocument
 from comptoir.documents.service import get_by_subject, get_render
 from comptoir.messaging.attachments import Attachment
@@ -59,6 +67,16 @@ def stored_pdf(session: Session, invoice: Invoice, *, with_content: bool = True)
     if found is not None and not with_content:
         session.expunge(found)
     return found
+
+
+def stored_by_invoice(session: Session, invoice_ids: list[uuid.UUID]) -> dict[uuid.UUID, StoredDocument]:
+    """The stored PDFs of these invoices and credit notes, without their bytes (one query)."""
+    if not invoice_ids:
+        return {}
+    rows = session.scalars(select(StoredDocument).options(defer(StoredDocument.content)).where(
+        StoredDocument.subject_type == SUBJECT_TYPE, StoredDocument.subject_id.in_(invoice_ids),
+        StoredDocument.kind.in_([kind.value for kind in _KINDS.values()])))
+    return {row.subject_id: row for row in rows}
 
 
 def read_attachment(session: Session, render_id: uuid.UUID) -> bytes:
