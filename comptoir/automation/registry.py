@@ -108,7 +108,8 @@ def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
 def _register() -> None:
     # An invoice e-mail's PDF is read when the e-mail is delivered; before it is rendered, the attempt waits.
     register_document_reader(invoice_documents.ATTACHMENT_KIND, invoice_documents.read_attachment)
-    intents.register(intents.IntentKind("email", OutboundEmail, _deliver_email, max_attempts=outbox.MAX_ATTEMPTS))
+    intents.register(intents.IntentKind("email", OutboundEmail, _deliver_email, max_attempts=outbox.MAX_ATTEMPTS,
+                                        on_attempt_failed=invoice_documents.email_waits))
     intents.register(intents.IntentKind("mass_email", MassEmail, _send_mass_email, max_attempts=3))
     intents.register(intents.IntentKind("provisioning", ProvisioningRequest, _provision,
                                         max_attempts=provisioning.MAX_ATTEMPTS))

@@ -12,11 +12,12 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
 from comptoir import documents
 from comptoir.billing.models import Invoice, InvoiceLine
+from comptoir.database.intents import Intent, IntentStatus, backoff
 from comptoir.documents.labels import labels_for
 from comptoir.documents.model import (
     DocumentKind,
@@ -37,6 +38,20 @@ _KINDS = {"invoice": DocumentKind.INVOICE, "credit_note": DocumentKind.CREDIT_NO
 
 class DocumentNotReady(Exception):
     """The invoice's PDF is not rendered yet: the e-mail waits (its attempt fails and is retried)."""
+
+    def __init__(self, message: str, *, render_pending: bool = True) -> None:
+        super().__init__(message)
+        self.render_pending = render_pending
+
+
+def email_waits(session: Session, email: Intent, error: Exception) -> None:
+    """An e-mail delivered before its PDF is rendered: that attempt is given back while the render is
+    still pending (the e-mail keeps waiting, retried after the same backoff); once the render has failed
+    for good, attempts count again and the e-mail fails in turn."""
+    if isinstance(error, DocumentNotReady) and error.render_pending and email.attempts > 0:
+        email.attempts -= 1
+        email.status, email.done_at = IntentStatus.PENDING.value, None
+        email.next_attempt_at = func.now() + backoff(email.attempts + 1)
 
 
 def kind_of(invoice: Invoice) -> DocumentKind:
@@ -83,11 +98,12 @@ def read_attachment(session: Session, render_id: uuid.UUID) -> bytes:
     """The stored bytes of the PDF a render request asked for (the e-mail reader of ATTACHMENT_KIND)."""
     request = session.get(DocumentRender, render_id)
     if request is None:
-        raise DocumentNotReady(f"no render request {render_id}")
+        raise DocumentNotReady(f"no render request {render_id}", render_pending=False)
     stored = get_by_subject(session=session, seller_id=request.seller_id, kind=DocumentKind(request.kind),
                             subject_type=request.subject_type, subject_id=request.subject_id)
     if stored is None:
-        raise DocumentNotReady(f"the PDF of {request.filename} is not rendered yet")
+        raise DocumentNotReady(f"the PDF of {request.filename} is not rendered yet",
+                               render_pending=request.status != IntentStatus.FAILED.value)
     return stored.content
 
 

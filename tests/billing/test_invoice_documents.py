@@ -20,6 +20,7 @@ from comptoir.billing.models import Invoice
 from comptoir.database.engine import session_scope
 from comptoir.documents.labels import labels_for
 from comptoir.documents.models import StoredDocument
+from comptoir.messaging import outbox
 from comptoir.messaging.models import OutboundEmail
 from comptoir.tenancy.models import Customer, Seller
 from tests.billing.tax_support import Shop, buyer, shop
@@ -128,6 +129,19 @@ def test_the_invoice_email_waits_for_the_pdf_then_carries_it(alpha, smtp_server)
     attached = _attached_pdf(message)
     assert hashlib.sha256(attached).hexdigest() == stored.sha256
     assert message["Content-Language"] == "fr"
+
+
+def test_an_email_waits_for_its_pdf_longer_than_its_attempts_while_the_render_is_pending(alpha, smtp_server):
+    # given
+    invoice = _issue(alpha, _customer(alpha))
+    [email_id] = _emails(alpha)
+    # when: more deliveries than an e-mail has attempts, all before the render
+    early = [intents.perform("email", alpha.seller_id, email_id) for _ in range(outbox.MAX_ATTEMPTS + 2)]
+    _render(alpha, invoice)
+    # then
+    assert set(early) == {"pending"} and smtp_server.messages == []
+    assert intents.perform("email", alpha.seller_id, email_id) == "done"
+    assert len(smtp_server.messages) == 1
 
 
 def test_changing_seller_customer_and_language_after_issue_then_resending_sends_identical_bytes(
