@@ -76,12 +76,10 @@ def render_request(session: Session, invoice: Invoice) -> DocumentRender | None:
                       subject_type=SUBJECT_TYPE, subject_id=invoice.id)
 
 
-def stored_pdf(session: Session, invoice: Invoice, *, with_content: bool = True) -> StoredDocument | None:
-    found = get_by_subject(session=session, seller_id=invoice.seller_id, kind=kind_of(invoice),
-                           subject_type=SUBJECT_TYPE, subject_id=invoice.id)
-    if found is not None and not with_content:
-        session.expunge(found)
-    return found
+def stored_pdf(session: Session, invoice: Invoice) -> StoredDocument | None:
+    """The invoice's stored PDF (None until rendered)."""
+    return get_by_subject(session=session, seller_id=invoice.seller_id, kind=kind_of(invoice),
+                          subject_type=SUBJECT_TYPE, subject_id=invoice.id)
 
 
 def stored_by_invoice(session: Session, invoice_ids: list[uuid.UUID]) -> dict[uuid.UUID, StoredDocument]:
