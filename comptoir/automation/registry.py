@@ -16,6 +16,7 @@ from comptoir.automation import events, intents
 from comptoir.automation.events import EventKind, Scope
 from comptoir.automation.models import ScheduledEvent
 from comptoir.billing import changes, dunning, generation, payment_outcomes, payment_queue
+from comptoir.billing import documents as invoice_documents
 from comptoir.billing import listeners as billing_listeners
 from comptoir.documents import service as documents
 from comptoir.documents.models import DocumentRender
@@ -27,6 +28,7 @@ from comptoir.domains.models import CertificateOrder, DomainOperation
 from comptoir.hosting import overuse, provisioning, subscription_lifecycle, sync, usage
 from comptoir.hosting.models import BackgroundJob, ProvisioningRequest
 from comptoir.messaging import mass, outbox
+from comptoir.messaging.attachments import register_document_reader
 from comptoir.messaging.models import MassEmail, OutboundEmail
 from comptoir.payments import charges as payment_charges
 from comptoir.payments import listeners as payment_listeners
@@ -121,7 +123,10 @@ def _relay_intents(session: Session, event: ScheduledEvent) -> dict[str, Any]:
 
 
 def _register() -> None:
-    intents.register(intents.IntentKind("email", OutboundEmail, _deliver_email, max_attempts=outbox.MAX_ATTEMPTS))
+    # An invoice e-mail's PDF is read when the e-mail is delivered; before it is rendered, the attempt waits.
+    register_document_reader(invoice_documents.ATTACHMENT_KIND, invoice_documents.read_attachment)
+    intents.register(intents.IntentKind("email", OutboundEmail, _deliver_email, max_attempts=outbox.MAX_ATTEMPTS,
+                                        on_attempt_failed=invoice_documents.email_waits))
     intents.register(intents.IntentKind("mass_email", MassEmail, _send_mass_email, max_attempts=3))
     intents.register(intents.IntentKind("provisioning", ProvisioningRequest, _provision,
                                         max_attempts=provisioning.MAX_ATTEMPTS))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from comptoir import clock
 from comptoir.billing import discounts as discount_seam
+from comptoir.billing import documents as invoice_documents
 from comptoir.billing import ledger, numbering, settlement, taxation
 from comptoir.billing import settings as billing_settings
 from comptoir.billing.errors import BillingError, BillingErrorCode
@@ -21,6 +22,7 @@ from comptoir.billing.models import Invoice, InvoiceLine
 from comptoir.billing.numbering_rules import Series
 from comptoir.billing.rules import PERIOD_KINDS, LineKind, Period
 from comptoir.messaging import outbox
+from comptoir.messaging.attachments import Attachment
 from comptoir.money import Money
 from comptoir.settings import get_settings
 from comptoir.tenancy.models import Customer, Seller
@@ -76,8 +78,8 @@ def issue(session: Session, request: InvoiceRequest) -> Invoice:
     session.add(invoice)
     session.flush()
     by_key = {line.key: line for line in taxed.lines}
-    session.add_all([_line_row(invoice, position, line, by_key[position])
-                     for position, line in enumerate(lines, start=1)])
+    rows = [_line_row(invoice, position, line, by_key[position]) for position, line in enumerate(lines, start=1)]
+    session.add_all(rows)
     session.flush()
     series = Series.CREDIT_NOTE if request.kind == "credit_note" else Series.INVOICE
     invoice.number = numbering.take_number(session, settings=settings, series=series, issue_date=request.issue_date)
@@ -91,7 +93,9 @@ def issue(session: Session, request: InvoiceRequest) -> Invoice:
                                             service_id=service_id, discounts=granted_discounts)
         settlement.apply_credit(session, invoice=invoice)
         settlement.settle(session, invoice=invoice)
-        _announce(session, invoice, customer)
+    render = invoice_documents.issue_pdf(session, invoice, rows)
+    if request.kind == "invoice":
+        _announce(session, invoice, customer.contact_name, [invoice_documents.attachment(render)])
     return invoice
 
 
@@ -138,17 +142,28 @@ def _post(session: Session, invoice: Invoice, lines: list[DraftLine], taxed: tax
                 posted_on=invoice.issue_date or clock.today(), invoice_id=invoice.id, memo=f"Invoice {invoice.number}")
 
 
-def _announce(session: Session, invoice: Invoice, customer: Customer) -> None:
+def resend(session: Session, invoice: Invoice) -> int:
+    """E-mail the issued invoice again to its recipients, with its stored PDF (the same bytes); how many."""
+    render = invoice_documents.render_request(session, invoice)
+    if invoice.kind != "invoice" or invoice.status in ("draft", "void") or render is None:
+        raise BillingError(BillingErrorCode.NOT_ISSUED, "Only an issued invoice is sent.", field="invoiceId")
+    name = str(invoice.customer_snapshot.get("contact_name") or "")
+    return _announce(session, invoice, name, [invoice_documents.attachment(render)])
+
+
+def _announce(session: Session, invoice: Invoice, name: str, attachments: list[Attachment]) -> int:
     total = Money(invoice.total, invoice.currency)
     due = Money(invoice.amount_due, invoice.currency)
     for address in invoice.recipients:
         outbox.enqueue(session=session, seller_id=invoice.seller_id, customer_id=invoice.customer_id,
-                       to_address=address, template="invoice_issued", language=invoice.language, variables={
-                           "name": customer.contact_name, "number": invoice.number,
+                       to_address=address, template="invoice_issued", language=invoice.language,
+                       attachments=attachments, variables={
+                           "name": name, "number": invoice.number,
                            "invoice_number": invoice.number, "link": _invoice_link(invoice),
                            "total": total.formatted(invoice.language), "amount_due": due.formatted(invoice.language),
                            "issue_date": invoice.issue_date.isoformat() if invoice.issue_date else "",
                            "due_date": invoice.due_date.isoformat() if invoice.due_date else ""})
+    return len(invoice.recipients)
 
 
 def _invoice_link(invoice: Invoice) -> str:

@@ -11,14 +11,17 @@ from babel.numbers import get_currency_precision
 from sqlalchemy.orm import Session
 from strawberry.types import Info
 
-from comptoir.billing import adjustments, generation, queries, settlement
+from comptoir.billing import adjustments, generation, invoicing, queries, settlement
+from comptoir.billing import documents as invoice_documents
 from comptoir.billing import settings as billing_settings
 from comptoir.billing.errors import BillingError as DomainBillingError
 from comptoir.billing.errors import BillingErrorCode
 from comptoir.billing.models import Invoice as InvoiceModel
 from comptoir.billing.statement import statement
+from comptoir.documents.models import StoredDocument
 from comptoir.hosting.usage import local_today
 from comptoir.money import Money as MoneyValue
+from comptoir.resolvers.documents import download_url
 from comptoir.schema.base import Connection, mutate, page_request
 from comptoir.schema.billing import (
     BillingSettings,
@@ -35,6 +38,8 @@ from comptoir.schema.billing import (
     InvoicePayload,
     InvoicePaymentRecordInput,
     InvoicePaymentRecordPayload,
+    InvoiceResendInput,
+    InvoiceResendPayload,
     InvoicesGenerateInput,
     InvoicesGeneratePayload,
     InvoiceSortInput,
@@ -42,6 +47,7 @@ from comptoir.schema.billing import (
     StatementLine,
     _money,
 )
+from comptoir.schema.documents import Document
 from comptoir.schema.ids import decode_id, decode_optional_id, encode_id
 from comptoir.tenancy.context import Role
 
@@ -60,7 +66,24 @@ def parse_amount(text: str, currency: str, *, field: str = "amount") -> int:
 
 def _invoices(session: Session, models: list[InvoiceModel]) -> list[Invoice]:
     lines = queries.lines_by_invoice(session, [m.id for m in models])
-    return [Invoice.from_model(m, lines.get(m.id, [])) for m in models]
+    pdfs = invoice_documents.stored_by_invoice(session, [m.id for m in models])
+    return [Invoice.from_model(m, lines.get(m.id, []), _pdf(pdfs.get(m.id))) for m in models]
+
+
+def _pdf(row: StoredDocument | None) -> Document | None:
+    return Document.from_model(row, download_url(row.seller_id, row.id)) if row is not None else None
+
+
+async def invoice_resend(info: Info, input: InvoiceResendInput) -> InvoiceResendPayload:
+    """E-mail an issued invoice again to its recipients, with its stored PDF (the same bytes)."""
+    def work(session: Session) -> InvoiceResendPayload:
+        invoice_id = decode_id(input.invoice_id, "Invoice", field="invoiceId")
+        invoice = session.get(InvoiceModel, invoice_id)
+        if invoice is None:
+            raise DomainBillingError(BillingErrorCode.NOT_FOUND, "No such invoice.", field="invoiceId")
+        sent = invoicing.resend(session, invoice)
+        return InvoiceResendPayload(invoice=_invoices(session, [invoice])[0], sent=sent)
+    return await mutate(info, InvoiceResendPayload, work, lambda payload: payload)
 
 
 async def invoices(info: Info, first: int | None = None, after: str | None = None,

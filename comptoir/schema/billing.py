@@ -19,6 +19,7 @@ from comptoir.billing.statement import StatementRow
 from comptoir.database.pagination import SortDirection
 from comptoir.money import Money as MoneyValue
 from comptoir.schema.base import Node, UserError, error_code_enum
+from comptoir.schema.documents import Document
 from comptoir.schema.ids import encode_id
 from comptoir.schema.storefront import Money
 
@@ -96,9 +97,12 @@ class Invoice(Node):
     credited_invoice_id: strawberry.ID | None
     created_at: datetime
     lines: list[InvoiceLine] = strawberry.field(description="Filled by the invoice's resolver (one query a page).")
+    pdf: Document | None = strawberry.field(default=None, description=(
+        "The issued PDF as stored (its bytes never change; downloadUrl is signed and expires); "
+        "null until it is rendered."))
 
     @classmethod
-    def from_model(cls, invoice: InvoiceModel, lines: list[LineModel]) -> Invoice:
+    def from_model(cls, invoice: InvoiceModel, lines: list[LineModel], pdf: Document | None = None) -> Invoice:
         currency = invoice.currency
         return cls(
             id=strawberry.ID(encode_id("Invoice", invoice.id)), number=invoice.number, kind=invoice.kind,
@@ -110,7 +114,7 @@ class Invoice(Node):
             tax_note=invoice.tax_note, created_at=invoice.created_at,
             credited_invoice_id=strawberry.ID(encode_id("Invoice", invoice.credited_invoice_id))
             if invoice.credited_invoice_id else None,
-            lines=[InvoiceLine.from_model(line, currency) for line in lines])
+            lines=[InvoiceLine.from_model(line, currency) for line in lines], pdf=pdf)
 
 
 @strawberry.type(description="A seller's billing settings (SPEC §9).")
@@ -272,6 +276,18 @@ class InvoiceCreateInput:
     currency: str
     lines: list[InvoiceLineInput]
     extra_recipients: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class InvoiceResendInput:
+    invoice_id: strawberry.ID
+
+
+@strawberry.type
+class InvoiceResendPayload:
+    invoice: Invoice | None = None
+    sent: int = strawberry.field(default=0, description="How many e-mails were queued (one per recipient).")
+    errors: list[BillingError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type

@@ -16,6 +16,7 @@ from comptoir.schema.billing import (
     Invoice,
     InvoicePayload,
     InvoicePaymentRecordPayload,
+    InvoiceResendPayload,
     InvoicesGeneratePayload,
 )
 from comptoir.schema.payment_queue import (
@@ -55,6 +56,9 @@ class BillingMutation:
     invoice_payment_record: InvoicePaymentRecordPayload = strawberry.mutation(
         resolver=resolvers.invoice_payment_record, permission_classes=[IsStaff],
         description="Quick manual payment (cheque, bank transfer, cash); what is left over becomes credit.")
+    invoice_resend: InvoiceResendPayload = strawberry.mutation(
+        resolver=resolvers.invoice_resend, permission_classes=[IsStaff],
+        description="E-mail an issued invoice again to its recipients, with its stored PDF (the same bytes).")
     credit_note_create: CreditNoteCreatePayload = strawberry.mutation(
         resolver=resolvers.credit_note_create, permission_classes=[IsStaff])
     customer_credit_add: CustomerCreditAddPayload = strawberry.mutation(

@@ -165,9 +165,11 @@ def _mark_paid(session: Session, order: Order) -> None:
 def on_payment_succeeded(session: Session, payment: object) -> None:
     """Payments listener: a gateway's money for an order goes to its first invoice (once per payment)."""
     purpose = getattr(payment, "purpose", None) or {}
-    if "order_id" not in purpose:
-        return
-    order = session.get(Order, uuid.UUID(purpose["order_id"]))
+    try:
+        order_id = uuid.UUID(str(purpose["order_id"]))
+    except (KeyError, ValueError):
+        return  # not an order's payment (or a reference of another system)
+    order = session.get(Order, order_id)
     invoice = first_invoice(session, order) if order is not None else None
     if order is None or invoice is None:
         return

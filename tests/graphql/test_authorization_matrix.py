@@ -225,6 +225,7 @@ MUTATIONS: dict[str, tuple[str, str, str, str]] = {
     "paymentQueueRun":                   (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "invoiceCreate":                     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "invoicePaymentRecord":              (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
+    "invoiceResend":                     (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "creditNoteCreate":                  (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "customerCreditAdd":                 (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),
     "encryptionPassphraseEnable":        (UNAUTHENTICATED, FORBIDDEN,       ALLOWED,         ALLOWED),

@@ -340,7 +340,8 @@ def _mail(tenant: Tenant, number: int) -> None:
     password resets above wrote the e-mails): written from the models."""
     with session_scope(TenantContext(Role.SYSTEM, tenant.seller_id)) as session:
         email = session.scalars(select(messaging.OutboundEmail).where(
-            messaging.OutboundEmail.seller_id == tenant.seller_id).limit(1)).one()
+            messaging.OutboundEmail.seller_id == tenant.seller_id,
+            messaging.OutboundEmail.template == "password_reset").limit(1)).one()
         session.add_all([
             messaging.EmailTemplateOverride(seller_id=tenant.seller_id, template="password_reset", language="en",
                                             subject="Reset", body_text="{{ link }}"),
