@@ -27,10 +27,11 @@ PRIMARY_KEYS_WITHOUT_SELLER = {
     "custom_buttons", "customers", "document_renders", "documents", "domain_operations", "domain_plans",
     "domains", "email_attachments", "email_outbox", "email_templates", "gateway_configs",
     "hosting_servers", "invoices", "ip_addresses", "ip_pool", "ledger_accounts", "mass_emails", "offers",
-    "orders", "password_resets", "payment_charges", "payment_methods", "payment_refunds", "payments",
-    "provisioning_requests", "registrar_accounts", "scheduled_events", "seller_data_keys", "sellers",
-    "server_pool", "service_plans", "sessions", "sites", "ssl_certificates", "stores", "subscriptions",
-    "tax_rates", "tax_zones", "tlds", "todo_items", "users", "webhook_deliveries", "webhook_endpoints",
+    "order_steps", "orders", "password_resets", "payment_charges", "payment_methods",
+    "payment_queue_rows", "payment_refunds", "payments", "provisioning_requests", "registrar_accounts",
+    "scheduled_events", "seller_data_keys", "sellers", "server_pool", "service_plans", "sessions",
+    "sites", "ssl_certificates", "stores", "subscriptions", "tax_rates", "tax_zones", "tlds",
+    "todo_items", "users", "webhook_deliveries", "webhook_endpoints",
 }
 # ... and these have no (seller_id, <key>) unique index yet: the migration adds seller_id to the key.
 PRIMARY_KEYS_NEEDING_A_NEW_KEY = {
