@@ -11,8 +11,10 @@ from tests.docs.test_hosting_guide import dig, no_user_errors
 
 
 async def run_examples(client: Any, examples: list[dict[str, Any]], substitute: Callable[[str, dict[str, str]], str],
-                       *, tokens: dict[str, str | None] | None = None) -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """The answers' data in order, and the values the examples saved (`save: name = path`)."""
+                       *, tokens: dict[str, str | None] | None = None, after_each: Callable[[], None] | None = None
+                       ) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The answers' data in order, and the values the examples saved (`save: name = path`); `after_each`
+    runs between examples (a worker's turn)."""
     credentials = {c.username: c.password for c in demo.load()}
     tokens = dict(tokens or {})
     saved: dict[str, str] = {}
@@ -29,4 +31,6 @@ async def run_examples(client: Any, examples: list[dict[str, Any]], substitute: 
         for assignment in filter(None, (step["save"] or "").split(";")):
             name, _, path = (part.strip() for part in assignment.partition("="))
             saved[name] = str(dig(result, path))
+        if after_each is not None:
+            after_each()
     return answers, saved

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from comptoir.automation import intents
-from tests.docs.domain_guide_runner import run_examples
-from tests.docs.test_hosting_guide import STEP
+from tests.docs.guide import run_examples
+from tests.docs.test_hosting_guide import STEP, substitute
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "domains.md"
 DUE = """SELECT %s, seller_id, id FROM {table}
@@ -28,7 +28,8 @@ def work(superuser: Any) -> None:
 async def test_every_example_of_the_domains_guide_runs_without_errors(client: Any, superuser_connection: Any) -> None:
     examples = steps()
     assert len(examples) >= 20, "the guide lost its examples"
-    answers, _ = await run_examples(client, examples, after_each=lambda: work(superuser_connection))
+    answers, _ = await run_examples(client, examples, substitute, tokens={"visitor": None},
+                                    after_each=lambda: work(superuser_connection))
     tlds = next(a["tlds"] for a in answers if "tlds" in a)
     assert [(t["name"], t["status"]) for t in tlds] == [("com", "ACTIVE"), ("shop", "SUSPENDED")]
     checks = next(a for a in answers if "free" in a)
